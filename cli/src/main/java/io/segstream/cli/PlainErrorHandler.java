@@ -1,0 +1,33 @@
+package io.segstream.cli;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+
+/**
+ * Turns an exception escaping a command into one plain sentence on stderr and exit code 1.
+ *
+ * <p>The stack trace goes to the debug log only; users see what went wrong and where, not Java internals.
+ */
+final class PlainErrorHandler implements CommandLine.IExecutionExceptionHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(PlainErrorHandler.class);
+
+    @Override
+    public int handleExecutionException(Exception ex, CommandLine cmd, CommandLine.ParseResult parsed) {
+        LOG.debug("command {} failed", cmd.getCommandName(), ex);
+        cmd.getErr().println("segstream " + cmd.getCommandName() + ": " + sentence(ex));
+        return 1;
+    }
+
+    static String sentence(Throwable ex) {
+        Throwable t = ex;
+        while ((t.getMessage() == null || t.getMessage().isBlank()) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        String msg = t.getMessage();
+        if (msg == null || msg.isBlank()) {
+            return t.getClass().getSimpleName();
+        }
+        return msg.strip();
+    }
+}
