@@ -17,12 +17,16 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** Reads a rules file's YAML tree and collects every problem, each with its place in the file. */
 final class AlertRulesParser {
     private static final ObjectMapper YAML = YAMLMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
             .build();
+
+    private static final Pattern DUPLICATE = Pattern.compile("Duplicate field '([^']*)'");
 
     private static final List<String> TOP_KEYS = List.of("label_set", "groups", "zones", "rules");
     private static final List<String> ZONE_KEYS = List.of("default", "groups", "cameras");
@@ -45,7 +49,7 @@ final class AlertRulesParser {
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
             String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
-            throw new AlertRulesException(source, "not valid YAML" + where + ": " + e.getOriginalMessage(), e);
+            throw new AlertRulesException(source, "not valid YAML" + where + ": " + oneLine(e.getOriginalMessage()), e);
         }
         if (root == null || !root.isObject()) {
             throw new AlertRulesException(source, List.of("the file must be a YAML mapping with 'label_set', "
@@ -356,6 +360,22 @@ final class AlertRulesParser {
                 problems.add(ctx + ": unknown key '" + key + "'; known keys are " + String.join(", ", known));
             }
         });
+    }
+
+    /** The YAML parser's message on one line, without its snippets of the input. */
+    private static String oneLine(String message) {
+        Matcher duplicate = DUPLICATE.matcher(message);
+        if (duplicate.lookingAt()) {
+            return "key '" + duplicate.group(1) + "' appears twice in one mapping; ids of zones, groups and"
+                    + " cameras must be unique";
+        }
+        List<String> parts = new ArrayList<>();
+        for (String line : message.split("\\R")) {
+            if (!line.isBlank() && !Character.isWhitespace(line.charAt(0))) {
+                parts.add(line.strip());
+            }
+        }
+        return String.join(": ", parts);
     }
 
     private static String defined(String what, Set<String> names) {
