@@ -50,6 +50,7 @@ public final class AlertEngine {
 
     private final AlertRules rules;
     private final Map<String, List<AlertRule>> rulesByCamera = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, Polygon>> zonesByCamera = new ConcurrentHashMap<>();
 
     public AlertEngine(AlertRules rules) {
         this.rules = rules;
@@ -62,6 +63,11 @@ public final class AlertEngine {
     /** The rules that apply to {@code cameraId}; resolved once per camera. */
     public List<AlertRule> rulesFor(String cameraId) {
         return rulesByCamera.computeIfAbsent(cameraId, rules::rulesFor);
+    }
+
+    /** The zone polygons of {@code cameraId} by zone id; resolved once per camera. */
+    public Map<String, Polygon> zonesFor(String cameraId) {
+        return zonesByCamera.computeIfAbsent(cameraId, rules::zonesFor);
     }
 
     /**
