@@ -34,6 +34,8 @@ public final class MaskFrames {
     }
 
     /**
+     * The frame of one mask record, with a box finder that decodes the mask only if an alert asks for a box.
+     *
      * @param zones     the camera's zone polygons ({@link AlertEngine#zonesFor}), for boxes
      * @param zoneMasks rasterisation cache for boxes
      */
