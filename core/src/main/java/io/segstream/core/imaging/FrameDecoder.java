@@ -50,6 +50,8 @@ public final class FrameDecoder {
             case RAW_RGB24 -> raw(data, width, height, source);
             case JPEG -> RgbImage.of(read(jpegReader(), data, "JPEG", source));
             case PNG -> RgbImage.of(read(pngReader(), data, "PNG", source));
+            case UNKNOWN -> throw new ImageFormatException(source
+                    + ": the frame's encoding is unknown to this reader (written by a newer producer)");
         };
         if (img.width() != width || img.height() != height) {
             throw new ImageFormatException(source + ": the frame header says " + width + "x" + height

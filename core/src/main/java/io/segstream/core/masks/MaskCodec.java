@@ -36,6 +36,7 @@ public final class MaskCodec {
         return switch (encoding) {
             case PNG_CLASS_IDS -> encodePng(mask);
             case RLE -> encodeRle(mask);
+            case UNKNOWN -> throw new IllegalArgumentException("mask encoding UNKNOWN cannot be written; use PNG_CLASS_IDS or RLE");
         };
     }
 
@@ -49,6 +50,8 @@ public final class MaskCodec {
         return switch (encoding) {
             case PNG_CLASS_IDS -> decodePng(data, source);
             case RLE -> decodeRle(data, source);
+            case UNKNOWN -> throw new ImageFormatException(source
+                    + ": the mask's encoding is unknown to this reader (written by a newer producer)");
         };
     }
 
