@@ -3,6 +3,7 @@ package io.segstream.connectors.kafka;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.BindException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.channels.FileChannel;
@@ -57,6 +58,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     private static final String METADATA_DIR = "metadata";
     private static final String DATA_DIR = "data";
     private static final String LOCK_FILE = "segstream-broker.lock";
+    private static final int START_ATTEMPTS = 3;
 
     private final KafkaRaftServer server;
     private final DirLock dirLock;
@@ -179,6 +181,20 @@ public final class EmbeddedKafka implements AutoCloseable {
          */
         public EmbeddedKafka start() throws IOException {
             sanityCheck();
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    return startOnce();
+                } catch (IOException e) {
+                    // a free port picked here can be taken by another process before the broker binds it
+                    if (port != 0 || attempt == START_ATTEMPTS || !causedBy(e, BindException.class)) {
+                        throw e;
+                    }
+                    LOG.info("a picked port was taken before the broker bound it; trying other ports");
+                }
+            }
+        }
+
+        private EmbeddedKafka startOnce() throws IOException {
             boolean temporary = logDir == null;
             Path dir = temporary ? Files.createTempDirectory("segstream-kafka-") : logDir.toAbsolutePath();
             Files.createDirectories(dir);
@@ -281,6 +297,15 @@ public final class EmbeddedKafka implements AutoCloseable {
                 socket.setReuseAddress(true);
                 return socket.getLocalPort();
             }
+        }
+
+        private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
+            for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+                if (type.isInstance(t)) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         private static String rootMessage(Throwable e) {
