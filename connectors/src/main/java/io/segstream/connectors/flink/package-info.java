@@ -12,7 +12,8 @@
  *         .setBootstrapServers(bootstrap).setTopic(topics.frames()).setGroupId("segstream-inference").build();
  * WatermarkStrategy<Decoded<CameraFrame>> watermarks = WatermarkStrategy
  *         .<Decoded<CameraFrame>>forBoundedOutOfOrderness(Duration.ofSeconds(2))
- *         .withTimestampAssigner((d, kafkaTs) -> d.isRecord() ? d.getRecord().getCaptureTime().toEpochMilli() : kafkaTs)
+ *         .withTimestampAssigner((d, kafkaTs) ->
+ *                 d.isRecord() ? d.getRecord().getCaptureTime().toEpochMilli() : kafkaTs)
  *         .withIdleness(Duration.ofSeconds(30));
  * DecodedSplit<CameraFrame> frames = DecodedSplit.of(env.fromSource(source, watermarks, "frames"), "frames");
  *

@@ -45,7 +45,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** A Flink job on a MiniCluster reads frames from a real broker: good ones pass, bad ones are dead-lettered. */
 class DeadLetterRoutingITCase {
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
-    private static final SegstreamTopics TOPICS = SegstreamTopics.builder().optPrefix("it-flink.").optPartitions(2).build();
+    private static final SegstreamTopics TOPICS =
+            SegstreamTopics.builder().optPrefix("it-flink.").optPartitions(2).build();
     private static final TopicSpec OUT = new TopicSpec("it-flink.frames-out", 2, (short) 1,
             KafkaClientConfigs.topicSizeLimits());
 
