@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             CommandLine.HelpCommand.class,
             EvalCommand.class,
+            BrokerCommand.class,
         })
 public final class Segstream implements Runnable {
 
