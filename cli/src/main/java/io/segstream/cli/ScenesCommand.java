@@ -10,7 +10,7 @@ import io.segstream.core.scenes.SceneGenerator;
 import io.segstream.core.scenes.SceneKind;
 import io.segstream.core.scenes.SceneWriter;
 import io.segstream.ingest.video.DriveVideoWriter;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +18,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -39,8 +40,11 @@ public final class ScenesCommand implements Callable<Integer> {
     private static final Pattern SIZE = Pattern.compile("(\\d{1,5})x(\\d{1,5})");
     private static final Pattern INTRUSION = Pattern.compile("([a-z]+):([a-z]+):(\\d+)-(\\d+)(?::([0-9.]+))?");
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Dataset root to write into.")
-    Path out;
+    Path root;
 
     @Option(names = "--count", paramLabel = "N",
             description = "Number of scenes (default 10), or of drives with --sequence (default 1).")
@@ -96,7 +100,8 @@ public final class ScenesCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--split must be one of " + String.join(", ", SceneWriter.SPLITS)
                     + ", got '" + split + "'");
         }
-        PrintStream err = System.err;
+        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter out = spec.commandLine().getOut();
         long start = System.nanoTime();
         if (!sequence) {
             if (!intrusions.isEmpty()) {
@@ -104,13 +109,14 @@ public final class ScenesCommand implements Callable<Integer> {
             }
             SceneGenerator gen = SceneGenerator.builder().setSize(wh[0], wh[1]).optKind(kind).optSeed(seed).build();
             ProgressBar bar = new ProgressBar(err, "scenes");
-            SceneWriter.writeScenes(gen, out, sp, n, t, bar);
+            SceneWriter.writeScenes(gen, root, sp, n, t, bar);
             bar.finish();
             double secs = (System.nanoTime() - start) / 1e9;
-            System.out.printf(Locale.ROOT, "%-10s %d x %dx%d (%s, seed %d, split %s)%n", "scenes", n, wh[0], wh[1],
+            out.printf(Locale.ROOT, "%-10s %d x %dx%d (%s, seed %d, split %s)%n", "scenes", n, wh[0], wh[1],
                     kind.name().toLowerCase(Locale.ROOT), seed, sp);
-            System.out.printf(Locale.ROOT, "%-10s %s%n", "root", out.toAbsolutePath());
-            System.out.printf(Locale.ROOT, "%-10s %.1f s (%.2f scenes/s on %d threads)%n", "time", secs, n / secs, t);
+            out.printf(Locale.ROOT, "%-10s %s%n", "root", root.toAbsolutePath());
+            out.printf(Locale.ROOT, "%-10s %.1f s (%.2f scenes/s on %d threads)%n", "time", secs, n / secs, t);
+            out.flush();
             return 0;
         }
         if (wh[0] % 2 != 0 || wh[1] % 2 != 0) {
@@ -128,39 +134,41 @@ public final class ScenesCommand implements Callable<Integer> {
                 b.optSpeed(speed);
             }
             DriveGenerator drive = b.build();
-            Path video = SceneWriter.driveDir(out, d).resolve("drive.mp4");
+            Path video = SceneWriter.driveDir(root, d).resolve("drive.mp4");
             ProgressBar bar = new ProgressBar(err, "frames");
             Path json;
             String codec;
             long t0 = System.nanoTime();
             try (DriveVideoWriter writer = DriveVideoWriter.open(video, wh[0], wh[1], fps)) {
                 codec = writer.codec();
-                json = SceneWriter.writeDrive(drive, out, sp, d, t, video.getFileName().toString(), codec,
+                json = SceneWriter.writeDrive(drive, root, sp, d, t, video.getFileName().toString(), codec,
                         (f, scene) -> writer.write(scene.rgb()), bar);
             }
             bar.finish();
             double secs = (System.nanoTime() - t0) / 1e9;
-            printDrive(drive, d, video, codec, json, secs);
+            printDrive(out, drive, d, video, codec, json, secs);
+            out.flush();
         }
         return 0;
     }
 
-    private void printDrive(DriveGenerator drive, int d, Path video, String codec, Path json, double secs) {
+    private static void printDrive(PrintWriter out, DriveGenerator drive, int d, Path video, String codec, Path json,
+            double secs) {
         String name = SceneWriter.driveId(d, 0).stem().replaceAll("_\\d{6}$", "");
-        System.out.printf(Locale.ROOT, "%-8s %s: %d frames %dx%d at %.0f fps, %s layout, %.1f m/s, seed %d%n", "drive",
+        out.printf(Locale.ROOT, "%-8s %s: %d frames %dx%d at %.0f fps, %s layout, %.1f m/s, seed %d%n", "drive",
                 name, drive.frames(), drive.width(), drive.height(), drive.fps(),
                 drive.layout().name().toLowerCase(Locale.ROOT), drive.speed(), drive.seed());
-        System.out.printf(Locale.ROOT, "%-8s %s (%s)%n", "video", video, codec);
-        System.out.printf(Locale.ROOT, "%-8s %s%n", "events", json);
-        System.out.printf(Locale.ROOT, "%-8s %.1f s (%.2f frames/s)%n", "time", secs, drive.frames() / secs);
+        out.printf(Locale.ROOT, "%-8s %s (%s)%n", "video", video, codec);
+        out.printf(Locale.ROOT, "%-8s %s%n", "events", json);
+        out.printf(Locale.ROOT, "%-8s %.1f s (%.2f frames/s)%n", "time", secs, drive.frames() / secs);
         List<DriveEvent> events = drive.events();
         if (events.isEmpty()) {
             return;
         }
-        System.out.printf(Locale.ROOT, "%n%6s %7s %-6s %-8s %-12s %9s %10s%n", "frame", "time", "event", "actor", "area",
+        out.printf(Locale.ROOT, "%n%6s %7s %-6s %-8s %-12s %9s %10s%n", "frame", "time", "event", "actor", "area",
                 "instance", "distance");
         for (DriveEvent e : events) {
-            System.out.printf(Locale.ROOT, "%6d %6.2fs %-6s %-8s %-12s %9d %8.1f m%n", e.frame(), e.time(),
+            out.printf(Locale.ROOT, "%6d %6.2fs %-6s %-8s %-12s %9d %8.1f m%n", e.frame(), e.time(),
                     e.type().key(), e.actor().key(), e.area().key(), e.instanceId(), e.distance());
         }
     }
@@ -203,13 +211,13 @@ public final class ScenesCommand implements Callable<Integer> {
     /** A one-line progress bar on stderr: done/total, rate and time left, redrawn at most ten times a second. */
     static final class ProgressBar implements ProgressListener {
         private static final int WIDTH = 28;
-        private final PrintStream err;
+        private final PrintWriter err;
         private final String unit;
         private final long start = System.nanoTime();
         private long lastDraw;
         private String lastLine = "";
 
-        ProgressBar(PrintStream err, String unit) {
+        ProgressBar(PrintWriter err, String unit) {
             this.err = err;
             this.unit = unit;
         }
