@@ -626,7 +626,7 @@ final class Props {
         Material skin = Material.of(Style.skin(r), 0.06f, 0.1, r.nextInt());
         Material hair = Material.of(Style.hsv(Style.range(r, 15, 40), Style.range(r, 0.1, 0.6), Style.range(r, 20, 160)),
                 0.1f, 0.05, r.nextInt());
-        boolean away = Math.cos(yaw) > 0;
+        boolean away = StrictMath.cos(yaw) > 0;
         if (view == 0) {
             double lift = 0.03 * h * Math.abs(StrictMath.sin(phase));
             for (int sgn = -1; sgn <= 1; sgn += 2) {

@@ -289,7 +289,7 @@ final class SceneRenderer {
             double zFrom = Math.min(camera.nearestVisibleGround() * 0.8, 5);
             double zTo = area == Area.TRACK ? 250 : 120;
             int samples = 64;
-            double ratio = Math.pow(zTo / zFrom, 1.0 / samples);
+            double ratio = StrictMath.pow(zTo / zFrom, 1.0 / samples);
             List<double[]> poly = new ArrayList<>();
             double z = zFrom;
             double[] zs = new double[samples + 1];
