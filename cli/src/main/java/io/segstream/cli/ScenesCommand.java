@@ -37,7 +37,6 @@ import picocli.CommandLine.Option;
             "With --sequence it renders drives instead: frames in leftImg8bit_sequence, their labels, an MP4 "
                 + "video and drive.json with the intrusion events."})
 public final class ScenesCommand implements Callable<Integer> {
-    private static final Pattern SIZE = Pattern.compile("(\\d{1,5})x(\\d{1,5})");
     private static final Pattern INTRUSION = Pattern.compile("([a-z]+):([a-z]+):(\\d+)-(\\d+)(?::([0-9.]+))?");
 
     @CommandLine.Spec
@@ -86,7 +85,7 @@ public final class ScenesCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        int[] wh = parseSize(size);
+        int[] wh = Sizes.parse(size, "--size");
         int n = count != null ? count : sequence ? 1 : 10;
         if (n < 1) {
             throw new IllegalArgumentException("--count must be at least 1, got " + n);
@@ -173,21 +172,6 @@ public final class ScenesCommand implements Callable<Integer> {
         }
     }
 
-    static int[] parseSize(String s) {
-        Matcher m = SIZE.matcher(s == null ? "" : s.trim().toLowerCase(Locale.ROOT));
-        if (!m.matches()) {
-            throw new IllegalArgumentException("--size must look like WIDTHxHEIGHT, for example 1024x512, got '" + s + "'");
-        }
-        int w = Integer.parseInt(m.group(1));
-        int h = Integer.parseInt(m.group(2));
-        if (w < SceneGenerator.MIN_SIDE || h < SceneGenerator.MIN_SIDE || w > SceneGenerator.MAX_SIDE
-                || h > SceneGenerator.MAX_SIDE) {
-            throw new IllegalArgumentException("--size " + s + " is out of range: width and height must be between "
-                    + SceneGenerator.MIN_SIDE + " and " + SceneGenerator.MAX_SIDE + " pixels");
-        }
-        return new int[] {w, h};
-    }
-
     static Intrusion parseIntrusion(String s) {
         Matcher m = INTRUSION.matcher(s.trim().toLowerCase(Locale.ROOT));
         if (!m.matches()) {
@@ -205,50 +189,6 @@ public final class ScenesCommand implements Callable<Integer> {
             return Enum.valueOf(type, v.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--intrusion " + what + " '" + v + "' is unknown; use one of " + allowed);
-        }
-    }
-
-    /** A one-line progress bar on stderr: done/total, rate and time left, redrawn at most ten times a second. */
-    static final class ProgressBar implements ProgressListener {
-        private static final int WIDTH = 28;
-        private final PrintWriter err;
-        private final String unit;
-        private final long start = System.nanoTime();
-        private long lastDraw;
-        private String lastLine = "";
-
-        ProgressBar(PrintWriter err, String unit) {
-            this.err = err;
-            this.unit = unit;
-        }
-
-        @Override
-        public void progress(int done, int total) {
-            long now = System.nanoTime();
-            if (done < total && now - lastDraw < 100_000_000L) {
-                return;
-            }
-            lastDraw = now;
-            double secs = (now - start) / 1e9;
-            double rate = secs > 0 ? done / secs : 0;
-            double eta = rate > 0 ? (total - done) / rate : 0;
-            int filled = total == 0 ? WIDTH : (int) ((long) WIDTH * done / total);
-            lastLine = String.format(Locale.ROOT, "\r[%s%s] %d/%d %s  %.2f %s/s  ETA %s", "#".repeat(filled),
-                    ".".repeat(WIDTH - filled), done, total, unit, rate, unit, clock(eta));
-            err.print(lastLine);
-            err.flush();
-        }
-
-        void finish() {
-            if (!lastLine.isEmpty()) {
-                err.println();
-            }
-        }
-
-        private static String clock(double seconds) {
-            long s = Math.round(seconds);
-            return s >= 3600 ? String.format(Locale.ROOT, "%dh%02dm", s / 3600, (s % 3600) / 60)
-                    : s >= 60 ? String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60) : s + "s";
         }
     }
 }

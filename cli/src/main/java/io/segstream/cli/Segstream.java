@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
             EvalCommand.class,
             BrokerCommand.class,
             ScenesCommand.class,
+            InferCommand.class,
         })
 public final class Segstream implements Runnable {
 
@@ -34,6 +35,7 @@ public final class Segstream implements Runnable {
         CommandLine cmd = new CommandLine(new Segstream());
         cmd.setExecutionExceptionHandler(new PlainErrorHandler());
         cmd.setCaseInsensitiveEnumValuesAllowed(true);
+        cmd.getSubcommands().get("infer").getCommandSpec().usageMessage().footer(InferCommand.footer());
         return cmd;
     }
 
