@@ -19,6 +19,8 @@ import picocli.CommandLine.Command;
             BrokerCommand.class,
             ScenesCommand.class,
             InferCommand.class,
+            DemoCommand.class,
+            BenchCommand.class,
         })
 public final class Segstream implements Runnable {
 
