@@ -162,9 +162,8 @@ public final class SceneWriter {
             throw new IllegalArgumentException("the scene count must be at least 1, got " + count);
         }
         runOrdered(count, threads, i -> {
-            Scene s = generator.render(i);
-            write(s, root, split, stillId(i), false);
-            return s;
+            write(generator.render(i), root, split, stillId(i), false);
+            return null;
         }, (i, s) -> { }, listener);
     }
 
@@ -302,8 +301,8 @@ public final class SceneWriter {
             ObjectNode zn = zones.addObject();
             zn.put("area", z.area().key());
             ArrayNode pts = zn.putArray("polygon");
-            for (double[] p : z.points()) {
-                pts.addArray().add(Math.round(p[0] * 1e5) / 1e5).add(Math.round(p[1] * 1e5) / 1e5);
+            for (Zone.Point p : z.points()) {
+                pts.addArray().add(Math.round(p.x() * 1e5) / 1e5).add(Math.round(p.y() * 1e5) / 1e5);
             }
         }
         ArrayNode ins = top.putArray("intrusions");

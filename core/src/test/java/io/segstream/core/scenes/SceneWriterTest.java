@@ -58,7 +58,8 @@ class SceneWriterTest {
 
         Scene s = gen(1).render(4);
         SceneWriter.FrameId id = SceneWriter.stillId(4);
-        assertArrayEquals(s.labelIds().values(), LabelPng.read8(SceneWriter.labelPath(root, "val", id, "labelIds")).values());
+        assertArrayEquals(s.labelIds().values(),
+                LabelPng.read8(SceneWriter.labelPath(root, "val", id, "labelIds")).values());
         assertArrayEquals(s.instanceIds().values(),
                 LabelPng.read16(SceneWriter.labelPath(root, "val", id, "instanceIds")).values());
         assertArrayEquals(s.rgb(), readRgb(SceneWriter.imagePath(root, "val", id, false)));
