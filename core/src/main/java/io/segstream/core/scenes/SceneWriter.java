@@ -289,7 +289,8 @@ public final class SceneWriter {
         if (codec != null) {
             top.put("codec", codec);
         }
-        top.put("paths", "image and label paths are relative to the dataset root, two folders up");
+        // image and label paths below are relative to the dataset root, which lies two folders up
+        top.put("root", "../..");
         Camera c = g.camera();
         ObjectNode cam = top.putObject("camera");
         cam.put("focalPx", round(c.focal()));
@@ -319,7 +320,7 @@ public final class SceneWriter {
             n.put("motion", in.motion().name().toLowerCase(Locale.ROOT));
             n.put("side", in.side().name().toLowerCase(Locale.ROOT));
             n.put("distanceM", round(in.distance()));
-            n.put("scripted", g.scripted());
+            n.put("scripted", g.isScripted(i));
         }
         ArrayNode events = top.putArray("events");
         for (DriveEvent e : g.events()) {

@@ -131,6 +131,9 @@ class SceneWriterTest {
         assertEquals(6, doc.get("events").get(1).get("frame").asInt());
         assertEquals("exit", doc.get("events").get(1).get("type").asText());
         assertEquals("track", doc.get("zones").get(0).get("area").asText());
+        assertEquals("../..", doc.get("root").asText());
+        assertTrue(doc.get("intrusions").get(0).get("scripted").asBoolean());
+        assertEquals(24000, doc.get("intrusions").get(0).get("instanceId").asInt());
         JsonNode third = doc.get("frames").get(3);
         assertEquals("leftImg8bit_sequence/train/brennfeld/brennfeld_000000_000003_leftImg8bit.png",
                 third.get("image").asText());
