@@ -281,7 +281,7 @@ public final class SceneWriter {
         top.put("width", g.width());
         top.put("height", g.height());
         top.put("fps", g.fps());
-        top.put("frames", g.frames());
+        top.put("frameCount", g.frames());
         top.put("speedMps", round(g.speed()));
         if (video != null) {
             top.put("video", video);

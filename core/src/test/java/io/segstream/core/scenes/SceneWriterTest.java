@@ -125,6 +125,7 @@ class SceneWriterTest {
         JsonNode doc = new ObjectMapper().readTree(json.toFile());
         assertEquals("rail", doc.get("layout").asText());
         assertEquals("test-codec", doc.get("codec").asText());
+        assertEquals(8, doc.get("frameCount").asInt());
         assertEquals(8, doc.get("frames").size());
         assertEquals(2, doc.get("events").get(0).get("frame").asInt());
         assertEquals("enter", doc.get("events").get(0).get("type").asText());
