@@ -53,31 +53,37 @@ public final class ScenesCommand implements Callable<Integer> {
             description = "Image size (default: ${DEFAULT-VALUE}, as Cityscapes).")
     String size;
 
-    @Option(names = "--seed", paramLabel = "S", defaultValue = "0", description = "Seed; the same seed writes the same bytes.")
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "0",
+            description = "Seed; the same seed writes the same bytes.")
     long seed;
 
     @Option(names = "--kind", paramLabel = "KIND", defaultValue = "mixed",
             description = "road, rail or mixed (default: ${DEFAULT-VALUE}).")
-    SceneKind kind;
+    String kind;
 
-    @Option(names = "--split", paramLabel = "SPLIT", defaultValue = "train", description = "train, val or test (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--split", paramLabel = "SPLIT", defaultValue = "train",
+            description = "train, val or test (default: ${DEFAULT-VALUE}).")
     String split;
 
     @Option(names = "--sequence", description = "Render drives (video + frame sequences) instead of still scenes.")
     boolean sequence;
 
-    @Option(names = "--frames", paramLabel = "N", defaultValue = "30", description = "Frames per drive (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--frames", paramLabel = "N", defaultValue = "30",
+            description = "Frames per drive (default: ${DEFAULT-VALUE}).")
     int frames;
 
-    @Option(names = "--fps", paramLabel = "F", defaultValue = "10", description = "Frames per second of drives (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--fps", paramLabel = "F", defaultValue = "10",
+            description = "Frames per second of drives (default: ${DEFAULT-VALUE}).")
     double fps;
 
-    @Option(names = "--speed", paramLabel = "M/S", description = "Camera speed of drives in m/s (default: 11 on roads, 18 on railways).")
+    @Option(names = "--speed", paramLabel = "M/S",
+            description = "Camera speed of drives in m/s (default: 11 on roads, 18 on railways).")
     Double speed;
 
     @Option(names = "--intrusion", paramLabel = "ACTOR:AREA:FIRST-LAST[:METRES]",
             description = "A scripted intrusion in every drive, e.g. person:track:10-20 or car:carriageway:5-25:60 "
-                    + "(actors: person, cyclist, car, truck; areas: track, carriageway). Without any, drives get random ones.")
+                    + "(actors: person, cyclist, car, truck; areas: track, carriageway). "
+                    + "Without any, drives get random ones.")
     List<String> intrusions = new ArrayList<>();
 
     @Option(names = "--threads", paramLabel = "N", description = "Render threads (default: the number of CPU cores).")
@@ -86,6 +92,7 @@ public final class ScenesCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         int[] wh = Sizes.parse(size, "--size");
+        SceneKind sceneKind = parseKind(kind);
         int n = count != null ? count : sequence ? 1 : 10;
         if (n < 1) {
             throw new IllegalArgumentException("--count must be at least 1, got " + n);
@@ -106,13 +113,14 @@ public final class ScenesCommand implements Callable<Integer> {
             if (!intrusions.isEmpty()) {
                 throw new IllegalArgumentException("--intrusion scripts drives; add --sequence");
             }
-            SceneGenerator gen = SceneGenerator.builder().setSize(wh[0], wh[1]).optKind(kind).optSeed(seed).build();
+            SceneGenerator gen = SceneGenerator.builder().setSize(wh[0], wh[1]).optKind(sceneKind).optSeed(seed)
+                    .build();
             ProgressBar bar = new ProgressBar(err, "scenes");
             SceneWriter.writeScenes(gen, root, sp, n, t, bar);
             bar.finish();
             double secs = (System.nanoTime() - start) / 1e9;
             out.printf(Locale.ROOT, "%-10s %d x %dx%d (%s, seed %d, split %s)%n", "scenes", n, wh[0], wh[1],
-                    kind.name().toLowerCase(Locale.ROOT), seed, sp);
+                    sceneKind.name().toLowerCase(Locale.ROOT), seed, sp);
             out.printf(Locale.ROOT, "%-10s %s%n", "root", root.toAbsolutePath());
             out.printf(Locale.ROOT, "%-10s %.1f s (%.2f scenes/s on %d threads)%n", "time", secs, n / secs, t);
             out.flush();
@@ -128,7 +136,7 @@ public final class ScenesCommand implements Callable<Integer> {
         }
         for (int d = 0; d < n; d++) {
             DriveGenerator.Builder b = DriveGenerator.builder().setSize(wh[0], wh[1]).setFrames(frames).optFps(fps)
-                    .optKind(kind).optSeed(seed + d).optIntrusions(scripted);
+                    .optKind(sceneKind).optSeed(seed + d).optIntrusions(scripted);
             if (speed != null) {
                 b.optSpeed(speed);
             }
@@ -170,6 +178,15 @@ public final class ScenesCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "%6d %6.2fs %-6s %-8s %-12s %9d %8.1f m%n", e.frame(), e.time(),
                     e.type().key(), e.actor().key(), e.area().key(), e.instanceId(), e.distance());
         }
+    }
+
+    static SceneKind parseKind(String s) {
+        for (SceneKind k : SceneKind.values()) {
+            if (k.name().equalsIgnoreCase(s.trim())) {
+                return k;
+            }
+        }
+        throw new IllegalArgumentException("--kind must be road, rail or mixed, got '" + s + "'");
     }
 
     static Intrusion parseIntrusion(String s) {

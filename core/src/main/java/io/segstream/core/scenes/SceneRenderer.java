@@ -307,9 +307,9 @@ final class SceneRenderer {
             if (clipped.size() < 3) {
                 continue;
             }
-            List<double[]> norm = new ArrayList<>();
+            List<Zone.Point> norm = new ArrayList<>();
             for (double[] pt : clipped) {
-                norm.add(new double[] {pt[0] / camera.width(), pt[1] / camera.height()});
+                norm.add(new Zone.Point(pt[0] / camera.width(), pt[1] / camera.height()));
             }
             out.add(new Zone(area, norm));
         }

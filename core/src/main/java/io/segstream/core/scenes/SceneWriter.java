@@ -162,9 +162,8 @@ public final class SceneWriter {
             throw new IllegalArgumentException("the scene count must be at least 1, got " + count);
         }
         runOrdered(count, threads, i -> {
-            Scene s = generator.render(i);
-            write(s, root, split, stillId(i), false);
-            return s;
+            write(generator.render(i), root, split, stillId(i), false);
+            return null;
         }, (i, s) -> { }, listener);
     }
 
@@ -282,7 +281,7 @@ public final class SceneWriter {
         top.put("width", g.width());
         top.put("height", g.height());
         top.put("fps", g.fps());
-        top.put("frames", g.frames());
+        top.put("frameCount", g.frames());
         top.put("speedMps", round(g.speed()));
         if (video != null) {
             top.put("video", video);
@@ -290,7 +289,8 @@ public final class SceneWriter {
         if (codec != null) {
             top.put("codec", codec);
         }
-        top.put("paths", "image and label paths are relative to the dataset root, two folders up");
+        // image and label paths below are relative to the dataset root, which lies two folders up
+        top.put("root", "../..");
         Camera c = g.camera();
         ObjectNode cam = top.putObject("camera");
         cam.put("focalPx", round(c.focal()));
@@ -302,8 +302,8 @@ public final class SceneWriter {
             ObjectNode zn = zones.addObject();
             zn.put("area", z.area().key());
             ArrayNode pts = zn.putArray("polygon");
-            for (double[] p : z.points()) {
-                pts.addArray().add(Math.round(p[0] * 1e5) / 1e5).add(Math.round(p[1] * 1e5) / 1e5);
+            for (Zone.Point p : z.points()) {
+                pts.addArray().add(Math.round(p.x() * 1e5) / 1e5).add(Math.round(p.y() * 1e5) / 1e5);
             }
         }
         ArrayNode ins = top.putArray("intrusions");
@@ -320,7 +320,7 @@ public final class SceneWriter {
             n.put("motion", in.motion().name().toLowerCase(Locale.ROOT));
             n.put("side", in.side().name().toLowerCase(Locale.ROOT));
             n.put("distanceM", round(in.distance()));
-            n.put("scripted", g.scripted());
+            n.put("scripted", g.isScripted(i));
         }
         ArrayNode events = top.putArray("events");
         for (DriveEvent e : g.events()) {
