@@ -426,6 +426,16 @@ public final class OnnxGraphBuilder {
         return node("ReduceMean", List.of(x), ints("axes", axes), attr("keepdims", keepDims ? 1L : 0L));
     }
 
+    /** Maximum over {@code axes} (opset 17 takes the axes as an attribute). */
+    public String reduceMax(String x, boolean keepDims, long... axes) {
+        return node("ReduceMax", List.of(x), ints("axes", axes), attr("keepdims", keepDims ? 1L : 0L));
+    }
+
+    /** Minimum over {@code axes} (opset 17 takes the axes as an attribute). */
+    public String reduceMin(String x, boolean keepDims, long... axes) {
+        return node("ReduceMin", List.of(x), ints("axes", axes), attr("keepdims", keepDims ? 1L : 0L));
+    }
+
     /** Index of the largest value along {@code axis} (int64; ties give the first index). */
     public String argMax(String x, int axis, boolean keepDims) {
         return node("ArgMax", List.of(x), attr("axis", (long) axis), attr("keepdims", keepDims ? 1L : 0L));
