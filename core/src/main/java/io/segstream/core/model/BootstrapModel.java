@@ -1,6 +1,5 @@
 package io.segstream.core.model;
 
-import ai.onnxruntime.OrtException;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.segstream.core.imaging.RgbImage;
@@ -160,8 +159,8 @@ public final class BootstrapModel {
                 progress.accept(String.format("bootstrap: features of training image %d/%d, %d pixels sampled",
                         i + 1, trainCount, samples.count));
             }
-        } catch (OrtException e) {
-            throw new IllegalStateException("ONNX Runtime failed on the bootstrap feature graph: " + e.getMessage(), e);
+        } catch (ModelException e) {
+            throw new IllegalStateException("the bootstrap feature graph does not load: " + e.getMessage(), e);
         }
         if (samples.count == 0) {
             throw new IllegalArgumentException("the training images hold no labelled pixel");

@@ -106,7 +106,11 @@ public final class OnnxGraphBuilder {
         return this;
     }
 
-    /** Names the tensor that the next node method produces. */
+    /**
+     * Names the tensor that the next node method produces. Java evaluates arguments first, so call it right
+     * before a method whose inputs are already made: {@code g.named("y").relu(x)}, not
+     * {@code g.named("y").relu(g.conv(...))} (there the conv would take the name).
+     */
     public OnnxGraphBuilder named(String tensorName) {
         if (tensorName == null || tensorName.isEmpty()) {
             throw new IllegalArgumentException("tensor name must not be empty");
