@@ -172,6 +172,7 @@ public final class OnnxSegmenter implements AutoCloseable {
             if (options.intraOpThreads() > 0) {
                 so.setIntraOpNumThreads(options.intraOpThreads());
             }
+            so.addConfigEntry("session.intra_op.allow_spinning", options.spinWait() ? "1" : "0");
             switch (options.provider()) {
                 case CPU -> { }
                 case CUDA -> {

@@ -70,6 +70,9 @@ public final class SegmenterOptions {
     public static final Option<Integer> INTRA_OP_THREADS = new Option<>("intra-op-threads", 0,
             "threads ONNX Runtime uses within one operator; 0 lets ONNX Runtime use one per physical core",
             Integer::parseInt);
+    public static final Option<Boolean> SPIN_WAIT = new Option<>("spin-wait", true,
+            "let ONNX Runtime's threads spin between operators (lowest latency on a dedicated machine; turn off where "
+                    + "decoding, Kafka and other subtasks share the cores)", SegmenterOptions::parseBoolean);
     public static final Option<Boolean> TENSORRT_FP16 = new Option<>("tensorrt.fp16", true,
             "let TensorRT run layers in 16-bit floats (faster on every recent NVIDIA GPU and Jetson)",
             SegmenterOptions::parseBoolean);
@@ -81,7 +84,7 @@ public final class SegmenterOptions {
 
     /** Every option, in documentation order. */
     public static final List<Option<?>> ALL = List.of(PROVIDER, DEVICE_ID, BATCH_SIZE, INTRA_OP_THREADS,
-            TENSORRT_FP16, TENSORRT_ENGINE_CACHE, TENSORRT_WORKSPACE_BYTES);
+            SPIN_WAIT, TENSORRT_FP16, TENSORRT_ENGINE_CACHE, TENSORRT_WORKSPACE_BYTES);
 
     private final Map<Option<?>, Object> values;
 
@@ -139,6 +142,10 @@ public final class SegmenterOptions {
 
     public int intraOpThreads() {
         return get(INTRA_OP_THREADS);
+    }
+
+    public boolean spinWait() {
+        return get(SPIN_WAIT);
     }
 
     public boolean tensorRtFp16() {
@@ -214,6 +221,11 @@ public final class SegmenterOptions {
 
         public Builder optIntraOpThreads(int threads) {
             values.put(INTRA_OP_THREADS, threads);
+            return this;
+        }
+
+        public Builder optSpinWait(boolean spin) {
+            values.put(SPIN_WAIT, spin);
             return this;
         }
 

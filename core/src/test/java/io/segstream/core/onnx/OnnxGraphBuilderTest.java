@@ -121,6 +121,15 @@ class OnnxGraphBuilderTest {
     }
 
     @Test
+    void reduceMeanOverChannels() throws Exception {
+        OnnxGraphBuilder g = OnnxGraphBuilder.create("mean");
+        String x = g.input("x", DataType.FLOAT, 1, 3, 1, 2);
+        g.output(g.named("y").reduceMean(x, true, 1), DataType.FLOAT, 1, 1, 1, 2);
+        float[] out = runFloat(g, "x", new float[] {1, 2, 3, 4, 5, 9}, new long[] {1, 3, 1, 2}, "y");
+        assertArrayEquals(new float[] {3, 5}, out, EPS);
+    }
+
+    @Test
     void softmaxAndArgMaxOverChannels() throws Exception {
         OnnxGraphBuilder g = OnnxGraphBuilder.create("heads");
         String x = g.input("x", DataType.FLOAT, 1, 2, 1, 2);
