@@ -22,7 +22,7 @@ import io.segstream.core.onnx.proto.Onnx.TensorProto.DataType;
  */
 public final class BootstrapNetwork {
     /** Features per pixel computed by {@link #features}. */
-    public static final int FEATURES = 21;
+    public static final int FEATURES = 28;
     /** Name of the image input. */
     public static final String INPUT = "image";
     /** Name of the logits output of the full model. */
@@ -82,8 +82,8 @@ public final class BootstrapNetwork {
 
     /** Adds the feature network on {@code x} (N x 3 x height x width) and returns the feature tensor's name. */
     static String features(OnnxGraphBuilder g, String x, int width, int height, String outputName) {
-        if (width % 32 != 0 || height % 32 != 0) {
-            throw new IllegalArgumentException("the bootstrap network needs an input size divisible by 32, got "
+        if (width % 64 != 0 || height % 64 != 0) {
+            throw new IllegalArgumentException("the bootstrap network needs an input size divisible by 64, got "
                     + width + "x" + height);
         }
         ConvParams same3 = ConvParams.same(3);
@@ -105,6 +105,10 @@ public final class BootstrapNetwork {
         String blocks8 = g.averagePool(g.averagePool(texture, 8, ConvParams.of(8, 0), false), 3, same3, false);
         String context8 = g.resizeLinear(blocks8, false, 1, 1, 8, 8);
         String context32 = g.resizeLinear(g.averagePool(x, 32, ConvParams.of(32, 0), false), false, 1, 1, 32, 32);
+        String context64 = g.resizeLinear(g.averagePool(x, 64, ConvParams.of(64, 0), false), false, 1, 1, 64, 64);
+        // colour relative to the whole image's mean, so lighting and haze shift less of what the classifier sees
+        String relative = g.sub(x, g.globalAveragePool(x));
+        String chroma = g.sub(g.reduceMax(x, true, 1), g.reduceMin(x, true, 1));
 
         // position planes: zeros shaped like one channel of the batch, plus broadcast ramps (kept tiny on disk)
         String zeros = g.mul(lum, g.scalar(0f));
@@ -121,7 +125,8 @@ public final class BootstrapNetwork {
         if (outputName != null) {
             g.named(outputName);
         }
-        return g.concat(1, x, mean5, contrast, gradients, grain, context8, context32, row, col);
+        return g.concat(1, x, mean5, contrast, gradients, grain, context8, context32, context64, relative, chroma,
+                row, col);
     }
 
     private static float[] scale(float[] v, float s) {

@@ -106,7 +106,11 @@ public final class OnnxGraphBuilder {
         return this;
     }
 
-    /** Names the tensor that the next node method produces. */
+    /**
+     * Names the tensor that the next node method produces. Java evaluates arguments first, so call it right
+     * before a method whose inputs are already made: {@code g.named("y").relu(x)}, not
+     * {@code g.named("y").relu(g.conv(...))} (there the conv would take the name).
+     */
     public OnnxGraphBuilder named(String tensorName) {
         if (tensorName == null || tensorName.isEmpty()) {
             throw new IllegalArgumentException("tensor name must not be empty");
@@ -424,6 +428,16 @@ public final class OnnxGraphBuilder {
     /** Mean over {@code axes} (opset 17 takes the axes as an attribute). */
     public String reduceMean(String x, boolean keepDims, long... axes) {
         return node("ReduceMean", List.of(x), ints("axes", axes), attr("keepdims", keepDims ? 1L : 0L));
+    }
+
+    /** Maximum over {@code axes} (opset 17 takes the axes as an attribute). */
+    public String reduceMax(String x, boolean keepDims, long... axes) {
+        return node("ReduceMax", List.of(x), ints("axes", axes), attr("keepdims", keepDims ? 1L : 0L));
+    }
+
+    /** Minimum over {@code axes} (opset 17 takes the axes as an attribute). */
+    public String reduceMin(String x, boolean keepDims, long... axes) {
+        return node("ReduceMin", List.of(x), ints("axes", axes), attr("keepdims", keepDims ? 1L : 0L));
     }
 
     /** Index of the largest value along {@code axis} (int64; ties give the first index). */

@@ -21,6 +21,7 @@ import java.util.Arrays;
  * }</pre>
  */
 public final class MaskPostprocessor {
+    private static final int BLOCK = 2048;
     private final int numClasses;
     private final int height;
     private final int width;
@@ -48,8 +49,8 @@ public final class MaskPostprocessor {
         this.height = height;
         this.width = width;
         this.ids = new byte[width * height];
-        this.best = new float[width * height];
-        this.plane = new float[width * height];
+        this.best = new float[BLOCK];
+        this.plane = new float[BLOCK];
     }
 
     /** Floats one image's logits take: classes x height x width. */
@@ -66,16 +67,20 @@ public final class MaskPostprocessor {
     public ClassMask fromLogits(FloatBuffer logits, int batchIndex, int frameWidth, int frameHeight) {
         int hw = width * height;
         int base = batchIndex * floatsPerImage();
-        logits.get(base, best, 0, hw);
-        Arrays.fill(ids, (byte) 0);
-        for (int c = 1; c < numClasses; c++) {
-            logits.get(base + c * hw, plane, 0, hw);
-            byte id = (byte) c;
-            for (int p = 0; p < hw; p++) {
-                float v = plane[p];
-                if (v > best[p]) {
-                    best[p] = v;
-                    ids[p] = id;
+        // pixel blocks small enough that scores, running maxima and ids stay in the first-level cache
+        for (int start = 0; start < hw; start += BLOCK) {
+            int len = Math.min(BLOCK, hw - start);
+            logits.get(base + start, best, 0, len);
+            Arrays.fill(ids, start, start + len, (byte) 0);
+            for (int c = 1; c < numClasses; c++) {
+                logits.get(base + c * hw + start, plane, 0, len);
+                byte id = (byte) c;
+                for (int p = 0; p < len; p++) {
+                    float v = plane[p];
+                    if (v > best[p]) {
+                        best[p] = v;
+                        ids[start + p] = id;
+                    }
                 }
             }
         }

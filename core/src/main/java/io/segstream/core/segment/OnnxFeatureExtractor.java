@@ -1,5 +1,6 @@
 package io.segstream.core.segment;
 
+import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
@@ -8,6 +9,7 @@ import ai.onnxruntime.OrtSession.SessionOptions;
 import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
 import ai.onnxruntime.TensorInfo;
 import io.segstream.core.imaging.RgbImage;
+import io.segstream.core.model.ModelException;
 import io.segstream.core.model.ModelManifest;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -54,21 +56,40 @@ public final class OnnxFeatureExtractor implements AutoCloseable {
      * normalisation), {@code outputName} names its feature output.
      */
     public static OnnxFeatureExtractor open(byte[] onnx, ModelManifest manifest, String outputName)
-            throws OrtException {
+            throws ModelException {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         OrtSession session;
         try (SessionOptions so = new SessionOptions()) {
             so.setOptimizationLevel(OptLevel.ALL_OPT);
             session = env.createSession(onnx, so);
+        } catch (OrtException e) {
+            throw new ModelException("feature graph for " + manifest.id() + ": ONNX Runtime cannot load it ("
+                    + e.getMessage() + ")", e);
         }
-        TensorInfo out = (TensorInfo) session.getOutputInfo().get(outputName).getInfo();
-        long[] shape = out.getShape();
+        long[] shape;
+        try {
+            NodeInfo info = session.getOutputInfo().get(outputName);
+            shape = info != null && info.getInfo() instanceof TensorInfo t ? t.getShape() : new long[0];
+        } catch (OrtException e) {
+            closeQuietly(session);
+            throw new ModelException("feature graph for " + manifest.id() + ": cannot read its outputs ("
+                    + e.getMessage() + ")", e);
+        }
         if (shape.length != 4 || shape[1] <= 0) {
-            session.close();
-            throw new IllegalArgumentException("feature output '" + outputName + "' must be batch x features x rows x "
-                    + "columns with a fixed feature count, got " + Arrays.toString(shape));
+            closeQuietly(session);
+            throw new ModelException("feature graph for " + manifest.id() + ": output '" + outputName
+                    + "' must be batch x features x rows x columns with a fixed feature count, got "
+                    + Arrays.toString(shape));
         }
         return new OnnxFeatureExtractor(env, session, manifest, outputName, (int) shape[1]);
+    }
+
+    private static void closeQuietly(OrtSession session) {
+        try {
+            session.close();
+        } catch (OrtException e) {
+            // the session failed to open properly; nothing more to free
+        }
     }
 
     /** Number of features per pixel. */
@@ -77,7 +98,7 @@ public final class OnnxFeatureExtractor implements AutoCloseable {
     }
 
     /** The features of {@code image} (resized to the input size) as features x rows x columns. */
-    public float[] features(RgbImage image) throws OrtException {
+    public float[] features(RgbImage image) {
         if (closed) {
             throw new IllegalStateException("the feature extractor is closed");
         }
@@ -91,14 +112,17 @@ public final class OnnxFeatureExtractor implements AutoCloseable {
             float[] out = new float[fb.remaining()];
             fb.get(out);
             return out;
+        } catch (OrtException e) {
+            throw new IllegalStateException("feature graph for " + manifest.id() + " failed on a " + image.size()
+                    + " image (" + e.getMessage() + ")", e);
         }
     }
 
     @Override
-    public void close() throws OrtException {
+    public void close() {
         if (!closed) {
             closed = true;
-            session.close();
+            closeQuietly(session);
         }
     }
 }

@@ -71,7 +71,7 @@ class BootstrapFitTest {
         BootstrapModel.FitOptions options = BootstrapModel.FitOptions.defaults().withSize(128, 64).withEpochs(4);
         List<String> progress = new ArrayList<>();
         BootstrapModel.Report report = BootstrapModel.fit(dir.resolve("m"), i -> scene(i, 256, 128), 6,
-                i -> scene(1000 + i, 256, 128), 2, options, progress::add);
+                i -> scene(1000 + i, 256, 128), 2, "hand-drawn test scenes", options, progress::add);
         assertTrue(report.miou() > 0.8, "mIoU " + report.miou());
         assertTrue(progress.size() >= 6 + 4 + 2, progress.toString());
 

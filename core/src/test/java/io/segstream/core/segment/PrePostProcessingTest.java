@@ -81,6 +81,22 @@ class PrePostProcessingTest {
     }
 
     @Test
+    void argmaxAcrossManyPixelBlocksOfASecondBatchImage() {
+        int hw = 5000;
+        float[] logits = new float[2 * 3 * hw];
+        byte[] expected = new byte[hw];
+        for (int p = 0; p < hw; p++) {
+            int winner = (p * 7) % 3;
+            expected[p] = (byte) winner;
+            for (int c = 0; c < 3; c++) {
+                logits[3 * hw + c * hw + p] = c == winner ? 1f : -(c + 1);
+            }
+        }
+        ClassMask mask = new MaskPostprocessor(3, 1, hw).fromLogits(FloatBuffer.wrap(logits), 1, hw, 1);
+        assertArrayEquals(expected, mask.classIds());
+    }
+
+    @Test
     void classIdsPassThroughAndForeignIdsBecomeIgnored() {
         LongBuffer ids = LongBuffer.wrap(new long[] {9, 9, 3, 40, -1, 2});
         MaskPostprocessor post = new MaskPostprocessor(20, 1, 3);
