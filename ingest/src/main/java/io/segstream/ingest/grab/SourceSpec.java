@@ -129,6 +129,23 @@ public final class SourceSpec {
     }
 
     @Override
+    public boolean equals(Object o) {
+        return o instanceof SourceSpec other
+                && location.equals(other.location)
+                && kind == other.kind
+                && rtspTransport == other.rtspTransport
+                && readTimeout.equals(other.readTimeout)
+                && Double.compare(sequenceFps, other.sequenceFps) == 0
+                && Objects.equals(inputFormat, other.inputFormat)
+                && Objects.equals(captureSize, other.captureSize);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(location, kind, rtspTransport, readTimeout, sequenceFps, inputFormat, captureSize);
+    }
+
+    @Override
     public String toString() {
         return kind + " " + displayName();
     }
