@@ -156,7 +156,12 @@ final class VideoSource implements FrameSource {
             long mediaTime = f.timestamp - startTimeMicros;
             if (picture.decode_error_flags() != 0 || (picture.flags() & FRAME_FLAG_CORRUPT) != 0) {
                 corrupt++;
-                lastMediaTime = mediaTime;
+                lastMediaTime = Math.max(lastMediaTime, mediaTime);
+                continue;
+            }
+            if (spec.kind() == SourceKind.FILE && mediaTime <= lastMediaTime) {
+                // a recording's frames advance in time: a repeated timestamp is the decoder's guess for a frame
+                // after damage; that frame is already counted in the timestamp gap it belongs to
                 continue;
             }
             countMissingFrames(mediaTime);
