@@ -15,6 +15,8 @@ import picocli.CommandLine.Command;
         description = "Semantic segmentation of railway and road cameras on Kafka and Flink.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            IngestCommand.class,
+            ReplayCommand.class,
         })
 public final class Segstream implements Runnable {
 

@@ -131,7 +131,8 @@ public final class CameraWorker {
                 long corruptSeen = 0;
                 long errorsSeen = 0;
                 while (true) {
-                    inSourceSince = clock.nanoTime();
+                    long callStart = clock.nanoTime();
+                    inSourceSince = callStart;
                     GrabbedFrame f;
                     try {
                         f = src.next();
@@ -147,8 +148,7 @@ public final class CameraWorker {
                     }
                     if (f == null) {
                         if (live) {
-                            throw new SourceException(SourceException.Reason.DISCONNECTED,
-                                    "stream " + config.source().displayName() + " ended", 0);
+                            throw new SourceException(SourceException.Reason.DISCONNECTED, endOfLiveStream(callStart), 0);
                         }
                         break;
                     }
@@ -252,6 +252,16 @@ public final class CameraWorker {
             // nothing more will be grabbed: let the send thread drain the queue and end
             queue.close();
         }
+    }
+
+    /** FFmpeg reports a read timeout as the end of the stream; the time the read took tells them apart. */
+    private String endOfLiveStream(long callStartNanos) {
+        Duration timeout = config.source().readTimeout();
+        if (clock.nanoTime() - callStartNanos >= timeout.toNanos() * 9 / 10) {
+            return "no data from " + config.source().displayName() + " for " + timeout.toMillis()
+                    + " ms (read timeout)";
+        }
+        return "stream " + config.source().displayName() + " ended";
     }
 
     private boolean emit(int gen, GrabbedFrame f, Instant capture) throws InterruptedException {

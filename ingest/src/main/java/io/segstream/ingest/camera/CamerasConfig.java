@@ -79,7 +79,7 @@ public record CamerasConfig(List<CameraConfig> cameras) {
         try {
             root = new ObjectMapper(new YAMLFactory()).readValue(yaml, Object.class);
         } catch (JacksonException e) {
-            throw new CameraConfigException(source + " is not valid YAML: " + e.getOriginalMessage(), e);
+            throw new CameraConfigException(source + " is not valid YAML" + where(e) + ": " + problem(e), e);
         }
         if (root == null) {
             throw new CameraConfigException(source + " is empty; it needs a 'cameras:' list");
@@ -88,6 +88,21 @@ public record CamerasConfig(List<CameraConfig> cameras) {
             throw new CameraConfigException(source + " must be a mapping with a 'cameras:' list");
         }
         return fromMap(castMap(map), source);
+    }
+
+    private static String where(JacksonException e) {
+        return e.getLocation() == null || e.getLocation().getLineNr() < 0 ? ""
+                : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+    }
+
+    /** The parser's explanation on one line, without its source excerpts and position lines. */
+    private static String problem(JacksonException e) {
+        String msg = e.getOriginalMessage() == null ? e.toString() : e.getOriginalMessage();
+        List<String> parts = msg.lines()
+                .filter(l -> !l.isBlank() && !l.startsWith(" in ") && !l.startsWith("    ") && !l.startsWith(" at ["))
+                .map(String::strip)
+                .toList();
+        return parts.isEmpty() ? msg.strip() : String.join(", ", parts);
     }
 
     /** Builds the configuration from an already parsed map (tests pass maps). */

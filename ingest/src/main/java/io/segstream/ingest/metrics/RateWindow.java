@@ -8,6 +8,7 @@ public final class RateWindow {
     private final int seconds;
     private final long[] counts;
     private final long[] bucketSecond;
+    private long firstSecond = Long.MIN_VALUE;
 
     /** A window of {@code seconds} complete seconds (at least 1). */
     public RateWindow(int seconds) {
@@ -23,6 +24,9 @@ public final class RateWindow {
     /** Records one event at monotonic time {@code nanos}. */
     public synchronized void record(long nanos) {
         long sec = Math.floorDiv(nanos, 1_000_000_000L);
+        if (firstSecond == Long.MIN_VALUE) {
+            firstSecond = sec;
+        }
         int i = (int) Math.floorMod(sec, (long) counts.length);
         if (bucketSecond[i] != sec) {
             bucketSecond[i] = sec;
@@ -31,9 +35,16 @@ public final class RateWindow {
         counts[i]++;
     }
 
-    /** Events per second over the complete seconds before {@code nanos} (the running second is left out). */
+    /**
+     * Events per second over the complete seconds before {@code nanos} (the running second is left out); a young
+     * window divides by the seconds it has seen, not by its full length.
+     */
     public synchronized double rate(long nanos) {
         long now = Math.floorDiv(nanos, 1_000_000_000L);
+        long span = firstSecond == Long.MIN_VALUE ? 0 : Math.min(seconds, now - firstSecond);
+        if (span <= 0) {
+            return 0;
+        }
         long total = 0;
         for (int i = 0; i < counts.length; i++) {
             long s = bucketSecond[i];
@@ -41,6 +52,6 @@ public final class RateWindow {
                 total += counts[i];
             }
         }
-        return total / (double) seconds;
+        return total / (double) span;
     }
 }

@@ -71,6 +71,7 @@ public final class Replayer {
         long offset = 0;
         long passes = 0;
         long corrupt = 0;
+        SourceException sourceFailure = null;
         try {
             do {
                 long first = -1;
@@ -124,16 +125,26 @@ public final class Replayer {
                 }
                 offset += (last - first) + Math.max(info.frameIntervalMicros(), 1);
             } while (options.loop() && !stopRequested);
+        } catch (SourceException e) {
+            sourceFailure = e;
         } finally {
             // frames already handed over must arrive even when the source failed half-way
             sink.flush();
             listener.finished(delivered.get());
         }
         if (failed.get() > 0) {
+            // lost frames matter more than a damaged tail: report them, with the damage as context
             Exception e = firstFailure.get();
-            throw new DeliveryException(failed.get() + " of " + (failed.get() + delivered.get()) + " frames of camera "
-                    + options.cameraId() + " were not delivered: " + (e == null ? "unknown error" : e.getMessage()),
-                    failed.get(), e);
+            DeliveryException d = new DeliveryException(failed.get() + " of " + (failed.get() + delivered.get())
+                    + " frames of camera " + options.cameraId() + " were not delivered: "
+                    + (e == null ? "unknown error" : e.getMessage()), failed.get(), e);
+            if (sourceFailure != null) {
+                d.addSuppressed(sourceFailure);
+            }
+            throw d;
+        }
+        if (sourceFailure != null) {
+            throw sourceFailure;
         }
         double seconds = (clock.nanoTime() - startNanos) / 1e9;
         return new ReplayResult(info, delivered.get(), corrupt, passes, seconds);

@@ -17,7 +17,7 @@ import org.apache.kafka.common.errors.InterruptException;
 /**
  * Sends frames to the frames topic: Avro single-object values ({@link AvroCodec}), key {@code camera_id} (so a
  * camera's frames stay in order on one partition), idempotent producer with acks=all and the project's size limits
- * ({@link KafkaClientConfigs#producer}).
+ * ({@link KafkaClientConfigs#producer}), one request in flight per broker.
  *
  * <p>Memory in flight is bounded by the producer's {@code buffer.memory} ({@link Builder#optMaxInFlightBytes}):
  * when it is full, {@link #send} blocks, which is how back-pressure reaches the cameras. The Kafka record timestamp
@@ -50,6 +50,10 @@ public final class KafkaFrameSink implements FrameSink {
             props.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Long.toString(b.maxInFlightBytes));
         }
         props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        // One request in flight per broker: with more, a request refused because the broker had not yet opened a
+        // just-created partition can be overtaken by the next one, and its frames are lost to endless
+        // OUT_OF_ORDER_SEQUENCE retries despite idempotence (KAFKA-15591, seen here with Kafka 4.2).
+        props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
         props.put(ProducerConfig.CLIENT_ID_CONFIG, b.clientId);
         props.putAll(b.properties);
         this.producer = new KafkaProducer<>(props);
