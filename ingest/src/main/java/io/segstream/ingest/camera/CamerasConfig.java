@@ -75,6 +75,9 @@ public record CamerasConfig(List<CameraConfig> cameras) {
 
     /** Parses YAML text; {@code source} names it in messages. */
     public static CamerasConfig parse(String yaml, String source) throws CameraConfigException {
+        if (yaml.isBlank()) {
+            throw new CameraConfigException(source + " is empty; it needs a 'cameras:' list");
+        }
         Object root;
         try {
             root = new ObjectMapper(new YAMLFactory()).readValue(yaml, Object.class);
