@@ -41,6 +41,7 @@ import java.util.regex.Pattern;
  *     fps: 5                            # cap
  *     encoding: jpeg                    # jpeg | png | raw_rgb24
  *     jpegQuality: 85
+ *     encoderThreads: 1                 # JPEG slices encoded in parallel (bigger files)
  *     readTimeout: 5s
  *     stallTimeout: 15s
  *     attributes: {line: L12, km_post: "34.2"}
@@ -56,7 +57,7 @@ public record CamerasConfig(List<CameraConfig> cameras) {
     private static final Set<String> SOURCE_KEYS = Set.of("url", "device", "path");
     private static final Set<String> SETTING_KEYS = Set.of("mode", "fps", "encoding", "jpegQuality", "resize",
             "readTimeout", "stallTimeout", "rtspTransport", "inputFormat", "captureSize", "sequenceFps", "pace", "loop",
-            "driveId", "queueFrames", "attributes");
+            "driveId", "queueFrames", "attributes", "encoderThreads");
 
     public CamerasConfig {
         cameras = List.copyOf(cameras);
@@ -203,7 +204,8 @@ public record CamerasConfig(List<CameraConfig> cameras) {
                     ? enumValue(ImageEncoding.class, string(m, "encoding", at), "encoding", at) : ImageEncoding.JPEG;
             int quality = m.containsKey("jpegQuality") ? (int) number(m, "jpegQuality", at) : 90;
             FrameSize resize = m.containsKey("resize") ? FrameSize.parse(string(m, "resize", at)) : null;
-            ImageOptions image = new ImageOptions(encoding, quality, resize);
+            int encoderThreads = m.containsKey("encoderThreads") ? (int) number(m, "encoderThreads", at) : 1;
+            ImageOptions image = new ImageOptions(encoding, quality, resize, encoderThreads);
             Pace pace = m.containsKey("pace") ? Pace.parse(string(m, "pace", at)) : Pace.REALTIME;
             boolean loop = m.containsKey("loop") && bool(m, "loop", at);
             String driveId = m.containsKey("driveId") ? string(m, "driveId", at) : null;

@@ -37,6 +37,9 @@ import org.bytedeco.javacpp.BytePointer;
  * Owns an encoder context and a packet; close it.
  */
 final class ImageEncoder implements AutoCloseable {
+    /** {@code FF_THREAD_SLICE} of libavcodec. */
+    private static final int FF_THREAD_SLICE = 2;
+
     private final ImageOptions options;
     private final AVPacket packet;
     private final AVFrame shell;
@@ -123,6 +126,11 @@ final class ImageEncoder implements AutoCloseable {
             c.color_range(AVCOL_RANGE_JPEG);
             // a fixed quantiser per picture (frame quality) instead of a bit-rate target
             c.flags(c.flags() | AV_CODEC_FLAG_QSCALE);
+            if (options.encoderThreads() > 1) {
+                // slices in parallel; frame threading would delay each packet by several pictures
+                c.thread_count(options.encoderThreads());
+                c.thread_type(FF_THREAD_SLICE);
+            }
         }
         int ret = avcodec_open2(c, codec, (AVDictionary) null);
         if (ret < 0) {

@@ -78,7 +78,7 @@ class CamerasConfigTest {
     void mistakesAreReportedWithFileCameraAndKey() {
         assertMessage("cameras: [{id: a, url: 'rtsp://x', fsp: 5}]",
                 "f.yaml: cameras[0] (a): unknown key 'fsp'; known keys: id, url, device, path, attributes, captureSize, "
-                        + "driveId, encoding, fps, inputFormat, jpegQuality, loop, mode, pace, queueFrames, readTimeout, "
+                        + "driveId, encoderThreads, encoding, fps, inputFormat, jpegQuality, loop, mode, pace, queueFrames, readTimeout, "
                         + "resize, rtspTransport, sequenceFps, stallTimeout");
         assertMessage("cameras: [{id: a, url: 'rtsp://x'}, {id: a, device: /dev/video1}]",
                 "f.yaml: cameras[1]: camera id 'a' is used twice; ids must be unique");

@@ -146,6 +146,51 @@ class ReplayITCase {
     }
 
     @Test
+    void jpegsEncodedInParallelSlicesStillDecode() throws Exception {
+        Path video = VideoFixtures.video(dir, "sliced.mp4", 6, "-c:v", "libx264", "-pix_fmt", "yuv420p");
+        String topic = topic();
+        ReplayOptions options = ReplayOptions.builder()
+                .setSource(SourceSpec.of(video.toString()))
+                .setCameraId("cam-sliced")
+                .optImage(ImageOptions.DEFAULT.withEncoderThreads(3))
+                .optPace(Pace.MAX)
+                .build();
+        replay(options, topic, IngestClock.SYSTEM);
+
+        List<CameraFrame> frames = KafkaFrames.ofCamera(KafkaFrames.readAll(kafka, topic), "cam-sliced");
+        assertEquals(6, frames.size());
+        for (CameraFrame f : frames) {
+            BufferedImage img = decode(f.getData());
+            assertEquals(VideoFixtures.WIDTH, img.getWidth());
+        }
+    }
+
+    @Test
+    void plainImageFolderPlaysAtTheGivenFrameRateInNameOrder() throws Exception {
+        Path folder = Files.createDirectories(dir.resolve("snapshots"));
+        for (int i : new int[] {1, 2, 10}) {
+            Files.write(folder.resolve("snap" + i + ".jpg"), VideoFixtures.jpeg(i, 64, 48));
+        }
+        Files.writeString(folder.resolve("readme.txt"), "not an image");
+        String topic = topic();
+        ReplayOptions options = ReplayOptions.builder()
+                .setSource(SourceSpec.builder().setLocation(folder.toString()).optSequenceFps(4).build())
+                .setCameraId("cam-folder")
+                .optPace(Pace.MAX)
+                .optStartTime(T0)
+                .build();
+        replay(options, topic, IngestClock.SYSTEM);
+
+        List<CameraFrame> frames = KafkaFrames.ofCamera(KafkaFrames.readAll(kafka, topic), "cam-folder");
+        assertEquals(3, frames.size());
+        for (int i = 0; i < 3; i++) {
+            assertEquals(T0.plusMillis(250L * i), frames.get(i).getCaptureTime());
+            assertEquals(64, frames.get(i).getWidth());
+            assertEquals("snapshots", frames.get(i).getDriveId());
+        }
+    }
+
+    @Test
     void cityscapesSequenceCarriesItsLabelsAsGroundTruth() throws Exception {
         VideoFixtures.cityscapesSequence(dir, "testcity", 6, Set.of(0, 3));
         String topic = topic();
