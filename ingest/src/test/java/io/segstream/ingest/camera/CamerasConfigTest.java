@@ -69,6 +69,15 @@ class CamerasConfigTest {
     }
 
     @Test
+    void theExampleFileIsValid() throws Exception {
+        CamerasConfig c = CamerasConfig.read(java.nio.file.Path.of("cameras.example.yaml"));
+        assertEquals(4, c.cameras().size());
+        assertEquals(SourceKind.DEVICE, c.camera("lab-usb").source().kind());
+        assertEquals(CameraMode.REPLAY, c.camera("drive-a").mode());
+        assertEquals(5, c.camera("depot-gate").fpsCap());
+    }
+
+    @Test
     void sameTextGivesEqualConfigsSoReloadsRestartNothing() throws Exception {
         String yaml = "cameras:\n  - {id: a, url: 'http://h/a.mjpg', fps: 4, attributes: {x: 1}}\n";
         assertEquals(CamerasConfig.parse(yaml, "a"), CamerasConfig.parse(yaml, "b"));

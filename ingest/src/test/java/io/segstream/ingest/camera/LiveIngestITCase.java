@@ -10,6 +10,7 @@ import io.segstream.ingest.metrics.CameraMetrics;
 import io.segstream.ingest.metrics.CameraState;
 import io.segstream.ingest.metrics.IngestMetrics;
 import io.segstream.ingest.replay.Pace;
+import io.segstream.ingest.sink.FrameSink;
 import io.segstream.ingest.sink.KafkaFrameSink;
 import io.segstream.ingest.testing.Await;
 import io.segstream.ingest.testing.KafkaFrames;
@@ -53,7 +54,7 @@ class LiveIngestITCase {
                 Pace.REALTIME, false, null, stallTimeout, 4);
     }
 
-    static IngestService service(KafkaFrameSink sink, IngestMetrics metrics) {
+    static IngestService service(FrameSink sink, IngestMetrics metrics) {
         return IngestService.builder()
                 .setSink(sink)
                 .setMetrics(metrics)
