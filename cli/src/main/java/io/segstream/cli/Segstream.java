@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
             CommandLine.HelpCommand.class,
             IngestCommand.class,
             ReplayCommand.class,
+            ScenesCommand.class,
         })
 public final class Segstream implements Runnable {
 
