@@ -159,7 +159,7 @@ public final class ReplayCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         out.printf(Locale.ROOT, "%-16s %s%n", "camera", camera);
-        out.printf(Locale.ROOT, "%-16s %s%n", "drive", options.driveId());
+        out.printf(Locale.ROOT, "%-16s %s%n", "drive", result.driveId());
         out.printf(Locale.ROOT, "%-16s %d%n", "frames sent", result.framesSent());
         out.printf(Locale.ROOT, "%-16s %d%n", "corrupt frames", result.corruptFrames());
         out.printf(Locale.ROOT, "%-16s %d%n", "passes", result.passes());

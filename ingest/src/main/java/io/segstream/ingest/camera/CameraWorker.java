@@ -66,7 +66,8 @@ public final class CameraWorker {
         this.clock = clock;
         this.backoff = backoff;
         this.stamper = new FrameStamper(config.id(), config.attributes(),
-                config.mode() == CameraMode.REPLAY ? config.driveId() : null, seq);
+                config.mode() == CameraMode.LIVE ? null
+                        : config.driveId() != null ? config.driveId() : config.source().baseName(), seq);
         this.queue = new FrameQueue<>(config.queueFrames(),
                 config.mode() == CameraMode.LIVE ? OverflowPolicy.DROP_OLDEST : OverflowPolicy.BLOCK);
         this.sendThread = new Thread(this::sendLoop, "cam-" + config.id() + "-send");

@@ -49,12 +49,15 @@ final class ImageSequenceSource implements FrameSource {
         this.options = options;
         this.images = images;
         this.cityscapes = cityscapes;
-        this.fps = spec.effectiveSequenceFps(cityscapes);
+        this.fps = spec.sequenceFps() == 0 && cityscapes
+                ? generatedDriveFps(images.get(0)).orElse(SourceSpec.CITYSCAPES_SEQUENCE_FPS)
+                : spec.effectiveSequenceFps(cityscapes);
         this.encoder = new ImageEncoder(options);
         FrameSize out = options.optResize().orElse(firstSize);
         long duration = Math.round(images.size() * 1e6 / fps);
         this.info = new SourceInfo(spec.displayName(), cityscapes ? "cityscapes-sequence" : "image-folder", "images",
-                out.width(), out.height(), fps, duration, images.size(), null);
+                out.width(), out.height(), fps, duration, images.size(), null,
+                cityscapes ? sequenceName(images.get(0)) : spec.baseName());
     }
 
     /** Lists the images of the folder; fails when there are none. */
@@ -157,6 +160,40 @@ final class ImageSequenceSource implements FrameSource {
     private static String detail(Exception e) {
         String d = FfmpegLog.lastErrorOnThisThread();
         return d != null ? d : e.getMessage();
+    }
+
+    /**
+     * The frame rate of a drive rendered by {@code segstream scenes --sequence}: its {@code drive.json} sits at
+     * {@code ROOT/drives/{city}_{seq}/drive.json}. Real Cityscapes sequences have none and play at 17 Hz.
+     */
+    static java.util.Optional<Double> generatedDriveFps(Path firstImage) {
+        Path abs = firstImage.toAbsolutePath().normalize();
+        Path root = null;
+        for (Path p = abs.getParent(); p != null; p = p.getParent()) {
+            if (p.getFileName() != null && p.getFileName().toString().equals(SEQUENCE_DIR)) {
+                root = p.getParent();
+                break;
+            }
+        }
+        if (root == null) {
+            return java.util.Optional.empty();
+        }
+        Path json = root.resolve("drives").resolve(sequenceName(abs)).resolve("drive.json");
+        if (!Files.isRegularFile(json)) {
+            return java.util.Optional.empty();
+        }
+        try {
+            double fps = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.toFile()).path("fps").asDouble(0);
+            return fps > 0 ? java.util.Optional.of(fps) : java.util.Optional.empty();
+        } catch (IOException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    /** {@code city_seq} of a Cityscapes image name {@code city_seq_frame_leftImg8bit.png}. */
+    static String sequenceName(Path image) {
+        String[] parts = image.getFileName().toString().split("_");
+        return parts.length >= 3 ? parts[0] + "_" + parts[1] : image.getFileName().toString();
     }
 
     /** The gtFine labelIds PNG that belongs to a Cityscapes sequence image, whether or not it exists. */

@@ -15,6 +15,8 @@ import java.util.Optional;
  * @param durationMicros length of the recording, -1 when unknown (live streams)
  * @param frameCount     number of frames, -1 when unknown
  * @param creationTime   recording start from the container's {@code creation_time}, or null
+ * @param name           a short name of the recording: file name without extension, or {@code city_seq} of a
+ *                       Cityscapes sequence; the default drive id of replays
  */
 public record SourceInfo(
         String description,
@@ -25,7 +27,8 @@ public record SourceInfo(
         double fps,
         long durationMicros,
         long frameCount,
-        Instant creationTime) {
+        Instant creationTime,
+        String name) {
 
     /** The recording start time, when the container carries one. */
     public Optional<Instant> optCreationTime() {

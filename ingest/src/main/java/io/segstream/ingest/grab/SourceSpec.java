@@ -120,6 +120,14 @@ public final class SourceSpec {
         return Optional.ofNullable(captureSize);
     }
 
+    /** The file, folder or last URL path segment without extension: {@code drive} for {@code /data/drive.mp4}. */
+    public String baseName() {
+        String loc = location.replaceAll("[?#].*$", "").replaceAll("/+$", "");
+        String name = loc.substring(loc.lastIndexOf('/') + 1);
+        int dot = name.lastIndexOf('.');
+        return dot > 0 ? name.substring(0, dot) : name;
+    }
+
     /** A short name for logs: the file name of a path, the URL without credentials. */
     public String displayName() {
         if (kind == SourceKind.NETWORK) {

@@ -60,7 +60,7 @@ final class VideoSource implements FrameSource {
         long frames = videoDurationMicros > 0 && fps > 0 ? Math.round(videoDurationMicros * fps / 1e6) : -1;
         this.info = new SourceInfo(spec.displayName(), grabber.getFormat(), grabber.getVideoCodecName(),
                 grabber.getImageWidth(), grabber.getImageHeight(), fps, videoDurationMicros, frames,
-                creationTime(grabber.getMetadata("creation_time")));
+                creationTime(grabber.getMetadata("creation_time")), spec.baseName());
     }
 
     /** Opens and starts a grabber for the spec; the message of a failure says what is wrong with the source. */

@@ -1,9 +1,8 @@
 package io.segstream.ingest.replay;
 
 import io.segstream.ingest.grab.ImageOptions;
-import io.segstream.ingest.grab.SourceKind;
+import io.segstream.ingest.grab.SourceInfo;
 import io.segstream.ingest.grab.SourceSpec;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
@@ -41,22 +40,13 @@ public final class ReplayOptions {
         this.fromMicros = b.fromMicros;
         this.toMicros = b.toMicros;
         this.loop = b.loop;
-        this.driveId = b.driveId != null ? b.driveId : defaultDriveId(b.source);
+        this.driveId = b.driveId;
         this.attributes = Map.copyOf(b.attributes);
         this.startTime = b.startTime;
     }
 
     public static Builder builder() {
         return new Builder();
-    }
-
-    /** The drive id a replay gets when none is given: the recording's file or folder name without extension. */
-    public static String defaultDriveId(SourceSpec source) {
-        String loc = source.location().replaceAll("[?#].*$", "").replaceAll("/+$", "");
-        String name = source.kind() == SourceKind.NETWORK ? loc.substring(loc.lastIndexOf('/') + 1)
-                : Path.of(loc).getFileName() == null ? loc : Path.of(loc).getFileName().toString();
-        int dot = name.lastIndexOf('.');
-        return dot > 0 ? name.substring(0, dot) : name;
     }
 
     public SourceSpec source() {
@@ -89,8 +79,9 @@ public final class ReplayOptions {
         return loop;
     }
 
-    public String driveId() {
-        return driveId;
+    /** The drive id given; when empty the replay uses the recording's name ({@link SourceInfo#name()}). */
+    public Optional<String> driveId() {
+        return Optional.ofNullable(driveId);
     }
 
     public Map<String, String> attributes() {

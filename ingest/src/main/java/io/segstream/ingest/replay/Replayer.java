@@ -61,12 +61,12 @@ public final class Replayer {
     public ReplayResult run(ReplayListener listener) throws SourceException, InterruptedException, DeliveryException {
         long startNanos = clock.nanoTime();
         Pacer pacer = new Pacer(options.pace(), clock);
-        FrameStamper stamper = new FrameStamper(options.cameraId(), options.attributes(), options.driveId(),
-                new AtomicLong());
         FrameSink.DeliveryCallback callback = this::delivered;
         long from = options.fromMicros();
         long to = options.toMicros();
         Instant base = null;
+        String driveId = null;
+        FrameStamper stamper = null;
         SourceInfo info = null;
         long offset = 0;
         long passes = 0;
@@ -81,10 +81,12 @@ public final class Replayer {
                     info = src.info();
                     if (base == null) {
                         base = options.startTime().or(src.info()::optCreationTime).orElseGet(clock::now);
+                        driveId = options.driveId().orElse(info.name());
+                        stamper = new FrameStamper(options.cameraId(), options.attributes(), driveId, new AtomicLong());
                         LOG.info("replaying {} ({} {}, {}x{}, {} fps) as camera {}, drive {}, pace {}, capture times from {}",
                                 info.description(), info.format(), info.codec(), info.width(), info.height(),
                                 String.format(java.util.Locale.ROOT, "%.2f", info.fps()), options.cameraId(),
-                                options.driveId(), options.pace(), base);
+                                driveId, options.pace(), base);
                     }
                     if (from > 0) {
                         src.seek(from);
@@ -147,7 +149,7 @@ public final class Replayer {
             throw sourceFailure;
         }
         double seconds = (clock.nanoTime() - startNanos) / 1e9;
-        return new ReplayResult(info, delivered.get(), corrupt, passes, seconds);
+        return new ReplayResult(info, driveId, delivered.get(), corrupt, passes, seconds);
     }
 
     private void delivered(CameraFrame frame, Exception error) {

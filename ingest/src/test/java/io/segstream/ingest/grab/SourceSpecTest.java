@@ -68,6 +68,16 @@ class SourceSpecTest {
     }
 
     @Test
+    void aGeneratedDriveTellsItsFrameRate(@TempDir Path root) throws Exception {
+        Path image = root.resolve("leftImg8bit_sequence/val/aldmoor/aldmoor_000003_000000_leftImg8bit.png");
+        assertEquals(java.util.Optional.empty(), ImageSequenceSource.generatedDriveFps(image), "real Cityscapes: none");
+        Path json = Files.createDirectories(root.resolve("drives/aldmoor_000003")).resolve("drive.json");
+        Files.writeString(json, "{\"city\": \"aldmoor\", \"fps\": 10.0, \"frameCount\": 30}");
+        assertEquals(java.util.Optional.of(10.0), ImageSequenceSource.generatedDriveFps(image));
+        assertEquals("aldmoor_000003", ImageSequenceSource.sequenceName(image));
+    }
+
+    @Test
     void labelResizeIsNearestNeighbour() {
         LabelImage in = new LabelImage(4, 2, new int[] {1, 1, 2, 2, 3, 3, 4, 4});
         // each output pixel takes the source pixel under its centre: row 1 of 2, columns 1 and 3 of 4

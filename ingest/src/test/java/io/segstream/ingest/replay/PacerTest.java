@@ -96,9 +96,8 @@ class PacerTest {
                 .setSource(io.segstream.ingest.grab.SourceSpec.of("drive.mp4")).setCameraId("c")
                 .optFromMicros(10_000_000).optToMicros(5_000_000).build());
         assertEquals("--to (0:05) lies before --from (0:10)", e.getMessage());
-        assertEquals("drive_2024-05-01", ReplayOptions.defaultDriveId(
-                io.segstream.ingest.grab.SourceSpec.of("/data/drives/drive_2024-05-01.mp4")));
-        assertEquals("stream", ReplayOptions.defaultDriveId(
-                io.segstream.ingest.grab.SourceSpec.of("http://host/live/stream.m3u8?token=1")));
+        assertEquals("drive_2024-05-01", io.segstream.ingest.grab.SourceSpec.of("/data/drives/drive_2024-05-01.mp4")
+                .baseName());
+        assertEquals("stream", io.segstream.ingest.grab.SourceSpec.of("http://host/live/stream.m3u8?token=1").baseName());
     }
 }

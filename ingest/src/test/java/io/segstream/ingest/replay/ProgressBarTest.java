@@ -12,7 +12,8 @@ import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
 class ProgressBarTest {
-    private static final SourceInfo INFO = new SourceInfo("drive.mp4", "mp4", "h264", 160, 120, 20, 12_000_000, 240, null);
+    private static final SourceInfo INFO = new SourceInfo("drive.mp4", "mp4", "h264", 160, 120, 20, 12_000_000, 240, null,
+            "drive");
 
     @Test
     void showsBarFramesRateAndEta() {
@@ -52,7 +53,7 @@ class ProgressBarTest {
         bar.started(INFO, 240);
         clock.advance(4_000_000_000L);
         bar.finished(240);
-        assertEquals("replay cam-3: 240 frames in 4.0 s (60.0 frames/s)" + System.lineSeparator(),
+        assertEquals("replay cam-3: done, 240 frames delivered" + System.lineSeparator(),
                 buf.toString(StandardCharsets.UTF_8));
     }
 }

@@ -237,6 +237,7 @@ class ReplayITCase {
         List<CameraFrame> frames = KafkaFrames.ofCamera(KafkaFrames.readAll(kafka, topic), "cam-cs-small");
         assertEquals(2, frames.size());
         for (CameraFrame f : frames) {
+            assertEquals("resizecity_000001", f.getDriveId(), "a sequence's drive id is its city_seq");
             assertEquals(80, f.getWidth());
             LabelImage labels = LabelPng.read8(bytes(f.getGroundTruth()), "ground truth");
             assertEquals(80, labels.width());
