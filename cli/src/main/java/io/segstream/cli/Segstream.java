@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
         description = "Semantic segmentation of railway and road cameras on Kafka and Flink.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            BrokerCommand.class,
             IngestCommand.class,
             ReplayCommand.class,
             ScenesCommand.class,

@@ -1,18 +1,22 @@
 package io.segstream.connectors.kafka;
 
+import io.segstream.schemas.AvroCodec;
 import io.segstream.schemas.DeadLetter;
 import io.segstream.schemas.RecordDecodeException;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.Arrays;
+import org.apache.avro.Schema;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
  * Builds {@link DeadLetter}s with the source position, the reason and a bounded copy of the payload.
  *
  * <pre>{@code
- * DeadLetter dead = DeadLetters.of(SourcePosition.of(record), record.key(), record.value(), DeadLetters.STAGE_IMAGE,
- *         "frame 1920x1080 decodes to 640x480", error).setCameraId("cam-1").setSeq(7L).build();
+ * // a frame that decoded from Avro but whose image is bad, in an operator holding decoded.position():
+ * DeadLetter dead = DeadLetters.forRecord(decoded.position(), frame, DeadLetters.STAGE_IMAGE,
+ *         "frame cam-1/7 says 1920x1080 but its JPEG is 640x480", error);
  * }</pre>
  */
 public final class DeadLetters {
@@ -35,6 +39,32 @@ public final class DeadLetters {
             int maxPayloadBytes) {
         return of(SourcePosition.of(record), record.key(), record.value(), STAGE_DECODE, error.getMessage(), error,
                 maxPayloadBytes).build();
+    }
+
+    /**
+     * A dead letter for a record that decoded but failed later (image, inference): the payload is the record
+     * encoded again (bounded by {@link #DEFAULT_MAX_PAYLOAD_BYTES}), the key is the record's segstream key,
+     * and {@code camera_id} and {@code seq} are copied when the record has them.
+     *
+     * @param error the failure, or null
+     */
+    public static <T extends SpecificRecord> DeadLetter forRecord(SourcePosition source, T record, String stage,
+            String reason, Throwable error) {
+        @SuppressWarnings("unchecked")
+        AvroCodec<T> codec = AvroCodec.of((Class<T>) record.getClass());
+        Schema schema = record.getSchema();
+        byte[] key = RecordKey.<T>defaultFor(schema).map(k -> k.keyOf(record)).orElse(null);
+        DeadLetter.Builder letter = of(source, key, codec.encode(record), stage, reason, error,
+                DEFAULT_MAX_PAYLOAD_BYTES);
+        Schema.Field camera = schema.getField("camera_id");
+        Schema.Field seq = schema.getField("seq");
+        if (camera != null) {
+            letter.setCameraId(String.valueOf(record.get(camera.pos())));
+        }
+        if (seq != null && record.get(seq.pos()) instanceof Long value) {
+            letter.setSeq(value);
+        }
+        return letter.build();
     }
 
     /**

@@ -3,11 +3,16 @@ package io.segstream.connectors.kafka;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.BindException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -31,7 +36,10 @@ import org.slf4j.LoggerFactory;
  * <p>It is set up for one node (offsets and transaction logs with replication factor 1 and min.isr 1, so
  * consumer groups and transactions work) and for multi-MB records ({@link KafkaClientConfigs#brokerSizeLimits()}).
  * Without a log directory it uses a temporary one that {@link #close()} deletes; with one, the directory is
- * formatted on first use and kept, so a broker started again on it has the same topics and records.
+ * formatted on first use and kept, so a broker started again on it has the same topics and records. It holds
+ * the cluster metadata log ({@code metadata/}) and the topic data ({@code data/}). A second broker on the
+ * same directory, in this process or another, is refused before it touches the files (two controllers on one
+ * metadata log corrupt it, and Kafka's own lock failure exits the JVM).
  *
  * <pre>{@code
  * try (EmbeddedKafka kafka = EmbeddedKafka.builder().optTopics(SegstreamTopics.defaults().all()).start()) {
@@ -47,16 +55,23 @@ public final class EmbeddedKafka implements AutoCloseable {
     private static final String BROKER_LISTENER = "PLAINTEXT";
     private static final String CONTROLLER_LISTENER = "CONTROLLER";
     private static final String META_PROPERTIES = "meta.properties";
+    private static final String METADATA_DIR = "metadata";
+    private static final String DATA_DIR = "data";
+    private static final String LOCK_FILE = "segstream-broker.lock";
+    private static final int START_ATTEMPTS = 3;
 
     private final KafkaRaftServer server;
+    private final DirLock dirLock;
     private final int port;
     private final Path logDir;
     private final boolean temporary;
     private final Duration timeout;
     private boolean closed;
 
-    private EmbeddedKafka(KafkaRaftServer server, int port, Path logDir, boolean temporary, Duration timeout) {
+    private EmbeddedKafka(KafkaRaftServer server, DirLock dirLock, int port, Path logDir, boolean temporary,
+            Duration timeout) {
         this.server = server;
+        this.dirLock = dirLock;
         this.port = port;
         this.logDir = logDir;
         this.temporary = temporary;
@@ -78,7 +93,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         return port;
     }
 
-    /** The log directory holding topics, records and cluster metadata. */
+    /** The directory holding topics, records ({@code data/}) and cluster metadata ({@code metadata/}). */
     public Path logDir() {
         return logDir;
     }
@@ -100,9 +115,13 @@ public final class EmbeddedKafka implements AutoCloseable {
             return;
         }
         closed = true;
-        server.shutdown();
-        server.awaitShutdown();
-        LOG.info("embedded Kafka on {} stopped", bootstrapServers());
+        try {
+            server.shutdown();
+            server.awaitShutdown();
+            LOG.info("embedded Kafka on {} stopped", bootstrapServers());
+        } finally {
+            dirLock.close();
+        }
         if (temporary) {
             Utils.delete(logDir.toFile());
         }
@@ -162,19 +181,34 @@ public final class EmbeddedKafka implements AutoCloseable {
          */
         public EmbeddedKafka start() throws IOException {
             sanityCheck();
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    return startOnce();
+                } catch (IOException e) {
+                    // a free port picked here can be taken by another process before the broker binds it
+                    if (port != 0 || attempt == START_ATTEMPTS || !causedBy(e, BindException.class)) {
+                        throw e;
+                    }
+                    LOG.info("a picked port was taken before the broker bound it; trying other ports");
+                }
+            }
+        }
+
+        private EmbeddedKafka startOnce() throws IOException {
             boolean temporary = logDir == null;
             Path dir = temporary ? Files.createTempDirectory("segstream-kafka-") : logDir.toAbsolutePath();
             Files.createDirectories(dir);
+            DirLock lock = DirLock.acquire(dir);
             int brokerPort = port == 0 ? freePort() : port;
             int controllerPort = freePort();
             KafkaRaftServer server = null;
             try {
                 Properties props = brokerProperties(dir, brokerPort, controllerPort);
                 KafkaConfig config = KafkaConfig.fromProps(props, false);
-                formatIfNew(dir);
+                formatIfNew(dir.resolve(METADATA_DIR), dir.resolve(DATA_DIR));
                 server = new KafkaRaftServer(config, Time.SYSTEM);
                 server.startup();
-                EmbeddedKafka kafka = new EmbeddedKafka(server, brokerPort, dir, temporary, timeout);
+                EmbeddedKafka kafka = new EmbeddedKafka(server, lock, brokerPort, dir, temporary, timeout);
                 if (!topics.isEmpty()) {
                     kafka.ensureTopics(topics);
                 }
@@ -185,6 +219,7 @@ public final class EmbeddedKafka implements AutoCloseable {
                     server.shutdown();
                     server.awaitShutdown();
                 }
+                lock.close();
                 if (temporary) {
                     Utils.delete(dir.toFile());
                 }
@@ -217,7 +252,8 @@ public final class EmbeddedKafka implements AutoCloseable {
                     BROKER_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
             props.put("controller.listener.names", CONTROLLER_LISTENER);
             props.put("inter.broker.listener.name", BROKER_LISTENER);
-            props.put("log.dirs", dir.toString());
+            props.put("log.dirs", dir.resolve(DATA_DIR).toString());
+            props.put("metadata.log.dir", dir.resolve(METADATA_DIR).toString());
             // one node: internal topics must not wait for replicas that will never exist
             props.put("offsets.topic.replication.factor", "1");
             props.put("offsets.topic.num.partitions", "1");
@@ -237,8 +273,8 @@ public final class EmbeddedKafka implements AutoCloseable {
             return props;
         }
 
-        private static void formatIfNew(Path dir) throws Exception {
-            if (Files.exists(dir.resolve(META_PROPERTIES))) {
+        private static void formatIfNew(Path metadataDir, Path dataDir) throws Exception {
+            if (Files.exists(metadataDir.resolve(META_PROPERTIES))) {
                 return;
             }
             ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -248,11 +284,12 @@ public final class EmbeddedKafka implements AutoCloseable {
                         .setNodeId(NODE_ID)
                         .setClusterId(Uuid.randomUuid().toString())
                         .setControllerListenerName(CONTROLLER_LISTENER)
-                        .setMetadataLogDirectory(dir.toString())
-                        .addDirectory(dir.toString())
+                        .setMetadataLogDirectory(metadataDir.toString())
+                        .addDirectory(metadataDir.toString())
+                        .addDirectory(dataDir.toString())
                         .run();
             }
-            LOG.debug("formatted {}: {}", dir, out.toString(StandardCharsets.UTF_8).strip());
+            LOG.debug("formatted {}: {}", metadataDir.getParent(), out.toString(StandardCharsets.UTF_8).strip());
         }
 
         private static int freePort() throws IOException {
@@ -262,12 +299,58 @@ public final class EmbeddedKafka implements AutoCloseable {
             }
         }
 
+        private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
+            for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+                if (type.isInstance(t)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
         private static String rootMessage(Throwable e) {
             Throwable t = e;
             while (t.getCause() != null && t.getCause() != t) {
                 t = t.getCause();
             }
             return t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
+        }
+    }
+
+    /** An exclusive lock on a log directory, held while a broker runs on it. */
+    private static final class DirLock implements AutoCloseable {
+        private final FileChannel channel;
+        private final FileLock lock;
+
+        private DirLock(FileChannel channel, FileLock lock) {
+            this.channel = channel;
+            this.lock = lock;
+        }
+
+        static DirLock acquire(Path dir) throws IOException {
+            FileChannel channel = FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE);
+            FileLock lock;
+            try {
+                lock = channel.tryLock();
+            } catch (OverlappingFileLockException e) {
+                lock = null;
+            }
+            if (lock == null) {
+                channel.close();
+                throw new IOException("log dir " + dir + " is locked by another running broker (in this or another"
+                        + " process): stop that broker or use another directory");
+            }
+            return new DirLock(channel, lock);
+        }
+
+        @Override
+        public void close() throws IOException {
+            try {
+                lock.release();
+            } finally {
+                channel.close();
+            }
         }
     }
 }

@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * Creates missing segstream topics on a cluster and warns about existing ones too small for multi-MB records.
  *
  * <pre>{@code
- * List<String> created = KafkaTopicAdmin.ensureTopics(bootstrap, SegstreamTopics.defaults().all(), Duration.ofSeconds(30));
+ * List<String> created =
+ *         KafkaTopicAdmin.ensureTopics(bootstrap, SegstreamTopics.defaults().all(), Duration.ofSeconds(30));
  * }</pre>
  */
 public final class KafkaTopicAdmin {

@@ -136,7 +136,8 @@ public final class SegstreamTopics implements Serializable {
                 if (!seen.add(name)) {
                     clashes.add(name);
                 }
-                int count = partitions.getOrDefault(role, allPartitions != null ? allPartitions : role.defaultPartitions());
+                int count = partitions.getOrDefault(role,
+                        allPartitions != null ? allPartitions : role.defaultPartitions());
                 Map<String, String> topicConfigs = new HashMap<>(KafkaClientConfigs.topicSizeLimits());
                 topicConfigs.putAll(role.defaultConfigs());
                 topicConfigs.put("min.insync.replicas", String.valueOf(Math.max(1, replicationFactor - 1)));

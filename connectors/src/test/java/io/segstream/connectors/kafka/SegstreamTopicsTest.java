@@ -52,7 +52,8 @@ class SegstreamTopicsTest {
 
         IllegalArgumentException badName = assertThrows(IllegalArgumentException.class,
                 () -> SegstreamTopics.builder().optName(TopicRole.FRAMES, "frames with spaces").build());
-        assertTrue(badName.getMessage().startsWith("topic name 'frames with spaces' is not valid"), badName.getMessage());
+        assertTrue(badName.getMessage().startsWith("topic name 'frames with spaces' is not valid"),
+                badName.getMessage());
 
         IllegalArgumentException noPartitions = assertThrows(IllegalArgumentException.class,
                 () -> SegstreamTopics.builder().optPartitions(0).build());
