@@ -137,14 +137,15 @@ public final class ReplayCommand implements Callable<Integer> {
         ReplayListener progress = noProgress ? new ReplayListener() {}
                 : new ProgressBar(System.err, "replay " + camera, IngestClock.SYSTEM, System.console() != null);
         CountDownLatch done = new CountDownLatch(1);
-        ReplayResult result;
         try (KafkaFrameSink sink = KafkaFrameSink.builder().setBootstrapServers(bootstrap).setTopic(topic).build()) {
             Replayer replayer = new Replayer(options, sink, IngestClock.SYSTEM);
+            // on SIGTERM: stop after the current frame and hold the JVM until the frames sent are flushed
             Thread hook = new Thread(() -> {
                 replayer.stop();
                 awaitQuietly(done);
             }, "replay-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
+            ReplayResult result;
             try {
                 result = replayer.run(progress);
             } catch (SourceException e) {
@@ -154,10 +155,15 @@ public final class ReplayCommand implements Callable<Integer> {
             } finally {
                 removeHook(hook);
             }
+            printSummary(spec.commandLine().getOut(), result);
+            return 0;
         } finally {
             done.countDown();
         }
-        PrintWriter out = spec.commandLine().getOut();
+    }
+
+    /** The figures of a replay, one aligned row each. */
+    private void printSummary(PrintWriter out, ReplayResult result) {
         out.printf(Locale.ROOT, "%-16s %s%n", "camera", camera);
         out.printf(Locale.ROOT, "%-16s %s%n", "drive", result.driveId());
         out.printf(Locale.ROOT, "%-16s %d%n", "frames sent", result.framesSent());
@@ -166,7 +172,6 @@ public final class ReplayCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "%-16s %.1f%n", "seconds", result.seconds());
         out.printf(Locale.ROOT, "%-16s %.1f%n", "frames/s", result.framesPerSecond());
         out.flush();
-        return 0;
     }
 
     private static void awaitQuietly(CountDownLatch done) {
