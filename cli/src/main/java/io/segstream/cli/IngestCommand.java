@@ -45,7 +45,8 @@ public final class IngestCommand implements Callable<Integer> {
     @Option(names = "--topic", paramLabel = "NAME", description = "Frames topic (default: ${DEFAULT-VALUE}).")
     String topic = TopicRole.FRAMES.defaultName();
 
-    @Option(names = "--metrics-port", paramLabel = "P", description = "Serve Prometheus metrics on http://0.0.0.0:P/metrics.")
+    @Option(names = "--metrics-port", paramLabel = "P",
+            description = "Serve Prometheus metrics on http://0.0.0.0:P/metrics.")
     Integer metricsPort;
 
     @Option(names = "--health-interval", paramLabel = "SECONDS",
@@ -53,7 +54,8 @@ public final class IngestCommand implements Callable<Integer> {
     int healthSeconds = 30;
 
     @Option(names = "--max-in-flight-mb", paramLabel = "MB",
-            description = "Encoded frames the Kafka producer may hold before cameras feel back-pressure (default: the project's 66 MB).")
+            description = "Encoded frames the Kafka producer may hold before cameras feel back-pressure (default: "
+                    + "the project's 66 MB).")
     int maxInFlightMb;
 
     @Override
@@ -88,8 +90,8 @@ public final class IngestCommand implements Callable<Integer> {
             closeAll(service, sink, metricsServer);
             throw e;
         }
-        LOG.info("ingesting {} cameras from {} into {} on {}; SIGTERM or Ctrl-C stops", cameras.cameras().size(), config,
-                topic, bootstrap);
+        LOG.info("ingesting {} cameras from {} into {} on {}; SIGTERM or Ctrl-C stops",
+                cameras.cameras().size(), config, topic, bootstrap);
         CountDownLatch stopped = new CountDownLatch(1);
         IngestService running = service;
         MetricsServer served = metricsServer;
@@ -109,7 +111,8 @@ public final class IngestCommand implements Callable<Integer> {
     /** One aligned row per camera with the figures operators compare. */
     static void printSummary(PrintWriter out, IngestMetrics metrics) {
         String format = "%-20s %-12s %10s %10s %8s %8s %10s %6s%n";
-        out.printf(Locale.ROOT, format, "camera", "state", "grabbed", "sent", "dropped", "corrupt", "reconnects", "gaps");
+        out.printf(Locale.ROOT, format, "camera", "state", "grabbed", "sent", "dropped", "corrupt", "reconnects",
+                "gaps");
         for (CameraMetrics m : metrics.cameras()) {
             out.printf(Locale.ROOT, format, m.cameraId(), m.state(), m.grabbed(), m.sent(), m.dropped(), m.corrupt(),
                     m.reconnects(), m.gaps());

@@ -52,10 +52,12 @@ public final class ReplayCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--source", required = true, paramLabel = "PATH|URL",
-            description = "Video file, stream URL (rtsp://, http://, .m3u8) or image folder (Cityscapes leftImg8bit_sequence or plain images).")
+            description = "Video file, stream URL (rtsp://, http://, .m3u8) or image folder (Cityscapes "
+                    + "leftImg8bit_sequence or plain images).")
     String source;
 
-    @Option(names = "--camera", required = true, paramLabel = "ID", description = "Camera id: the Kafka key of the frames.")
+    @Option(names = "--camera", required = true, paramLabel = "ID",
+            description = "Camera id: the Kafka key of the frames.")
     String camera;
 
     @Option(names = "--bootstrap", required = true, paramLabel = "HOST:PORT", description = "Kafka bootstrap servers.")
@@ -64,10 +66,12 @@ public final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--topic", paramLabel = "NAME", description = "Frames topic (default: ${DEFAULT-VALUE}).")
     String topic = TopicRole.FRAMES.defaultName();
 
-    @Option(names = "--pace", paramLabel = "realtime|max|xN", description = "Playback speed (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--pace", paramLabel = "realtime|max|xN",
+            description = "Playback speed (default: ${DEFAULT-VALUE}).")
     String pace = "realtime";
 
-    @Option(names = "--from", paramLabel = "T", description = "Start at this time in the recording: seconds (90, 1500ms) or [hh:]mm:ss.")
+    @Option(names = "--from", paramLabel = "T",
+            description = "Start at this time in the recording: seconds (90, 1500ms) or [hh:]mm:ss.")
     String from;
 
     @Option(names = "--to", paramLabel = "T", description = "Stop after this time in the recording (inclusive).")
@@ -76,35 +80,43 @@ public final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--loop", description = "Start over at the end until stopped (Ctrl-C, SIGTERM).")
     boolean loop;
 
-    @Option(names = "--drive-id", paramLabel = "ID", description = "Drive id of the frames (default: the file or folder name).")
+    @Option(names = "--drive-id", paramLabel = "ID",
+            description = "Drive id of the frames (default: the file or folder name).")
     String driveId;
 
-    @Option(names = "--encoding", paramLabel = "jpeg|png|raw_rgb24", description = "Frame encoding (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--encoding", paramLabel = "jpeg|png|raw_rgb24",
+            description = "Frame encoding (default: ${DEFAULT-VALUE}).")
     ImageEncoding encoding = ImageEncoding.JPEG;
 
     @Option(names = "--jpeg-quality", paramLabel = "1-100", description = "JPEG quality (default: ${DEFAULT-VALUE}).")
     int jpegQuality = 90;
 
     @Option(names = "--encoder-threads", paramLabel = "N",
-            description = "Threads per JPEG encoder: faster on many cores, JPEGs about a quarter larger (default: ${DEFAULT-VALUE}).")
+            description = "Threads per JPEG encoder: faster on many cores, JPEGs about a quarter larger (default: "
+                    + "${DEFAULT-VALUE}).")
     int encoderThreads = 1;
 
     @Option(names = "--resize", paramLabel = "WxH", description = "Resize frames, e.g. 1024x512.")
     String resize;
 
-    @Option(names = "--fps", paramLabel = "F", description = "Frame rate of an image folder (default: 17 for Cityscapes, else 10).")
+    @Option(names = "--fps", paramLabel = "F",
+            description = "Frame rate of an image folder (default: 17 for Cityscapes, else 10).")
     double fps;
 
-    @Option(names = "--rtsp-transport", paramLabel = "tcp|udp", description = "RTSP transport (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--rtsp-transport", paramLabel = "tcp|udp",
+            description = "RTSP transport (default: ${DEFAULT-VALUE}).")
     RtspTransport rtspTransport = RtspTransport.TCP;
 
-    @Option(names = "--read-timeout", paramLabel = "SECONDS", description = "Network read timeout (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--read-timeout", paramLabel = "SECONDS",
+            description = "Network read timeout (default: ${DEFAULT-VALUE}).")
     double readTimeoutSeconds = 10;
 
-    @Option(names = "--start-time", paramLabel = "ISO-8601", description = "Capture time of the recording's start (default: its creation_time, else now).")
+    @Option(names = "--start-time", paramLabel = "ISO-8601",
+            description = "Capture time of the recording's start (default: its creation_time, else now).")
     Instant startTime;
 
-    @Option(names = "--attr", paramLabel = "KEY=VALUE", description = "Camera attribute added to every frame (repeatable).")
+    @Option(names = "--attr", paramLabel = "KEY=VALUE",
+            description = "Camera attribute added to every frame (repeatable).")
     Map<String, String> attributes = new LinkedHashMap<>();
 
     @Option(names = "--no-progress", description = "Do not draw the progress bar.")

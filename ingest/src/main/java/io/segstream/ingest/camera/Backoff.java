@@ -25,7 +25,8 @@ public final class Backoff {
      */
     public Backoff(Duration initial, Duration max, double multiplier, double jitter, RandomGenerator random) {
         if (initial.isNegative() || initial.isZero() || max.compareTo(initial) < 0) {
-            throw new IllegalArgumentException("back-off needs 0 < initial <= max, got initial " + initial + ", max " + max);
+            throw new IllegalArgumentException("back-off needs 0 < initial <= max, got initial " + initial + ", max "
+                    + max);
         }
         if (multiplier < 1 || jitter < 0 || jitter > 1) {
             throw new IllegalArgumentException("back-off needs multiplier >= 1 and jitter in [0, 1], got "

@@ -149,7 +149,8 @@ public final class CameraWorker {
                     }
                     if (f == null) {
                         if (live) {
-                            throw new SourceException(SourceException.Reason.DISCONNECTED, endOfLiveStream(callStart), 0);
+                            throw new SourceException(SourceException.Reason.DISCONNECTED, endOfLiveStream(callStart),
+                                    0);
                         }
                         break;
                     }
@@ -212,7 +213,8 @@ public final class CameraWorker {
                     outageCause = e.getMessage();
                     LOG.warn("camera {}: {}; reconnecting", config.id(), e.getMessage());
                 } else {
-                    LOG.debug("camera {}: reconnect attempt {} failed: {}", config.id(), backoff.attempts(), e.getMessage());
+                    LOG.debug("camera {}: reconnect attempt {} failed: {}", config.id(), backoff.attempts(),
+                            e.getMessage());
                 }
                 metrics.state(everOpened ? CameraState.RECONNECTING : CameraState.CONNECTING);
                 Duration delay = backoff.next();
@@ -346,7 +348,8 @@ public final class CameraWorker {
             metrics.stalled();
             metrics.state(CameraState.STALLED);
             metrics.lastError("no frame for " + stuckNanos / 1_000_000_000L + " s");
-            LOG.warn("camera {}: no frame for {} s although the source is open; leaving that connection and reconnecting",
+            LOG.warn("camera {}: no frame for {} s although the source is open; leaving that connection and "
+                    + "reconnecting",
                     config.id(), stuckNanos / 1_000_000_000L);
             abandoned = grabThread;
             generation++;

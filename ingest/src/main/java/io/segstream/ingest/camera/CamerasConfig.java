@@ -132,7 +132,8 @@ public record CamerasConfig(List<CameraConfig> cameras) {
         }
         Object list = root.get("cameras");
         if (!(list instanceof List<?> items)) {
-            throw new CameraConfigException(source + ": 'cameras' must be a list of cameras, each with an id and one of "
+            throw new CameraConfigException(source
+                    + ": 'cameras' must be a list of cameras, each with an id and one of "
                     + "url, device or path");
         }
         List<CameraConfig> out = new ArrayList<>();
@@ -180,7 +181,8 @@ public record CamerasConfig(List<CameraConfig> cameras) {
         }
         try {
             if (m.containsKey("rtspTransport")) {
-                sb.optRtspTransport(enumValue(RtspTransport.class, string(m, "rtspTransport", at), "rtspTransport", at));
+                sb.optRtspTransport(enumValue(RtspTransport.class, string(m, "rtspTransport", at), "rtspTransport",
+                        at));
             }
             if (m.containsKey("readTimeout")) {
                 sb.optReadTimeout(duration(m, "readTimeout", at));
@@ -215,7 +217,8 @@ public record CamerasConfig(List<CameraConfig> cameras) {
                 throw new CameraConfigException(at + ": 'queueFrames' must be at least 1, got " + queue);
             }
             if (stall.compareTo(spec.readTimeout()) < 0) {
-                throw new CameraConfigException(at + ": 'stallTimeout' (" + stall.toMillis() + " ms) must not be shorter "
+                throw new CameraConfigException(at + ": 'stallTimeout' (" + stall.toMillis()
+                        + " ms) must not be shorter "
                         + "than 'readTimeout' (" + spec.readTimeout().toMillis() + " ms)");
             }
             return new CameraConfig(id, spec, mode, fps, image, attributes(m, at), pace, loop, driveId, stall, queue);
@@ -288,7 +291,8 @@ public record CamerasConfig(List<CameraConfig> cameras) {
         Object v = m.get(key);
         Matcher d = DURATION.matcher(String.valueOf(v).strip().toLowerCase(Locale.ROOT));
         if (!d.matches() || Double.parseDouble(d.group(1)) <= 0) {
-            throw new CameraConfigException(at + ": '" + key + "' must be a positive duration such as 5s, 500ms or 2m, got '"
+            throw new CameraConfigException(at + ": '" + key
+                    + "' must be a positive duration such as 5s, 500ms or 2m, got '"
                     + v + "'");
         }
         double value = Double.parseDouble(d.group(1));

@@ -40,7 +40,8 @@ public final class ConfigWatcher {
         } catch (IOException e) {
             byte[] d = digest(new byte[0]);
             if (!Arrays.equals(d, lastDigest)) {
-                LOG.error("cannot read the cameras file {}: {}; the running cameras stay as they are", file, e.toString());
+                LOG.error("cannot read the cameras file {}: {}; the running cameras stay as they are", file,
+                        e.toString());
                 lastDigest = d;
             }
             return;

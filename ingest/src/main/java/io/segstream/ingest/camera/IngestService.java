@@ -110,10 +110,13 @@ public final class IngestService implements AutoCloseable {
                 }
             }
         }
-        LOG.info("cameras: {} running; started {}, stopped {}, restarted {}", workers.size(), started, stopped, restarted);
+        LOG.info("cameras: {} running; started {}, stopped {}, restarted {}", workers.size(), started, stopped,
+                restarted);
     }
 
-    /** Polls {@code file} every second and applies valid new versions; {@code applied} is the content applied already. */
+    /**
+     * Polls {@code file} every second and applies valid new versions; {@code applied} is the content applied already.
+     */
     public void watch(java.nio.file.Path file, byte[] applied) {
         ConfigWatcher watcher = new ConfigWatcher(file, applied, this::applyFromWatcher);
         scheduler.scheduleWithFixedDelay(watcher::poll, 1, 1, TimeUnit.SECONDS);

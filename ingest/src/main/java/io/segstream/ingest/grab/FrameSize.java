@@ -14,7 +14,8 @@ public record FrameSize(int width, int height) {
 
     public FrameSize {
         if (width <= 0 || height <= 0) {
-            throw new IllegalArgumentException("a frame size needs a positive width and height, got " + width + "x" + height);
+            throw new IllegalArgumentException("a frame size needs a positive width and height, got " + width + "x"
+                    + height);
         }
     }
 
@@ -22,7 +23,8 @@ public record FrameSize(int width, int height) {
     public static FrameSize parse(String text) {
         Matcher m = FORMAT.matcher(text == null ? "" : text.strip());
         if (!m.matches()) {
-            throw new IllegalArgumentException("'" + text + "' is not a frame size; write WIDTHxHEIGHT, for example 1024x512");
+            throw new IllegalArgumentException("'" + text
+                    + "' is not a frame size; write WIDTHxHEIGHT, for example 1024x512");
         }
         return new FrameSize(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)));
     }

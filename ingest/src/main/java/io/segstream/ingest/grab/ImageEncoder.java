@@ -145,7 +145,8 @@ final class ImageEncoder implements AutoCloseable {
 
     private void check(int ret, String what) {
         if (ret < 0) {
-            throw new IllegalStateException("could not " + what + " the " + options.encoding() + " encoder: " + errorText(ret));
+            throw new IllegalStateException("could not " + what + " the " + options.encoding() + " encoder: "
+                    + errorText(ret));
         }
     }
 

@@ -72,7 +72,8 @@ final class ImageSequenceSource implements FrameSource {
         try {
             images = cityscapes ? listCityscapes(Files.isDirectory(root) ? root : dir) : listPlain(dir);
         } catch (IOException | UncheckedIOException e) {
-            throw new SourceException(Reason.UNREADABLE, "cannot list the images in " + dir + ": " + e.getMessage(), 0, e);
+            throw new SourceException(Reason.UNREADABLE, "cannot list the images in " + dir + ": " + e.getMessage(),
+                    0, e);
         }
         if (images.isEmpty()) {
             throw new SourceException(Reason.UNREADABLE, "no images in " + dir + (cityscapes
@@ -183,7 +184,8 @@ final class ImageSequenceSource implements FrameSource {
             return java.util.Optional.empty();
         }
         try {
-            double fps = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.toFile()).path("fps").asDouble(0);
+            double fps = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.toFile())
+                    .path("fps").asDouble(0);
             return fps > 0 ? java.util.Optional.of(fps) : java.util.Optional.empty();
         } catch (IOException e) {
             return java.util.Optional.empty();
@@ -273,7 +275,8 @@ final class ImageSequenceSource implements FrameSource {
             }
             return LabelPng.encode8(resizeNearest(labels, width, height));
         } catch (IOException e) {
-            throw new SourceException(Reason.DAMAGED, "cannot read labels " + labelFile + ": " + e.getMessage(), index, e);
+            throw new SourceException(Reason.DAMAGED, "cannot read labels " + labelFile + ": " + e.getMessage(),
+                    index, e);
         } catch (ImageFormatException e) {
             throw new SourceException(Reason.DAMAGED, e.getMessage(), index, e);
         }

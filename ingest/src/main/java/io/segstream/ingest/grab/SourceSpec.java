@@ -215,11 +215,13 @@ public final class SourceSpec {
 
         private void sanityCheck() {
             if (location == null || location.isBlank()) {
-                throw new IllegalArgumentException("a source needs a location: a file path, a stream URL, /dev/videoN or an image folder");
+                throw new IllegalArgumentException("a source needs a location: a file path, a stream URL, "
+                        + "/dev/videoN or an image folder");
             }
             Objects.requireNonNull(rtspTransport, "rtspTransport");
             if (readTimeout == null || readTimeout.isNegative() || readTimeout.isZero()) {
-                throw new IllegalArgumentException("the read timeout of " + location + " must be positive, got " + readTimeout);
+                throw new IllegalArgumentException("the read timeout of " + location + " must be positive, got "
+                        + readTimeout);
             }
             if (sequenceFps < 0 || Double.isNaN(sequenceFps) || Double.isInfinite(sequenceFps)) {
                 throw new IllegalArgumentException("the image-sequence frame rate of " + location

@@ -193,7 +193,8 @@ final class VideoSource implements FrameSource {
         // two frame intervals of slack: containers round durations, and the last frame may be short
         if (lastEnd + 2 * interval < videoDurationMicros) {
             String where = lastMediaTime < 0 ? "before its first frame"
-                    : String.format(java.util.Locale.ROOT, "at %.2f s of %.2f s", lastEnd / 1e6, videoDurationMicros / 1e6);
+                    : String.format(java.util.Locale.ROOT, "at %.2f s of %.2f s", lastEnd / 1e6,
+                            videoDurationMicros / 1e6);
             throw new SourceException(Reason.DAMAGED, spec.displayName() + " ends " + where + " after " + delivered
                     + " frames: the file is truncated or damaged", delivered);
         }

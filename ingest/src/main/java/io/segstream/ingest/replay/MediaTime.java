@@ -4,7 +4,10 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Parses and prints positions in a recording: {@code 90}, {@code 90.5s}, {@code 1500ms}, {@code 1:30}, {@code 01:02:03.5}. */
+/**
+ * Parses and prints positions in a recording: {@code 90}, {@code 90.5s}, {@code 1500ms}, {@code 1:30},
+ * {@code 01:02:03.5}.
+ */
 public final class MediaTime {
     private static final Pattern CLOCK = Pattern.compile("(?:(\\d+):)?(\\d+):(\\d+(?:\\.\\d+)?)");
     private static final Pattern UNIT = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h)?");
@@ -43,6 +46,8 @@ public final class MediaTime {
         long h = s / 3600;
         long m = (s / 60) % 60;
         long sec = s % 60;
-        return h > 0 ? String.format(Locale.ROOT, "%d:%02d:%02d", h, m, sec) : String.format(Locale.ROOT, "%d:%02d", m, sec);
+        return h > 0
+                ? String.format(Locale.ROOT, "%d:%02d:%02d", h, m, sec)
+                : String.format(Locale.ROOT, "%d:%02d", m, sec);
     }
 }

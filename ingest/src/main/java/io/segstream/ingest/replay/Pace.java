@@ -37,7 +37,8 @@ public record Pace(double speed) {
                 // fall through to the message below
             }
         }
-        throw new IllegalArgumentException("'" + text + "' is not a pace; use realtime, max or xN (for example x4 or x0.5)");
+        throw new IllegalArgumentException("'" + text
+                + "' is not a pace; use realtime, max or xN (for example x4 or x0.5)");
     }
 
     /** Whether frames go out without waiting. */
@@ -50,6 +51,9 @@ public record Pace(double speed) {
         if (isMax()) {
             return "max";
         }
-        return speed == 1.0 ? "realtime" : "x" + (speed == Math.rint(speed) ? Long.toString((long) speed) : Double.toString(speed));
+        if (speed == 1.0) {
+            return "realtime";
+        }
+        return "x" + (speed == Math.rint(speed) ? Long.toString((long) speed) : Double.toString(speed));
     }
 }

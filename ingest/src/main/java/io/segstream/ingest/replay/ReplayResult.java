@@ -12,7 +12,8 @@ import io.segstream.ingest.grab.SourceInfo;
  * @param passes        passes over the recording (more than one with {@code --loop})
  * @param seconds       wall time of the replay
  */
-public record ReplayResult(SourceInfo info, String driveId, long framesSent, long corruptFrames, long passes, double seconds) {
+public record ReplayResult(SourceInfo info, String driveId, long framesSent, long corruptFrames, long passes,
+        double seconds) {
     /** Delivered frames per second of wall time. */
     public double framesPerSecond() {
         return seconds > 0 ? framesSent / seconds : 0;

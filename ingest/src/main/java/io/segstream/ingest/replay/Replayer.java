@@ -83,7 +83,8 @@ public final class Replayer {
                         base = options.startTime().or(src.info()::optCreationTime).orElseGet(clock::now);
                         driveId = options.driveId().orElse(info.name());
                         stamper = new FrameStamper(options.cameraId(), options.attributes(), driveId, new AtomicLong());
-                        LOG.info("replaying {} ({} {}, {}x{}, {} fps) as camera {}, drive {}, pace {}, capture times from {}",
+                        LOG.info("replaying {} ({} {}, {}x{}, {} fps) as camera {}, drive {}, pace {}, capture times "
+                                + "from {}",
                                 info.description(), info.format(), info.codec(), info.width(), info.height(),
                                 String.format(java.util.Locale.ROOT, "%.2f", info.fps()), options.cameraId(),
                                 driveId, options.pace(), base);

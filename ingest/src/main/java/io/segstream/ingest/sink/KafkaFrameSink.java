@@ -159,9 +159,11 @@ public final class KafkaFrameSink implements FrameSink {
             if (topic == null || topic.isBlank()) {
                 throw new IllegalArgumentException("the Kafka sink needs a topic, e.g. segstream.frames");
             }
-            if (maxInFlightBytes < 0 || (maxInFlightBytes > 0 && maxInFlightBytes < KafkaClientConfigs.MAX_BATCH_BYTES)) {
+            if (maxInFlightBytes < 0 || (maxInFlightBytes > 0
+                    && maxInFlightBytes < KafkaClientConfigs.MAX_BATCH_BYTES)) {
                 throw new IllegalArgumentException("the in-flight bound must hold at least one maximal record ("
-                        + KafkaClientConfigs.MAX_BATCH_BYTES / (1024 * 1024) + " MiB), got " + maxInFlightBytes + " bytes");
+                        + KafkaClientConfigs.MAX_BATCH_BYTES / (1024 * 1024) + " MiB), got "
+                        + maxInFlightBytes + " bytes");
             }
             return new KafkaFrameSink(this);
         }

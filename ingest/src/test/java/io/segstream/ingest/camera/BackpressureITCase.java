@@ -38,7 +38,8 @@ class BackpressureITCase {
         IngestMetrics metrics = new IngestMetrics(System::nanoTime);
         try (MjpegHttpServer camera = new MjpegHttpServer(20, 160, 120)) {
             camera.start();
-            CameraConfig live = LiveIngestITCase.liveCamera("live", camera.url(), Duration.ofSeconds(2), Duration.ofSeconds(5));
+            CameraConfig live = LiveIngestITCase.liveCamera("live", camera.url(), Duration.ofSeconds(2),
+                    Duration.ofSeconds(5));
             CameraConfig replay = new CameraConfig("replay", SourceSpec.of(drive.toString()), CameraMode.REPLAY, 0,
                     ImageOptions.DEFAULT, Map.of(), Pace.MAX, false, "d1", Duration.ofSeconds(15), 4);
             try (IngestService service = LiveIngestITCase.service(sink, metrics)) {
@@ -58,7 +59,8 @@ class BackpressureITCase {
                 Await.until(() -> rm.state() == CameraState.FINISHED && rm.sent() == 60 && lm.sent() > 10, WAIT,
                         () -> HealthLine.of(rm) + " | " + HealthLine.of(lm));
             }
-            List<CameraFrame> replayed = sink.received().stream().filter(f -> f.getCameraId().equals("replay")).toList();
+            List<CameraFrame> replayed =
+                    sink.received().stream().filter(f -> f.getCameraId().equals("replay")).toList();
             assertEquals(60, replayed.size(), "a replay loses nothing");
             for (int i = 0; i < 60; i++) {
                 assertEquals(i, replayed.get(i).getSeq());

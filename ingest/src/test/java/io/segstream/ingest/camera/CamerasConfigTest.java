@@ -86,12 +86,14 @@ class CamerasConfigTest {
     @Test
     void mistakesAreReportedWithFileCameraAndKey() {
         assertMessage("cameras: [{id: a, url: 'rtsp://x', fsp: 5}]",
-                "f.yaml: cameras[0] (a): unknown key 'fsp'; known keys: id, url, device, path, attributes, captureSize, "
-                        + "driveId, encoderThreads, encoding, fps, inputFormat, jpegQuality, loop, mode, pace, queueFrames, readTimeout, "
+                "f.yaml: cameras[0] (a): unknown key 'fsp'; known keys: id, url, device, path, attributes, "
+                        + "captureSize, driveId, encoderThreads, encoding, fps, inputFormat, jpegQuality, loop, mode, "
+                        + "pace, queueFrames, readTimeout, "
                         + "resize, rtspTransport, sequenceFps, stallTimeout");
         assertMessage("cameras: [{id: a, url: 'rtsp://x'}, {id: a, device: /dev/video1}]",
                 "f.yaml: cameras[1]: camera id 'a' is used twice; ids must be unique");
-        assertMessage("cameras: [{id: a}]", "f.yaml: cameras[0] (a): needs exactly one of url, device or path, got none");
+        assertMessage("cameras: [{id: a}]",
+                "f.yaml: cameras[0] (a): needs exactly one of url, device or path, got none");
         assertMessage("cameras: [{id: a, url: x, path: y}]",
                 "f.yaml: cameras[0] (a): needs exactly one of url, device or path, got path and url");
         assertMessage("cameras: [{id: a, url: 'rtsp://x', fps: -2}]",
@@ -104,7 +106,8 @@ class CamerasConfigTest {
                 "f.yaml: cameras[0] (a): 'stallTimeout' (2000 ms) must not be shorter than 'readTimeout' (10000 ms)");
         assertMessage("cameras: [{id: 'bad id', url: 'rtsp://x'}]",
                 "f.yaml: cameras[0]: needs an 'id' of letters, digits, '.', '_', ':' or '-' (got 'bad id')");
-        assertMessage("camera: []", "f.yaml: unknown top-level key 'camera'; expected 'cameras' and optionally 'defaults'");
+        assertMessage("camera: []",
+                "f.yaml: unknown top-level key 'camera'; expected 'cameras' and optionally 'defaults'");
         assertMessage("", "f.yaml is empty; it needs a 'cameras:' list");
         assertMessage("cameras: [ {id: a, url: ",
                 "f.yaml is not valid YAML at line 1, column 23: while parsing a flow node, expected the node content, "

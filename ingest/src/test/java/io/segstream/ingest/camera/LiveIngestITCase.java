@@ -79,7 +79,8 @@ class LiveIngestITCase {
                 Instant before = Instant.now();
 
                 server.stop();
-                Await.until(() -> m.state() != CameraState.STREAMING && m.reconnects() >= 2, WAIT, () -> HealthLine.of(m));
+                Await.until(() -> m.state() != CameraState.STREAMING && m.reconnects() >= 2, WAIT,
+                        () -> HealthLine.of(m));
                 long sentWhileDown = m.sent();
                 assertEquals(0, m.gaps(), "no gap is reported before frames resume");
                 server.start();

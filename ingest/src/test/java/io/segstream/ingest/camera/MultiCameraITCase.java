@@ -129,7 +129,8 @@ class MultiCameraITCase {
                 assertEquals(i, replayed.get(i).getSeq());
                 assertEquals("drive-a-2024", replayed.get(i).getDriveId());
             }
-            assertTrue(records.stream().noneMatch(r -> "refused".equals(r.keyString()) || "notavideo".equals(r.keyString())));
+            assertTrue(records.stream().noneMatch(r -> "refused".equals(r.keyString())
+                    || "notavideo".equals(r.keyString())));
         }
     }
 

@@ -30,13 +30,15 @@ class SourceSpecTest {
 
     @Test
     void credentialsStayOutOfLogs() {
-        assertEquals("rtsp://***@10.0.0.5/stream1", SourceSpec.of("rtsp://admin:secret@10.0.0.5/stream1").displayName());
+        assertEquals("rtsp://***@10.0.0.5/stream1",
+                SourceSpec.of("rtsp://admin:secret@10.0.0.5/stream1").displayName());
     }
 
     @Test
     void builderChecksAndSequenceFpsFollowsTheLayout() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SourceSpec.builder().build());
-        assertEquals("a source needs a location: a file path, a stream URL, /dev/videoN or an image folder", e.getMessage());
+        assertEquals("a source needs a location: a file path, a stream URL, /dev/videoN or an image folder",
+                e.getMessage());
         assertThrows(IllegalArgumentException.class,
                 () -> SourceSpec.builder().setLocation("x").optReadTimeout(java.time.Duration.ZERO).build());
         assertEquals(17.0, SourceSpec.of("x").effectiveSequenceFps(true));

@@ -24,7 +24,8 @@ class IngestMetricsTest {
         a.state(CameraState.STREAMING);
 
         String text = metrics.prometheusText();
-        assertTrue(text.contains("# HELP segstream_ingest_frames_grabbed_total Frames decoded from the camera's source.\n"
+        assertTrue(text.contains("# HELP segstream_ingest_frames_grabbed_total Frames decoded from the camera's "
+                + "source.\n"
                 + "# TYPE segstream_ingest_frames_grabbed_total counter\n"
                 + "segstream_ingest_frames_grabbed_total{camera=\"cam\\\"b\"} 0\n"
                 + "segstream_ingest_frames_grabbed_total{camera=\"cam-a\"} 3\n"), text);

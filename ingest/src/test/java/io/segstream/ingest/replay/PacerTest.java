@@ -98,6 +98,7 @@ class PacerTest {
         assertEquals("--to (0:05) lies before --from (0:10)", e.getMessage());
         assertEquals("drive_2024-05-01", io.segstream.ingest.grab.SourceSpec.of("/data/drives/drive_2024-05-01.mp4")
                 .baseName());
-        assertEquals("stream", io.segstream.ingest.grab.SourceSpec.of("http://host/live/stream.m3u8?token=1").baseName());
+        assertEquals("stream",
+                io.segstream.ingest.grab.SourceSpec.of("http://host/live/stream.m3u8?token=1").baseName());
     }
 }

@@ -12,14 +12,16 @@ import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
 class ProgressBarTest {
-    private static final SourceInfo INFO = new SourceInfo("drive.mp4", "mp4", "h264", 160, 120, 20, 12_000_000, 240, null,
+    private static final SourceInfo INFO = new SourceInfo("drive.mp4", "mp4", "h264", 160, 120, 20, 12_000_000, 240,
+            null,
             "drive");
 
     @Test
     void showsBarFramesRateAndEta() {
         ManualClock clock = new ManualClock(Instant.EPOCH);
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        ProgressBar bar = new ProgressBar(new PrintStream(buf, true, StandardCharsets.UTF_8), "replay cam-1", clock, true);
+        ProgressBar bar = new ProgressBar(new PrintStream(buf, true, StandardCharsets.UTF_8), "replay cam-1", clock,
+                true);
         bar.started(INFO, 240);
         for (int i = 1; i <= 120; i++) {
             clock.advance(25_000_000);
@@ -49,7 +51,8 @@ class ProgressBarTest {
     void finishPrintsTotals() {
         ManualClock clock = new ManualClock(Instant.EPOCH);
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        ProgressBar bar = new ProgressBar(new PrintStream(buf, true, StandardCharsets.UTF_8), "replay cam-3", clock, false);
+        ProgressBar bar = new ProgressBar(new PrintStream(buf, true, StandardCharsets.UTF_8), "replay cam-3", clock,
+                false);
         bar.started(INFO, 240);
         clock.advance(4_000_000_000L);
         bar.finished(240);

@@ -83,7 +83,8 @@ class ReplayITCase {
         "avi-mjpeg, drive.avi,  -c:v mjpeg -q:v 4",
         "webm-vp9,  drive.webm, -c:v libvpx-vp9 -deadline realtime -cpu-used 8 -b:v 300k",
     })
-    void everyFrameArrivesOnceInOrderWithKeySizeAndTimestamps(String label, String file, String codec) throws Exception {
+    void everyFrameArrivesOnceInOrderWithKeySizeAndTimestamps(String label, String file,
+            String codec) throws Exception {
         Path video = VideoFixtures.video(dir, file, 24, codec.strip().split("\\s+"));
         String topic = topic();
         String camera = "cam-" + label;

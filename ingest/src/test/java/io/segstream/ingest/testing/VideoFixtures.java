@@ -33,7 +33,8 @@ public final class VideoFixtures {
      * Renders {@code frames} frames of ffmpeg's {@code testsrc2} at 20 fps into {@code dir/name} with the given
      * codec arguments, e.g. {@code "-c:v", "libx264", "-pix_fmt", "yuv420p"}.
      */
-    public static Path video(Path dir, String name, int frames, String... codecArgs) throws IOException, InterruptedException {
+    public static Path video(Path dir, String name, int frames, String... codecArgs) throws IOException,
+            InterruptedException {
         Path out = dir.resolve(name);
         List<String> cmd = new ArrayList<>(List.of("ffmpeg", "-v", "error", "-nostdin", "-y", "-f", "lavfi", "-i",
                 "testsrc2=size=" + WIDTH + "x" + HEIGHT + ":rate=" + FPS, "-frames:v", Integer.toString(frames)));
@@ -49,7 +50,8 @@ public final class VideoFixtures {
         try {
             p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         } catch (IOException e) {
-            throw new IOException("cannot run " + cmd.get(0) + " (Debian's ffmpeg; .ci/run installs it): " + e.getMessage(), e);
+            throw new IOException("cannot run " + cmd.get(0) + " (Debian's ffmpeg; .ci/run installs it): "
+                    + e.getMessage(), e);
         }
         byte[] output = p.getInputStream().readAllBytes();
         if (!p.waitFor(120, TimeUnit.SECONDS)) {
