@@ -17,6 +17,9 @@ import picocli.CommandLine.Command;
             CommandLine.HelpCommand.class,
             EvalCommand.class,
             BrokerCommand.class,
+            BrokerCommand.class,
+            IngestCommand.class,
+            ReplayCommand.class,
             ScenesCommand.class,
         })
 public final class Segstream implements Runnable {
