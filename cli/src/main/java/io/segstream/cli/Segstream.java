@@ -17,7 +17,6 @@ import picocli.CommandLine.Command;
             CommandLine.HelpCommand.class,
             EvalCommand.class,
             BrokerCommand.class,
-            BrokerCommand.class,
             IngestCommand.class,
             ReplayCommand.class,
             ScenesCommand.class,

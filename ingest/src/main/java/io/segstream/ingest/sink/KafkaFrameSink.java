@@ -50,10 +50,6 @@ public final class KafkaFrameSink implements FrameSink {
             props.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Long.toString(b.maxInFlightBytes));
         }
         props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-        // One request in flight per broker: with more, a request refused because the broker had not yet opened a
-        // just-created partition can be overtaken by the next one, and its frames are lost to endless
-        // OUT_OF_ORDER_SEQUENCE retries despite idempotence (KAFKA-15591, seen here with Kafka 4.2).
-        props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
         props.put(ProducerConfig.CLIENT_ID_CONFIG, b.clientId);
         props.putAll(b.properties);
         this.producer = new KafkaProducer<>(props);
