@@ -17,6 +17,8 @@ import picocli.CommandLine.Command;
             CommandLine.HelpCommand.class,
             EvalCommand.class,
             BrokerCommand.class,
+            IngestCommand.class,
+            ReplayCommand.class,
             ScenesCommand.class,
             InferCommand.class,
             DemoCommand.class,

@@ -44,6 +44,9 @@ public final class KafkaClientConfigs {
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        // KAFKA-15591: with several requests in flight, an idempotent producer that sends right after a topic is
+        // created can lose records while retrying out-of-order sequence errors; one request in flight avoids it
+        props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
         // frames are JPEG/PNG already; compressing them again costs CPU and saves nothing
         props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
         props.putAll(producerSizeLimits());
