@@ -17,6 +17,8 @@ import java.util.List;
  * labelIds PNG of each frame, which the frames carry as ground truth so the job scores every frame.
  */
 final class DemoDrive {
+    /** A train slowing into a station: intruders come close enough to be seen at demo resolution. */
+    private static final double SPEED = 5;
     final int width;
     final int height;
     final List<byte[]> jpegs;
@@ -32,7 +34,7 @@ final class DemoDrive {
     /** A rail drive of {@code frames} frames in which a person stands in the track and a car crosses it later. */
     static DemoDrive render(int width, int height, int frames, long seed, PrintWriter err) throws IOException {
         DriveGenerator drive = DriveGenerator.builder().setSize(width, height).setFrames(frames)
-                .optKind(SceneKind.RAIL).optSeed(seed)
+                .optKind(SceneKind.RAIL).optSeed(seed).optSpeed(SPEED)
                 .optIntrusion(Intrusion.of(Actor.PERSON, Area.TRACK, frames / 5, frames / 5 + frames / 4))
                 .optIntrusion(Intrusion.of(Actor.CAR, Area.TRACK, frames * 3 / 5, frames * 3 / 5 + frames / 8))
                 .build();
