@@ -135,7 +135,7 @@ final class DemoCommand implements Callable<Integer> {
                     reader(SegmentationMask.class, bootstrap, topics.masks()),
                     reader(Alert.class, bootstrap, topics.alerts()),
                     reader(DeadLetter.class, bootstrap, topics.deadLetters()),
-                    stdout, overlays, 20, alertRules,
+                    stdout, overlays, 30, alertRules,
                     m -> drive.jpegs.get(byCamera.get(m.getCameraId()).frameIndex(m.getSeq())))) {
                 List<Thread> threads = new ArrayList<>();
                 for (DemoPlayer p : players) {

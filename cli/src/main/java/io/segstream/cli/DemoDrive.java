@@ -31,12 +31,12 @@ final class DemoDrive {
         this.labels = labels;
     }
 
-    /** A rail drive of {@code frames} frames in which a person stands in the track and a car crosses it later. */
+    /** A rail drive of {@code frames} frames in which a person stands in the track and a truck crosses it later at a level crossing. */
     static DemoDrive render(int width, int height, int frames, long seed, PrintWriter err) throws IOException {
         DriveGenerator drive = DriveGenerator.builder().setSize(width, height).setFrames(frames)
                 .optKind(SceneKind.RAIL).optSeed(seed).optSpeed(SPEED)
                 .optIntrusion(Intrusion.of(Actor.PERSON, Area.TRACK, frames / 5, frames / 5 + frames / 4))
-                .optIntrusion(Intrusion.of(Actor.CAR, Area.TRACK, frames * 3 / 5, frames * 3 / 5 + frames / 8))
+                .optIntrusion(Intrusion.of(Actor.TRUCK, Area.TRACK, frames * 3 / 5, frames * 3 / 5 + frames / 8))
                 .build();
         List<byte[]> jpegs = new ArrayList<>(frames);
         List<byte[]> labels = new ArrayList<>(frames);

@@ -54,7 +54,8 @@ final class DemoView implements AutoCloseable {
     private long deadLetterCount;
     private long masksThisSecond;
     private final List<Float> latencies = new ArrayList<>();
-    private final List<Long> visible = new ArrayList<>();
+    private final List<Float> recentLatencies = new ArrayList<>();
+    private final List<Long> recentVisible = new ArrayList<>();
     private double miouSum;
     private long miouCount;
     private int overlays;
@@ -105,7 +106,8 @@ final class DemoView implements AutoCloseable {
         maskCount++;
         masksThisSecond++;
         latencies.add(m.getTimings().getEndToEndMs());
-        visible.add(System.currentTimeMillis() - m.getCaptureTime().toEpochMilli());
+        recentLatencies.add(m.getTimings().getEndToEndMs());
+        recentVisible.add(System.currentTimeMillis() - m.getCaptureTime().toEpochMilli());
         if (m.getFrameMiou() != null) {
             miouSum += m.getFrameMiou();
             miouCount++;
@@ -147,10 +149,12 @@ final class DemoView implements AutoCloseable {
         }
     }
 
-    /** One status line for the second that just passed. */
+    /** One status line for the second that just passed (latencies of the masks that arrived in it). */
     String statusLine(long elapsedSeconds) {
-        float[] lat = sortedLatencies();
-        long[] vis = visible.stream().mapToLong(Long::longValue).sorted().toArray();
+        float[] lat = sorted(recentLatencies);
+        long[] vis = recentVisible.stream().mapToLong(Long::longValue).sorted().toArray();
+        recentLatencies.clear();
+        recentVisible.clear();
         String line = String.format(Locale.ROOT,
                 "t=%3ds  masks/s %5.1f  masks %6d  latency p50 %5.0f ms p99 %5.0f ms  visible p50 %5d ms"
                         + "  mIoU %.3f  alerts raised %d",
@@ -160,10 +164,10 @@ final class DemoView implements AutoCloseable {
         return line;
     }
 
-    private float[] sortedLatencies() {
-        float[] a = new float[latencies.size()];
+    private static float[] sorted(List<Float> values) {
+        float[] a = new float[values.size()];
         for (int i = 0; i < a.length; i++) {
-            a[i] = latencies.get(i);
+            a[i] = values.get(i);
         }
         Arrays.sort(a);
         return a;
@@ -197,7 +201,7 @@ final class DemoView implements AutoCloseable {
     }
 
     float latencyPercentile(double q) {
-        return percentile(sortedLatencies(), q);
+        return percentile(sorted(latencies), q);
     }
 
     private static byte[] bytes(ByteBuffer b) {

@@ -203,9 +203,9 @@ class AlertEngineTest {
         assertEquals(List.of(
                 // persons at 0..14, 30..44, 60..74, 90..104; the 25-frame cooldown after each clear swallows
                 // the second and the fourth
-                "person-or-vehicle-in-corridor RAISED@2", "person-or-vehicle-in-corridor CLEARED@24",
-                "vegetation-in-clearance RAISED@59", "person-or-vehicle-in-corridor RAISED@62",
-                "person-or-vehicle-in-corridor CLEARED@84"),
+                "person-in-corridor RAISED@2", "person-in-corridor CLEARED@24",
+                "vegetation-in-clearance RAISED@59", "person-in-corridor RAISED@62",
+                "person-in-corridor CLEARED@84"),
                 first.stream().map(e -> e.ruleId() + " " + e.state() + "@" + e.seq()).toList());
 
         Map<String, RuleState> states = new HashMap<>();

@@ -121,7 +121,7 @@ class AlertRulesTest {
         }
         AlertRules railway = AlertRules.builtIn("railway");
         AlertRule corridor = railway.rules().get(0);
-        assertEquals("person-or-vehicle-in-corridor", corridor.id());
+        assertEquals("person-in-corridor", corridor.id());
         assertEquals(Severity.CRITICAL, corridor.severity());
         assertEquals(Severity.WARNING, railway.rules().get(1).severity());
         assertEquals(List.of("vegetation"), railway.rules().get(1).classes());
