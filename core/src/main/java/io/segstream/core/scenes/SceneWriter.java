@@ -5,10 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.segstream.core.imaging.LabelPng;
-import java.awt.image.BufferedImage;
-import java.awt.image.DataBufferByte;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -23,7 +20,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import javax.imageio.ImageIO;
 
 /**
  * Writes rendered scenes and drives in the exact Cityscapes layout.
@@ -98,7 +94,7 @@ public final class SceneWriter {
         checkSplit(split);
         List<Path> out = new ArrayList<>();
         Path image = imagePath(root, split, id, sequence);
-        writeRgbPng(scene.width(), scene.height(), scene.rgb(), image);
+        LabelPng.writeRgb(scene.width(), scene.height(), scene.rgb(), image);
         out.add(image);
         if (sequence) {
             Path still = imagePath(root, split, id, false);
@@ -112,7 +108,7 @@ public final class SceneWriter {
         LabelPng.write16(scene.instanceIds(), instances);
         out.add(instances);
         Path colour = labelPath(root, split, id, "color");
-        writeRgbPng(scene.width(), scene.height(), scene.colorImage(), colour);
+        LabelPng.writeRgb(scene.width(), scene.height(), scene.colorImage(), colour);
         out.add(colour);
         return out;
     }
@@ -131,24 +127,6 @@ public final class SceneWriter {
         if (!SPLITS.contains(split)) {
             throw new IllegalArgumentException("split '" + split + "' is not a Cityscapes split; use one of "
                     + String.join(", ", SPLITS));
-        }
-    }
-
-    /** Writes packed 0xRRGGBB pixels as an 8-bit RGB PNG. */
-    public static void writeRgbPng(int width, int height, int[] rgb, Path file) throws IOException {
-        BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_3BYTE_BGR);
-        byte[] dst = ((DataBufferByte) img.getRaster().getDataBuffer()).getData();
-        for (int i = 0; i < rgb.length; i++) {
-            int p = rgb[i];
-            dst[3 * i] = (byte) p;
-            dst[3 * i + 1] = (byte) (p >> 8);
-            dst[3 * i + 2] = (byte) (p >> 16);
-        }
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        try (OutputStream out = Files.newOutputStream(file)) {
-            if (!ImageIO.write(img, "png", out)) {
-                throw new IOException(file + ": no PNG writer available");
-            }
         }
     }
 
