@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
             CommandLine.HelpCommand.class,
             EvalCommand.class,
             BrokerCommand.class,
+            ReleaseCommand.class,
         })
 public final class Segstream implements Runnable {
 

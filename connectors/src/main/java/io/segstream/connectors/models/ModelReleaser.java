@@ -70,13 +70,14 @@ public final class ModelReleaser {
         try (OnnxSegmenter verified = OnnxSegmenter.open(b.modelDir, SegmenterOptions.defaults())) {
             LOG.info("{} loads and gives finite output on a smoke run", verified);
         }
+        // the topic first: an unreachable cluster fails the release before anything is stored
+        SegstreamTopics topics = SegstreamTopics.builder().optName(TopicRole.MODELS, b.topic).build();
+        KafkaTopicAdmin.ensureTopics(b.bootstrapServers, List.of(topics.spec(TopicRole.MODELS)), b.timeout);
         StoredModel stored;
         try (ModelStore store = ModelStore.open(b.storeOptions)) {
             stored = store.put(b.modelDir, b.storeRoot);
         }
         ModelRelease release = ModelReleases.describe(stored, b.target, b.trainingRunId, b.clock.instant());
-        SegstreamTopics topics = SegstreamTopics.builder().optName(TopicRole.MODELS, b.topic).build();
-        KafkaTopicAdmin.ensureTopics(b.bootstrapServers, List.of(topics.spec(TopicRole.MODELS)), b.timeout);
         RecordMetadata meta;
         try (AvroKafkaProducer<ModelRelease> producer = AvroKafkaProducer.builder(ModelRelease.class)
                 .setBootstrapServers(b.bootstrapServers).setTopic(b.topic).build()) {
