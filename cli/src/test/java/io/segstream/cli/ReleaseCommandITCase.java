@@ -95,7 +95,7 @@ class ReleaseCommandITCase {
                 kafka.bootstrapServers(), "--target", "Datacenter", "--topic-prefix", "rel1.", "--run-id", "run-9");
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().startsWith("released road:3 for target datacenter\n"), r.out());
-        assertTrue(r.out().contains("  artifact   " + registry.toUri() + "/road/3/\n"), r.out());
+        assertTrue(r.out().contains("  artifact   " + registry.resolve("road/3").toUri() + "\n"), r.out());
         assertTrue(r.out().contains("  topic      rel1.models partition 0 offset 0"), r.out());
         assertTrue(Files.isRegularFile(registry.resolve("road/3/model.onnx")));
         assertTrue(Files.isRegularFile(registry.resolve("road/3/model.json")));
