@@ -287,20 +287,23 @@ class ModelHotSwapITCase {
                     store(ColourModel.writeNaN(tmp.resolve("bad/nan"), "13")), "all", Optional.empty(), now);
             ModelRelease cityscapes = ModelReleases.describe(
                     store(ForeignModels.otherLabelSet(tmp.resolve("bad/labels"), "14")), "all", Optional.empty(), now);
+            StoredModel unmanifested = store(ColourModel.write(tmp.resolve("bad/manifest"), "16"));
+            Files.delete(Path.of(unmanifested.artifact().file("model.json")));
+            ModelRelease noManifest = ModelReleases.describe(unmanifested, "all", Optional.empty(), now);
             // a sound release for the edge agents is not for this datacenter job
             ModelRelease forEdge = ModelReleases.describe(
                     store(ColourModel.write(tmp.resolve("edge"), "15")), "edge", Optional.empty(), now);
-            for (ModelRelease r : List.of(wrongSha, truncated, wrongShape, nan, cityscapes, forEdge)) {
+            for (ModelRelease r : List.of(wrongSha, truncated, wrongShape, nan, cityscapes, forEdge, noManifest)) {
                 publish(models, r);
             }
 
             List<Alert> alerts;
             try (AvroTopicReader<Alert> alertReader = AvroTopicReader.builder(Alert.class)
                     .setBootstrapServers(kafka.bootstrapServers()).setTopic(topics.alerts()).build()) {
-                alerts = alertReader.readAtLeast(5, Duration.ofSeconds(120));
+                alerts = alertReader.readAtLeast(6, Duration.ofSeconds(120));
                 alerts.addAll(alertReader.readToEnd(Duration.ofSeconds(5)));
             }
-            assertEquals(5, alerts.size(), "one system alert per rejected release: " + alerts);
+            assertEquals(6, alerts.size(), "one system alert per rejected release: " + alerts);
             Map<String, String> byVersion = new TreeMap<>();
             for (Alert a : alerts) {
                 assertEquals(SystemAlerts.MODEL_RELEASE_REJECTED, a.getRuleId());
@@ -309,7 +312,7 @@ class ModelHotSwapITCase {
                 String version = a.getAlertId().split("/")[1].split(":")[1];
                 byVersion.put(version, a.getMessage());
             }
-            assertEquals(List.of("10", "11", "12", "13", "14"), List.copyOf(byVersion.keySet()));
+            assertEquals(List.of("10", "11", "12", "13", "14", "16"), List.copyOf(byVersion.keySet()));
             assertMessage(byVersion.get("10"), "Model release colour:10 was rejected and colour:1 keeps serving: ",
                     "has SHA-256 " + good.artifact().sha256() + " but release colour:10 says "
                             + wrongSha.getSha256() + ": the file was altered or belongs to another release");
@@ -319,6 +322,9 @@ class ModelHotSwapITCase {
             assertMessage(byVersion.get("13"), "Model release colour:13 was rejected", "non-finite");
             assertMessage(byVersion.get("14"), "Model release colour:14 was rejected",
                     "labels pixels with cityscapes-19 but this job serves rail-20");
+            assertMessage(byVersion.get("16"), "Model release colour:16 was rejected",
+                    "model colour:16 is not in the file system: " + Path.of(unmanifested.artifact().file("model.json"))
+                            + " does not exist");
 
             sendFrames(frames, 3, 8);
             seen.addAll(reader.readAtLeast(16 - seen.size(), Duration.ofSeconds(60)));

@@ -100,6 +100,7 @@ public class SegmentationOperator extends AbstractStreamOperator<SegmentationMas
     private transient List<Alert> alertsToEmit;
     private transient ListState<ModelRelease> servingState;
     private transient ListState<ModelRelease> pendingState;
+    private transient boolean restored;
     private transient ModelRelease restoredServing;
     private transient boolean swapTimerPending;
 
@@ -131,7 +132,8 @@ public class SegmentationOperator extends AbstractStreamOperator<SegmentationMas
         pendingState = context.getOperatorStateStore().getUnionListState(releases(PENDING_STATE));
         pending = new ArrayDeque<>();
         alertsToEmit = new ArrayList<>();
-        if (context.isRestored()) {
+        restored = context.isRestored();
+        if (restored) {
             // union state: every subtask sees what all of them kept; they normally agree, the newest wins
             List<ModelRelease> served = new ArrayList<>();
             servingState.get().forEach(served::add);
@@ -186,7 +188,8 @@ public class SegmentationOperator extends AbstractStreamOperator<SegmentationMas
                 return fallback;
             }
         }
-        if (settings.startupReleases() != null) {
+        // a restored subtask already decided on the releases before its checkpoint: it only reads them at a fresh start
+        if (!restored && settings.startupReleases() != null) {
             List<ModelRelease> released = settings.startupReleases().read(STARTUP_READ_TIMEOUT).stream()
                     .filter(r -> ReleaseTarget.applies(r.getTarget(), settings.targets())).toList();
             List<ModelRelease> rejected = new ArrayList<>();
