@@ -54,7 +54,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Model releases reaching the running inference job on a Flink MiniCluster with a real embedded Kafka broker:
  * a release mid-stream is hot-swapped in once per camera without losing or repeating a frame, the swap survives a
- * task manager crash and a fresh start, and releases that fail verification are announced and never serve.
+ * task manager crash and a fresh start, rolling back is releasing the old version again, and releases that fail verification are announced and never serve.
  */
 class ModelHotSwapITCase {
     @RegisterExtension
@@ -252,9 +252,29 @@ class ModelHotSwapITCase {
         try (AvroKafkaProducer<CameraFrame> frames = frameProducer(fresh);
                 AvroTopicReader<SegmentationMask> reader = masks(fresh)) {
             sendFrames(frames, 0, 5);
-            List<SegmentationMask> all = reader.readAtLeast(10, Duration.ofSeconds(90));
+            List<SegmentationMask> all = new ArrayList<>(reader.readAtLeast(10, Duration.ofSeconds(90)));
             byCamera(all, 5);
             assertEquals(List.of("2"), all.stream().map(m -> m.getModel().getVersion()).distinct().toList());
+
+            // rolling back is releasing the older version again
+            ModelReleaser.builder().setModelDir(v1).setStoreRoot(registry).setBootstrapServers(kafka.bootstrapServers())
+                    .optTopic(models).build().release();
+            long seq = 5;
+            long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+            while (all.stream().noneMatch(m -> m.getModel().getVersion().equals("1"))) {
+                assertTrue(System.nanoTime() < deadline, "the roll back did not take over within 120 s");
+                sendFrames(frames, seq, seq + 1);
+                seq++;
+                reader.poll(Duration.ofMillis(100)).forEach(r -> all.add(r.value()));
+            }
+            all.addAll(reader.readAtLeast((int) (2 * seq) - all.size(), Duration.ofSeconds(60)));
+            for (List<SegmentationMask> camera : byCamera(all, seq).values()) {
+                List<String> versions = camera.stream().map(m -> m.getModel().getVersion()).toList();
+                int back = versions.indexOf("1");
+                assertTrue(versions.subList(0, back).stream().allMatch("2"::equals)
+                        && versions.subList(back, versions.size()).stream().allMatch("1"::equals),
+                        "one switch back to v1: " + versions);
+            }
         } finally {
             second.cancel().get();
         }
