@@ -137,8 +137,8 @@ public final class ModelStore implements AutoCloseable {
         }
         if (existing != null) {
             throw new ModelStoreException(artifact.uri() + " already holds model " + manifest.id()
-                    + " with SHA-256 " + existing + ", not " + sha + "; a released version never changes, so give"
-                    + " this model a new version");
+                    + (existing.isEmpty() ? " with a manifest that pins no readable SHA-256" : " with SHA-256 " + existing)
+                    + ", not " + sha + "; a released version never changes, so give this model a new version");
         }
         Path manifestFile = null;
         try {
