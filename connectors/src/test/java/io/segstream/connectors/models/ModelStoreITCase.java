@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.segstream.core.model.ModelDirectory;
 import io.segstream.core.model.ModelManifest;
-import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -168,9 +167,9 @@ class ModelStoreITCase {
                         stored.artifact().sha256(), 5);
                 assertMessage(store, missing, tmp.resolve("cache"), "model road:4 is not in the S3 store");
             }
-            ModelStoreOptions wrongSecret = options;
+            // the same store with a wrong secret: S3 refuses the signed request
             System.setProperty("aws.secretAccessKey", "not-the-secret");
-            try (ModelStore store = ModelStore.open(wrongSecret)) {
+            try (ModelStore store = ModelStore.open(options)) {
                 ModelStoreException e = assertThrows(ModelStoreException.class,
                         () -> store.fetch(new ModelArtifact("road", "3", URI.create("s3://models/rail/road/3/"),
                                 ModelStore.sha256(model.resolve("model.onnx")), 5), tmp.resolve("cache2")));
@@ -203,9 +202,5 @@ class ModelStoreITCase {
     private static void assertMessage(ModelStore store, ModelArtifact artifact, Path cache, String fragment) {
         ModelStoreException e = assertThrows(ModelStoreException.class, () -> store.fetch(artifact, cache));
         assertTrue(e.getMessage().contains(fragment), "expected '" + fragment + "' in: " + e.getMessage());
-    }
-
-    static byte[] bytes(Path file) throws IOException {
-        return Files.readAllBytes(file);
     }
 }
