@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
             InferCommand.class,
             DemoCommand.class,
             BenchCommand.class,
+            ReleaseCommand.class,
         })
 public final class Segstream implements Runnable {
 

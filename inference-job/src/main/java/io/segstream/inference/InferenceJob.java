@@ -13,12 +13,16 @@ import io.segstream.inference.segment.SegmentationSettings;
 import io.segstream.schemas.Alert;
 import io.segstream.schemas.CameraFrame;
 import io.segstream.schemas.DeadLetter;
+import io.segstream.schemas.ModelRelease;
 import io.segstream.schemas.SegmentationMask;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.FlatMapFunction;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.core.execution.CheckpointingMode;
@@ -27,6 +31,7 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.util.Collector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,9 +40,14 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * frames (Kafka) ─▶ split dead letters ─▶ segment (micro-batches, ONNX Runtime) ─▶ masks (Kafka)
- *                          │                        │                           └▶ alerts by camera ─▶ alerts (Kafka)
+ *                          │                 ▲      │  │                        └▶ alerts by camera ─▶ alerts (Kafka)
+ * models (Kafka) ─▶ split ─┼─ broadcast ─────┘      │  └── system alerts (rejected releases) ──────▶ alerts (Kafka)
  *                          └──────────────▶ dead letters (Kafka) ◀──────────────┘
  * </pre>
+ *
+ * <p>With a {@link ModelReleaseFeed} ({@link #withModelReleases}; {@link #onKafka} adds one unless
+ * {@code models-topic=false}) the job serves the newest valid release for its target and hot-swaps each new one
+ * (see {@link SegmentationOperator}); without one it serves the configured model.
  *
  * <p>Exactly once from the frames topic to the masks and alerts topics: checkpoints plus transactional sinks.
  * The job takes its source and sinks through the constructor, so tests wire in their own; {@link #onKafka}
@@ -54,6 +64,7 @@ public final class InferenceJob {
     private final Sink<DeadLetter> deadLetters;
     private final AlertRules rules;
     private final Path modelDir;
+    private final ModelReleaseFeed releases;
 
     /**
      * @param modelDir the model every subtask opens; readable on every task manager
@@ -68,6 +79,23 @@ public final class InferenceJob {
         this.masks = Objects.requireNonNull(masks, "masks");
         this.alerts = Objects.requireNonNull(alerts, "alerts");
         this.deadLetters = Objects.requireNonNull(deadLetters, "deadLetters");
+        this.releases = null;
+    }
+
+    private InferenceJob(InferenceJob job, ModelReleaseFeed releases) {
+        this.options = job.options;
+        this.modelDir = job.modelDir;
+        this.rules = job.rules;
+        this.frames = job.frames;
+        this.masks = job.masks;
+        this.alerts = job.alerts;
+        this.deadLetters = job.deadLetters;
+        this.releases = releases;
+    }
+
+    /** This job, following {@code feed} for model releases to hot-swap. */
+    public InferenceJob withModelReleases(ModelReleaseFeed feed) {
+        return new InferenceJob(this, Objects.requireNonNull(feed, "feed"));
     }
 
     /** The job on Kafka topics named by the options, with exactly-once masks and alerts sinks. */
@@ -83,7 +111,7 @@ public final class InferenceJob {
         if (options.get(InferenceJobOptions.FROM_LATEST)) {
             source.optStartingOffsets(OffsetsInitializer.latest());
         }
-        return new InferenceJob(options, modelDir, loadRules(options.get(InferenceJobOptions.RULES)),
+        InferenceJob job = new InferenceJob(options, modelDir, loadRules(options.get(InferenceJobOptions.RULES)),
                 source.build(),
                 AvroKafkaSink.builder(SegmentationMask.class).setBootstrapServers(bootstrap).setTopic(topics.masks())
                         .optExactlyOnce(txPrefix + "-masks").optCheckpointInterval(checkpoints).build(),
@@ -91,6 +119,16 @@ public final class InferenceJob {
                         .optExactlyOnce(txPrefix + "-alerts").optCheckpointInterval(checkpoints).build(),
                 AvroKafkaSink.builder(DeadLetter.class).setBootstrapServers(bootstrap)
                         .setTopic(topics.deadLetters()).build());
+        if (!options.get(InferenceJobOptions.MODELS_TOPIC)) {
+            return job;
+        }
+        try {
+            return job.withModelReleases(ModelReleaseFeed.onKafka(bootstrap, topics,
+                    options.get(InferenceJobOptions.GROUP_ID), Duration.ofSeconds(30)));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the models topic " + topics.models() + " on " + bootstrap
+                    + " (" + e.getMessage() + "); start with models-topic=false to serve the configured model only", e);
+        }
     }
 
     /** The topic names the options give. */
@@ -132,8 +170,26 @@ public final class InferenceJob {
                 options.get(InferenceJobOptions.BATCH_SIZE),
                 options.get(InferenceJobOptions.BATCH_WAIT_MS),
                 options.live(),
-                options.get(InferenceJobOptions.STALENESS_MS));
+                options.get(InferenceJobOptions.STALENESS_MS),
+                options.targets(),
+                options.modelCacheDir().toAbsolutePath().toString(),
+                options.storeOptions(),
+                releases == null ? null : releases.before());
+        DataStream<DeadLetter> releaseDeadLetters;
+        DataStream<ModelRelease> releaseRecords;
+        if (releases != null) {
+            DecodedSplit<ModelRelease> models = DecodedSplit.of(env.fromSource(releases.source(),
+                    WatermarkStrategy.noWatermarks(), "models").uid("models-source").setParallelism(1), "models");
+            releaseRecords = models.records();
+            releaseDeadLetters = models.deadLetters();
+        } else {
+            // no feed: an empty release input that ends with the frames, so bounded jobs still finish
+            releaseRecords = split.decoded().flatMap(new NoReleases(), new AvroTypeInfo<>(ModelRelease.class))
+                    .name("no model releases").uid("models-none");
+            releaseDeadLetters = null;
+        }
         SingleOutputStreamOperator<SegmentationMask> segmented = split.decoded()
+                .connect(releaseRecords.broadcast())
                 .transform("segment", new AvroTypeInfo<>(SegmentationMask.class), new SegmentationOperator(settings))
                 .uid("segment");
 
@@ -141,9 +197,23 @@ public final class InferenceJob {
         segmented.keyBy(AlertFunction.BY_CAMERA)
                 .process(new AlertFunction(rules), new AvroTypeInfo<>(Alert.class))
                 .name("alert rules").uid("alert-rules")
+                .union(segmented.getSideOutput(SegmentationOperator.SYSTEM_ALERTS))
                 .sinkTo(alerts).name("alerts sink").uid("alerts-sink");
-        split.deadLetters().union(segmented.getSideOutput(DecodedSplit.DEAD_LETTERS))
-                .sinkTo(deadLetters).name("dead letters sink").uid("dead-letters-sink");
+        DataStream<DeadLetter> allDeadLetters = split.deadLetters().union(
+                segmented.getSideOutput(DecodedSplit.DEAD_LETTERS));
+        if (releaseDeadLetters != null) {
+            allDeadLetters = allDeadLetters.union(releaseDeadLetters);
+        }
+        allDeadLetters.sinkTo(deadLetters).name("dead letters sink").uid("dead-letters-sink");
+    }
+
+    /** Emits no release for any frame: the release input of a job that serves its configured model only. */
+    private static final class NoReleases implements FlatMapFunction<Decoded<CameraFrame>, ModelRelease> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public void flatMap(Decoded<CameraFrame> frame, Collector<ModelRelease> out) {
+        }
     }
 
     /** Entry point of the job jar: {@code --key value} pairs of {@link InferenceJobOptions}. */

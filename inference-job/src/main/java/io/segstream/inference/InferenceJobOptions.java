@@ -1,12 +1,17 @@
 package io.segstream.inference;
 
+import io.segstream.connectors.models.ModelStoreOptions;
+import io.segstream.connectors.models.ReleaseTarget;
 import io.segstream.schemas.MaskEncoding;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -15,6 +20,8 @@ import java.util.function.Function;
  *
  * <p>Keys that start with {@code segmenter.} go to the segmenter without the prefix (see
  * {@code SegmenterOptions}): {@code segmenter.provider=TENSORRT}, {@code segmenter.tensorrt.engine-cache=/cache}.
+ * Keys that start with {@code store.} go to the model store (see {@link ModelStoreOptions}):
+ * {@code store.s3.endpoint=http://minio:9000}, {@code store.s3.path-style=true}.
  *
  * <pre>{@code
  * InferenceJobOptions o = InferenceJobOptions.fromMap(Map.of("bootstrap", "127.0.0.1:9092", "mode", "replay"));
@@ -60,30 +67,48 @@ public final class InferenceJobOptions {
     public static final Option<Boolean> FROM_LATEST = new Option<>("from-latest", false,
             "Without committed offsets, start at the end of the frames topic instead of the beginning",
             Boolean::parseBoolean);
+    public static final Option<Boolean> MODELS_TOPIC = new Option<>("models-topic", true,
+            "Follow the models topic: serve the newest valid release for the job's target at start and hot-swap"
+                    + " to each new one; false serves the configured model only", InferenceJobOptions::parseBoolean);
+    public static final Option<String> TARGET = new Option<>("target", ReleaseTarget.ALL,
+            "Release targets this job answers to, comma-separated (datacenter, edge, a camera group); releases for"
+                    + " 'all' always apply", s -> s);
+    public static final Option<String> MODEL_CACHE_DIR = new Option<>("model-cache-dir", "",
+            "Folder where released models are downloaded and verified; empty = <java.io.tmpdir>/segstream-models",
+            s -> s);
 
     /** Every option, in the order help lists them. */
     public static final List<Option<?>> ALL = List.of(BOOTSTRAP, TOPIC_PREFIX, GROUP_ID, MODEL, RULES, PARALLELISM,
             BATCH_SIZE, BATCH_WAIT_MS, MODE, STALENESS_MS, CHECKPOINT_INTERVAL_MS, OUT_OF_ORDERNESS_MS, IDLENESS_MS,
-            TRANSACTIONAL_ID_PREFIX, MASK_ENCODING, FROM_LATEST);
+            TRANSACTIONAL_ID_PREFIX, MASK_ENCODING, FROM_LATEST, MODELS_TOPIC, TARGET, MODEL_CACHE_DIR);
 
     private static final String SEGMENTER_PREFIX = "segmenter.";
+    private static final String STORE_PREFIX = "store.";
 
     private final Map<String, Object> values;
     private final Map<String, String> segmenterSettings;
+    private final Map<String, String> storeSettings;
 
-    private InferenceJobOptions(Map<String, Object> values, Map<String, String> segmenterSettings) {
+    private InferenceJobOptions(Map<String, Object> values, Map<String, String> segmenterSettings,
+            Map<String, String> storeSettings) {
         this.values = values;
         this.segmenterSettings = segmenterSettings;
+        this.storeSettings = storeSettings;
     }
 
     /** Parses and validates {@code settings}; unknown keys and bad values are errors that name the key. */
     public static InferenceJobOptions fromMap(Map<String, String> settings) {
         Map<String, Object> values = new LinkedHashMap<>();
         Map<String, String> segmenter = new LinkedHashMap<>();
+        Map<String, String> store = new LinkedHashMap<>();
         List<String> problems = new ArrayList<>();
         for (Map.Entry<String, String> e : settings.entrySet()) {
             if (e.getKey().startsWith(SEGMENTER_PREFIX)) {
                 segmenter.put(e.getKey().substring(SEGMENTER_PREFIX.length()), e.getValue());
+                continue;
+            }
+            if (e.getKey().startsWith(STORE_PREFIX)) {
+                store.put(e.getKey().substring(STORE_PREFIX.length()), e.getValue());
                 continue;
             }
             Option<?> option = ALL.stream().filter(o -> o.key().equals(e.getKey())).findFirst().orElse(null);
@@ -101,7 +126,7 @@ public final class InferenceJobOptions {
         for (Option<?> o : ALL) {
             values.putIfAbsent(o.key(), o.defaultValue());
         }
-        InferenceJobOptions options = new InferenceJobOptions(values, Map.copyOf(segmenter));
+        InferenceJobOptions options = new InferenceJobOptions(values, Map.copyOf(segmenter), Map.copyOf(store));
         options.sanityCheck(problems);
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("inference job options: " + String.join("; ", problems));
@@ -147,6 +172,24 @@ public final class InferenceJobOptions {
         if (get(MASK_ENCODING) == MaskEncoding.UNKNOWN) {
             problems.add("'mask-encoding' must be PNG_CLASS_IDS or RLE");
         }
+        try {
+            ReleaseTarget.parseList(get(TARGET));
+        } catch (IllegalArgumentException e) {
+            problems.add("'target': " + e.getMessage());
+        }
+        try {
+            ModelStoreOptions.fromMap(storeSettings);
+        } catch (IllegalArgumentException e) {
+            problems.add("'store.*': " + e.getMessage());
+        }
+    }
+
+    private static Boolean parseBoolean(String text) {
+        return switch (text.toLowerCase(Locale.ROOT)) {
+            case "true", "yes", "on", "1" -> true;
+            case "false", "no", "off", "0" -> false;
+            default -> throw new IllegalArgumentException("expected true or false, got '" + text + "'");
+        };
     }
 
     private static void positive(List<String> problems, Option<? extends Number> o, Number v) {
@@ -165,6 +208,22 @@ public final class InferenceJobOptions {
         return segmenterSettings;
     }
 
+    /** Settings for the model store (keys without the {@code store.} prefix). */
+    public ModelStoreOptions storeOptions() {
+        return ModelStoreOptions.fromMap(storeSettings);
+    }
+
+    /** The release targets this job answers to. */
+    public Set<String> targets() {
+        return ReleaseTarget.parseList(get(TARGET));
+    }
+
+    /** Where released models are downloaded. */
+    public Path modelCacheDir() {
+        String dir = get(MODEL_CACHE_DIR);
+        return dir.isBlank() ? Path.of(System.getProperty("java.io.tmpdir"), "segstream-models") : Path.of(dir);
+    }
+
     public boolean live() {
         return "live".equals(get(MODE));
     }
@@ -181,6 +240,7 @@ public final class InferenceJobOptions {
                     String.valueOf(o.defaultValue()).isEmpty() ? "none" : o.defaultValue()));
         }
         sb.append(String.format("  %-26s %s%n", "segmenter.*", "Segmenter options, e.g. segmenter.provider=CUDA"));
+        ModelStoreOptions.KEYS.forEach((k, d) -> sb.append(String.format("  %-26s %s%n", STORE_PREFIX + k, d)));
         return sb.toString();
     }
 
@@ -188,6 +248,7 @@ public final class InferenceJobOptions {
     public String toString() {
         Map<String, Object> shown = new LinkedHashMap<>(values);
         segmenterSettings.forEach((k, v) -> shown.put(SEGMENTER_PREFIX + k, v));
+        storeSettings.forEach((k, v) -> shown.put(STORE_PREFIX + k, v));
         return shown.toString();
     }
 }

@@ -21,38 +21,64 @@ final class ColourModel {
     static final int ROAD = 0;
     static final int WIDTH = 64;
     static final int HEIGHT = 32;
-    private static final int CLASSES = 20;
+    static final int CLASSES = 20;
 
     private ColourModel() {}
 
     static Path write(Path dir, String version) throws IOException {
-        OnnxGraphBuilder g = OnnxGraphBuilder.create("colour");
-        String x = g.input("image", DataType.FLOAT, -1, 3, HEIGHT, WIDTH);
-        float[] w = new float[CLASSES * 3];
-        float[] b = new float[CLASSES];
-        for (int c = 0; c < CLASSES; c++) {
-            b[c] = -10f;
-        }
-        b[ROAD] = 0f;
-        // person: 4r - 2g - 2b - 1 > 0 only for strongly red pixels; vegetation likewise for green
-        w[PERSON * 3] = 4f;
-        w[PERSON * 3 + 1] = -2f;
-        w[PERSON * 3 + 2] = -2f;
-        b[PERSON] = -1f;
-        w[VEGETATION * 3] = -2f;
-        w[VEGETATION * 3 + 1] = 4f;
-        w[VEGETATION * 3 + 2] = -2f;
-        b[VEGETATION] = -1f;
-        String logits = g.conv(x, g.initializer("w", w, CLASSES, 3, 1, 1), g.initializer("b", b, CLASSES),
-                ConvParams.valid());
-        g.output(g.named("logits").identity(logits), DataType.FLOAT, -1, CLASSES, HEIGHT, WIDTH);
-        ModelManifest manifest = ModelManifest.builder()
+        return ModelDirectory.write(dir, graph(false), manifest(version)).dir();
+    }
+
+    /** The same model whose scores are all NaN: it loads, but must never serve. */
+    static Path writeNaN(Path dir, String version) throws IOException {
+        return ModelDirectory.write(dir, graph(true), manifest(version)).dir();
+    }
+
+    /** The colour model's manifest. */
+    static ModelManifest manifest(String version) {
+        return ModelManifest.builder()
                 .setName("colour").setVersion(version).setLabelSet("rail-20")
                 .setInput("image", WIDTH, HEIGHT, Layout.NCHW)
                 .setNormalization(new float[] {0, 0, 0}, new float[] {1, 1, 1})
                 .setOutput("logits", OutputKind.LOGITS_NCHW)
                 .optDescription("test fixture: red is person, green is vegetation, the rest is road")
                 .build();
-        return ModelDirectory.write(dir, g.toByteArray(), manifest).dir();
+    }
+
+    /** Weights of class c for channel k (RGB) of the 1x1 convolution: {@code [c * 3 + k]}. */
+    static float[] weights() {
+        float[] w = new float[CLASSES * 3];
+        // person: 4r - 2g - 2b - 1 > 0 only for strongly red pixels; vegetation likewise for green
+        w[PERSON * 3] = 4f;
+        w[PERSON * 3 + 1] = -2f;
+        w[PERSON * 3 + 2] = -2f;
+        w[VEGETATION * 3] = -2f;
+        w[VEGETATION * 3 + 1] = 4f;
+        w[VEGETATION * 3 + 2] = -2f;
+        return w;
+    }
+
+    /** Biases of the 1x1 convolution. */
+    static float[] biases() {
+        float[] b = new float[CLASSES];
+        for (int c = 0; c < CLASSES; c++) {
+            b[c] = -10f;
+        }
+        b[ROAD] = 0f;
+        b[PERSON] = -1f;
+        b[VEGETATION] = -1f;
+        return b;
+    }
+
+    private static byte[] graph(boolean nan) {
+        OnnxGraphBuilder g = OnnxGraphBuilder.create("colour");
+        String x = g.input("image", DataType.FLOAT, -1, 3, HEIGHT, WIDTH);
+        String logits = g.conv(x, g.initializer("w", weights(), CLASSES, 3, 1, 1),
+                g.initializer("b", biases(), CLASSES), ConvParams.valid());
+        if (nan) {
+            logits = g.add(logits, g.sqrt(g.scalar(-1f)));
+        }
+        g.output(g.named("logits").identity(logits), DataType.FLOAT, -1, CLASSES, HEIGHT, WIDTH);
+        return g.toByteArray();
     }
 }

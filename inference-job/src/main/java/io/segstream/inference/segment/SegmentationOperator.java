@@ -3,50 +3,107 @@ package io.segstream.inference.segment;
 import io.segstream.connectors.flink.Decoded;
 import io.segstream.connectors.flink.DecodedSplit;
 import io.segstream.connectors.kafka.DeadLetters;
+import io.segstream.connectors.models.ModelReleases;
+import io.segstream.connectors.models.ReleaseTarget;
 import io.segstream.core.frames.FrameFailure;
 import io.segstream.core.frames.FrameOutcome;
-import io.segstream.core.frames.FrameSegmenter;
+import io.segstream.core.model.ModelException;
 import io.segstream.core.segment.OnnxSegmenter;
-import io.segstream.core.segment.SegmenterOptions;
+import io.segstream.schemas.Alert;
 import io.segstream.schemas.AvroCodec;
 import io.segstream.schemas.CameraFrame;
 import io.segstream.schemas.DeadLetter;
+import io.segstream.schemas.ModelRelease;
 import io.segstream.schemas.SegmentationMask;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
-import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
+import org.apache.flink.util.OutputTag;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Segments camera frames in micro-batches with one {@link OnnxSegmenter} per subtask.
+ * Segments camera frames (input 1) in micro-batches with one {@link OnnxSegmenter} per subtask, and hot-swaps that
+ * model when a release arrives on the broadcast models stream (input 2).
  *
- * <p>Frames are buffered up to B frames or T ms, then segmented together; the buffer is flushed before every
- * checkpoint barrier ({@link #prepareSnapshotPreBarrier}), so it never needs to be part of the state and
- * exactly-once holds. Frames whose image is bad, and batches the model fails on, become dead letters on the
+ * <p><b>Frames.</b> Frames are buffered up to B frames or T ms, then segmented together; the buffer is flushed
+ * before every checkpoint barrier ({@link #prepareSnapshotPreBarrier}), so it never needs to be part of the state
+ * and exactly-once holds. Frames whose image is bad, and batches the model fails on, become dead letters on the
  * {@link DecodedSplit#DEAD_LETTERS} side output; the job goes on. In live mode frames older than the staleness
- * bound are counted and skipped.
+ * bound are counted and skipped. Every mask names the model (name, version, SHA-256) that made it.
+ *
+ * <p><b>Releases.</b> A release whose target applies to the job ({@link ReleaseTarget}) is prepared on a
+ * background thread by {@link ModelPreparer} (fetch, SHA-256 and size, manifest against release and label set,
+ * load, shapes, smoke run, warm-up) while frames keep flowing through the serving model. When it is ready, the
+ * operator swaps it in before the next batch, so every frame is segmented wholly by one model, and closes the
+ * old one. A release that fails is logged, counted and announced as a {@link SystemAlerts system alert} on the
+ * {@link #SYSTEM_ALERTS} side output; the serving model stays. Releases are taken in the order they arrive, so
+ * rolling back is releasing an older version again.
+ *
+ * <p><b>State.</b> The release being served and the releases not yet decided are kept in operator (union list)
+ * state; a restored subtask fetches and verifies its release again before the first frame. A fresh start reads the
+ * models topic up to where the release stream begins ({@link SegmentationSettings#startupReleases()}) and serves
+ * the newest release for its target that verifies, else the configured model.
+ *
+ * <p>Releases carry no event time: the operator's watermark follows the frames alone.
  *
  * <p>Metrics: {@code framesIn}, {@code masksOut}, {@code skippedStale}, {@code deadLettered},
- * {@code inferenceLatencyMs}, {@code endToEndLatencyMs}, {@code modelVersion}.
+ * {@code inferenceLatencyMs}, {@code endToEndLatencyMs}, {@code modelVersion}, {@code modelReleasesAccepted},
+ * {@code modelReleasesRejected}, {@code modelReleasesIgnored} (other targets, or the model already serving).
  */
 public class SegmentationOperator extends AbstractStreamOperator<SegmentationMask>
-        implements OneInputStreamOperator<Decoded<CameraFrame>, SegmentationMask> {
-    private static final long serialVersionUID = 1L;
+        implements TwoInputStreamOperator<Decoded<CameraFrame>, ModelRelease, SegmentationMask> {
+    private static final long serialVersionUID = 2L;
     private static final Logger LOG = LoggerFactory.getLogger(SegmentationOperator.class);
     private static final int HISTOGRAM_WINDOW = 1024;
+    private static final long SWAP_POLL_MS = 50;
+    private static final Duration STARTUP_READ_TIMEOUT = Duration.ofSeconds(60);
+
+    /** System alerts (rejected releases) for the alerts sink. */
+    public static final OutputTag<Alert> SYSTEM_ALERTS =
+            new OutputTag<>("segstream-system-alerts", new AvroTypeInfo<>(Alert.class));
+
+    /** Operator state: the release each subtask serves (none while the configured model serves). */
+    static final String SERVING_STATE = "serving-model-release";
+    /** Operator state: releases received and not yet swapped in or rejected. */
+    static final String PENDING_STATE = "pending-model-releases";
 
     private final SegmentationSettings settings;
 
-    private transient OnnxSegmenter segmenter;
-    private transient FrameSegmenter frames;
+    private transient ModelPreparer preparer;
+    private transient ServingModel serving;
+    private transient volatile String servingId;
+    private transient String labelSet;
+    private transient Deque<ModelRelease> pending;
+    private transient ModelRelease preparing;
+    private transient Future<ServingModel> prepared;
+    private transient List<Alert> alertsToEmit;
+    private transient ListState<ModelRelease> servingState;
+    private transient ListState<ModelRelease> pendingState;
+    private transient boolean restored;
+    private transient ModelRelease restoredServing;
+    private transient boolean swapTimerPending;
+
     private transient FrameBatcher<StreamRecord<Decoded<CameraFrame>>> batcher;
     private transient AvroCodec<CameraFrame> frameCodec;
     private transient boolean timerPending;
@@ -54,6 +111,9 @@ public class SegmentationOperator extends AbstractStreamOperator<SegmentationMas
     private transient Counter masksOut;
     private transient Counter skippedStale;
     private transient Counter deadLettered;
+    private transient Counter releasesAccepted;
+    private transient Counter releasesRejected;
+    private transient Counter releasesIgnored;
     private transient Histogram inferenceLatency;
     private transient Histogram endToEndLatency;
 
@@ -61,12 +121,35 @@ public class SegmentationOperator extends AbstractStreamOperator<SegmentationMas
         this.settings = settings;
     }
 
+    private static ListStateDescriptor<ModelRelease> releases(String name) {
+        return new ListStateDescriptor<>(name, new AvroTypeInfo<>(ModelRelease.class));
+    }
+
+    @Override
+    public void initializeState(StateInitializationContext context) throws Exception {
+        super.initializeState(context);
+        servingState = context.getOperatorStateStore().getUnionListState(releases(SERVING_STATE));
+        pendingState = context.getOperatorStateStore().getUnionListState(releases(PENDING_STATE));
+        pending = new ArrayDeque<>();
+        alertsToEmit = new ArrayList<>();
+        restored = context.isRestored();
+        if (restored) {
+            // union state: every subtask sees what all of them kept; they normally agree, the newest wins
+            List<ModelRelease> served = new ArrayList<>();
+            servingState.get().forEach(served::add);
+            restoredServing = served.stream().max(Comparator.comparing(ModelRelease::getReleasedAt)).orElse(null);
+            for (ModelRelease r : pendingState.get()) {
+                if (pending.stream().noneMatch(p -> sameRecord(p, r))) {
+                    pending.add(r);
+                }
+            }
+        }
+    }
+
     @Override
     public void open() throws Exception {
         super.open();
-        segmenter = OnnxSegmenter.open(Path.of(settings.modelDir()),
-                SegmenterOptions.fromMap(settings.segmenterSettings()));
-        frames = new FrameSegmenter(segmenter, settings.rules(), settings.maskEncoding());
+        String owner = "segment subtask " + getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         batcher = new FrameBatcher<>(settings.batchSize(), settings.batchWaitMs());
         frameCodec = AvroCodec.of(CameraFrame.class);
         MetricGroup g = getMetricGroup();
@@ -74,17 +157,71 @@ public class SegmentationOperator extends AbstractStreamOperator<SegmentationMas
         masksOut = g.counter("masksOut");
         skippedStale = g.counter("skippedStale");
         deadLettered = g.counter("deadLettered");
+        releasesAccepted = g.counter("modelReleasesAccepted");
+        releasesRejected = g.counter("modelReleasesRejected");
+        releasesIgnored = g.counter("modelReleasesIgnored");
         inferenceLatency = g.histogram("inferenceLatencyMs", new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
         endToEndLatency = g.histogram("endToEndLatencyMs", new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
-        String version = frames.model().getName() + ":" + frames.model().getVersion();
-        g.gauge("modelVersion", () -> version);
-        LOG.info("subtask {} serves model {} on {} (batch {}, wait {} ms, {} mode)",
-                getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(), version, segmenter.provider(),
-                settings.batchSize(), settings.batchWaitMs(), settings.live() ? "live" : "replay");
+        g.gauge("modelVersion", () -> servingId);
+
+        preparer = new ModelPreparer(settings, owner);
+        labelSet = preparer.configuredLabelSet();
+        serving = startingModel();
+        servingId = serving.id();
+        LOG.info("{} serves model {} on {} (batch {}, wait {} ms, {} mode, release targets {})", owner, serving,
+                serving.segmenter().provider(), settings.batchSize(), settings.batchWaitMs(),
+                settings.live() ? "live" : "replay", settings.targets());
+        startNextPreparation();
+        scheduleSwapPoll();
     }
 
+    /** After a restore the release served before, at a fresh start the newest valid release, else the configured model. */
+    private ServingModel startingModel() throws Exception {
+        if (restoredServing != null) {
+            try {
+                return preparer.prepare(restoredServing, labelSet);
+            } catch (ModelException e) {
+                LOG.error("release {} served before the restart cannot serve again, falling back: {}",
+                        ModelReleases.id(restoredServing), e.getMessage());
+                ServingModel fallback = preparer.openConfigured();
+                alertsToEmit.add(SystemAlerts.restoreFailed(restoredServing, fallback.id(), e.getMessage()));
+                return fallback;
+            }
+        }
+        // a restored subtask already decided on the releases before its checkpoint: it only reads them at a fresh start
+        if (!restored && settings.startupReleases() != null) {
+            List<ModelRelease> released = settings.startupReleases().read(STARTUP_READ_TIMEOUT).stream()
+                    .filter(r -> ReleaseTarget.applies(r.getTarget(), settings.targets())).toList();
+            List<ModelRelease> rejected = new ArrayList<>();
+            List<String> reasons = new ArrayList<>();
+            ServingModel chosen = null;
+            for (int i = released.size() - 1; i >= 0 && chosen == null; i--) {
+                ModelRelease r = released.get(i);
+                try {
+                    chosen = preparer.prepare(r, labelSet);
+                    releasesAccepted.inc();
+                } catch (ModelException e) {
+                    LOG.warn("release {} on the models topic cannot serve: {}", ModelReleases.id(r), e.getMessage());
+                    rejected.add(r);
+                    reasons.add(e.getMessage());
+                }
+            }
+            if (chosen == null) {
+                chosen = preparer.openConfigured();
+            }
+            for (int i = 0; i < rejected.size(); i++) {
+                releasesRejected.inc();
+                alertsToEmit.add(SystemAlerts.releaseRejected(rejected.get(i), chosen.id(), reasons.get(i)));
+            }
+            return chosen;
+        }
+        return preparer.openConfigured();
+    }
+
+    // ---------------------------------------------------------------- frames
+
     @Override
-    public void processElement(StreamRecord<Decoded<CameraFrame>> element) throws Exception {
+    public void processElement1(StreamRecord<Decoded<CameraFrame>> element) throws Exception {
         framesIn.inc();
         CameraFrame frame = element.getValue().getRecord();
         long now = getProcessingTimeService().getCurrentProcessingTime();
@@ -118,21 +255,25 @@ public class SegmentationOperator extends AbstractStreamOperator<SegmentationMas
     public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
         super.prepareSnapshotPreBarrier(checkpointId);
         flush();
+        emitSystemAlerts();
     }
 
     @Override
     public void finish() throws Exception {
         flush();
+        emitSystemAlerts();
         super.finish();
     }
 
     private void flush() {
+        // a model that finished warming up takes over here, between two batches
+        applyPrepared();
         if (batcher.isEmpty()) {
             return;
         }
         List<StreamRecord<Decoded<CameraFrame>>> batch = batcher.drain();
         List<CameraFrame> input = batch.stream().map(r -> r.getValue().getRecord()).toList();
-        List<FrameOutcome> outcomes = frames.segment(input);
+        List<FrameOutcome> outcomes = serving.frames().segment(input);
         long now = System.currentTimeMillis();
         for (int i = 0; i < outcomes.size(); i++) {
             FrameOutcome o = outcomes.get(i);
@@ -163,11 +304,148 @@ public class SegmentationOperator extends AbstractStreamOperator<SegmentationMas
                 .build();
     }
 
+    // ---------------------------------------------------------------- releases
+
+    @Override
+    public void processElement2(StreamRecord<ModelRelease> element) {
+        ModelRelease release = element.getValue();
+        String id = ModelReleases.id(release);
+        if (!ReleaseTarget.applies(release.getTarget(), settings.targets())) {
+            releasesIgnored.inc();
+            LOG.info("release {} is for target {}, not for this job's {}; ignored", id, release.getTarget(),
+                    settings.targets());
+            return;
+        }
+        ModelRelease latest = pending.isEmpty() ? (preparing != null ? preparing : serving.release())
+                : pending.peekLast();
+        if (ModelReleases.sameModel(latest, release)) {
+            releasesIgnored.inc();
+            LOG.info("release {} is the model already serving or being prepared; ignored", id);
+            return;
+        }
+        pending.add(release);
+        startNextPreparation();
+        scheduleSwapPoll();
+    }
+
+    private void startNextPreparation() {
+        if (prepared == null && !pending.isEmpty()) {
+            preparing = pending.poll();
+            LOG.info("preparing release {} for target {} off the hot path; {} keeps serving",
+                    ModelReleases.id(preparing), preparing.getTarget(), servingId);
+            prepared = preparer.submit(preparing, labelSet);
+        }
+    }
+
+    /** Swaps in a model that finished preparing, or announces why it failed; then starts the next one. */
+    private void applyPrepared() {
+        while (prepared != null && prepared.isDone()) {
+            ModelRelease release = preparing;
+            Future<ServingModel> done = prepared;
+            preparing = null;
+            prepared = null;
+            try {
+                swapTo(done.get());
+                releasesAccepted.inc();
+            } catch (ExecutionException e) {
+                reject(release, e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while taking prepared model " + ModelReleases.id(release), e);
+            }
+            startNextPreparation();
+        }
+    }
+
+    private void swapTo(ServingModel next) {
+        ServingModel old = serving;
+        serving = next;
+        servingId = next.id();
+        LOG.info("subtask {} swapped model {} for {} between two frames",
+                getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(), old.id(), next.id());
+        old.close();
+    }
+
+    private void reject(ModelRelease release, Throwable why) {
+        releasesRejected.inc();
+        String reason = why instanceof ModelException ? why.getMessage() : why.toString();
+        LOG.warn("release {} rejected, {} keeps serving: {}", ModelReleases.id(release), servingId, reason);
+        alertsToEmit.add(SystemAlerts.releaseRejected(release, servingId, reason));
+    }
+
+    private void emitSystemAlerts() {
+        for (Alert a : alertsToEmit) {
+            output.collect(SYSTEM_ALERTS, new StreamRecord<>(a, a.getCaptureTime().toEpochMilli()));
+        }
+        alertsToEmit.clear();
+    }
+
+    /** Polls the preparation while one runs, and emits alerts, also when no frames arrive. */
+    private void scheduleSwapPoll() {
+        if (!swapTimerPending && (prepared != null || !alertsToEmit.isEmpty())) {
+            swapTimerPending = true;
+            getProcessingTimeService().registerTimer(
+                    getProcessingTimeService().getCurrentProcessingTime() + SWAP_POLL_MS, t -> {
+                        swapTimerPending = false;
+                        applyPrepared();
+                        emitSystemAlerts();
+                        scheduleSwapPoll();
+                    });
+        }
+    }
+
+    private static boolean sameRecord(ModelRelease a, ModelRelease b) {
+        return ModelReleases.sameModel(a, b) && a.getReleasedAt().equals(b.getReleasedAt());
+    }
+
+    @Override
+    public void snapshotState(StateSnapshotContext context) throws Exception {
+        super.snapshotState(context);
+        servingState.update(serving.release() == null ? List.of() : List.of(serving.release()));
+        List<ModelRelease> undecided = new ArrayList<>();
+        if (preparing != null) {
+            undecided.add(preparing);
+        }
+        undecided.addAll(pending);
+        pendingState.update(undecided);
+    }
+
+    // ---------------------------------------------------------------- watermarks follow the frames
+
+    @Override
+    public void processWatermark1(Watermark mark) throws Exception {
+        processWatermark(mark);
+    }
+
+    @Override
+    public void processWatermark2(Watermark mark) {
+        // releases have no event time
+    }
+
+    @Override
+    protected void processWatermarkStatus(WatermarkStatus status, int index) throws Exception {
+        if (index == 0) {
+            processWatermarkStatus(status);
+        }
+    }
+
+    // ---------------------------------------------------------------- lifecycle
+
     @Override
     public void close() throws Exception {
         try {
-            if (segmenter != null) {
-                segmenter.close();
+            if (preparer != null) {
+                preparer.close();
+            }
+            if (prepared != null && prepared.isDone() && !prepared.isCancelled()) {
+                try {
+                    prepared.get().close();
+                } catch (ExecutionException e) {
+                    LOG.debug("the release being prepared at close had failed: {}", e.getCause().getMessage());
+                }
+            }
+            if (serving != null) {
+                serving.close();
             }
         } finally {
             super.close();

@@ -1,0 +1,151 @@
+package io.segstream.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.segstream.connectors.kafka.AvroTopicReader;
+import io.segstream.connectors.kafka.EmbeddedKafka;
+import io.segstream.connectors.kafka.ReceivedRecord;
+import io.segstream.core.model.ModelDirectory;
+import io.segstream.core.model.ModelManifest;
+import io.segstream.core.model.ModelManifest.Layout;
+import io.segstream.core.model.ModelManifest.OutputKind;
+import io.segstream.core.onnx.ConvParams;
+import io.segstream.core.onnx.OnnxGraphBuilder;
+import io.segstream.core.onnx.proto.Onnx.TensorProto.DataType;
+import io.segstream.schemas.ModelRelease;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code segstream release} against a real embedded Kafka broker and a folder model store. */
+class ReleaseCommandITCase {
+    private static EmbeddedKafka kafka;
+
+    @TempDir
+    Path tmp;
+
+    private record Run(int exit, String out, String err) {}
+
+    @BeforeAll
+    static void start() throws Exception {
+        kafka = EmbeddedKafka.builder().start();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        kafka.close();
+    }
+
+    private static Run run(String... args) {
+        CommandLine cmd = Segstream.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cmd.setOut(new PrintWriter(out, true));
+        cmd.setErr(new PrintWriter(err, true));
+        int exit = cmd.execute(args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    /** A rail-20 model that calls every pixel road; {@code claimedWidth} may contradict its 16-pixel graph. */
+    private static Path model(Path dir, String version, int claimedWidth) throws Exception {
+        OnnxGraphBuilder g = OnnxGraphBuilder.create("road");
+        String x = g.input("image", DataType.FLOAT, -1, 3, 8, 16);
+        float[] b = new float[20];
+        for (int c = 1; c < 20; c++) {
+            b[c] = -1f;
+        }
+        String logits = g.conv(x, g.initializer("w", new float[60], 20, 3, 1, 1), g.initializer("b", b, 20),
+                ConvParams.valid());
+        g.output(g.named("logits").identity(logits), DataType.FLOAT, -1, 20, 8, 16);
+        ModelManifest m = ModelManifest.builder().setName("road").setVersion(version).setLabelSet("rail-20")
+                .setInput("image", claimedWidth, 8, Layout.NCHW)
+                .setNormalization(new float[] {0, 0, 0}, new float[] {1, 1, 1})
+                .setOutput("logits", OutputKind.LOGITS_NCHW).build();
+        return ModelDirectory.write(dir, g.toByteArray(), m).dir();
+    }
+
+    private static List<ReceivedRecord<ModelRelease>> releases(String topic, int atLeast) throws Exception {
+        try (AvroTopicReader<ModelRelease> r = AvroTopicReader.builder(ModelRelease.class)
+                .setBootstrapServers(kafka.bootstrapServers()).setTopic(topic).build()) {
+            List<ReceivedRecord<ModelRelease>> out = new ArrayList<>();
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (out.size() < atLeast && System.nanoTime() < deadline) {
+                out.addAll(r.poll(Duration.ofMillis(200)));
+            }
+            return out;
+        }
+    }
+
+    @Test
+    void releasesAVerifiedModelToAFolderAndTheModelsTopic() throws Exception {
+        Path dir = model(tmp.resolve("export"), "3", 16);
+        Path registry = tmp.resolve("registry");
+        Run r = run("release", "--model", dir.toString(), "--to", registry.toString(), "--bootstrap",
+                kafka.bootstrapServers(), "--target", "Datacenter", "--topic-prefix", "rel1.", "--run-id", "run-9");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().startsWith("released road:3 for target datacenter\n"), r.out());
+        assertTrue(r.out().contains("  artifact   " + registry.resolve("road/3").toUri() + "\n"), r.out());
+        assertTrue(r.out().contains("  topic      rel1.models partition 0 offset 0"), r.out());
+        assertTrue(Files.isRegularFile(registry.resolve("road/3/model.onnx")));
+        assertTrue(Files.isRegularFile(registry.resolve("road/3/model.json")));
+
+        List<ReceivedRecord<ModelRelease>> published = releases("rel1.models", 1);
+        assertEquals(1, published.size());
+        ModelRelease release = published.get(0).value();
+        assertEquals("road", new String(published.get(0).key(), StandardCharsets.UTF_8), "keyed by model name");
+        assertEquals("3", release.getVersion());
+        assertEquals("datacenter", release.getTarget());
+        assertEquals("run-9", release.getTrainingRunId());
+        assertEquals(ModelDirectory.sha256(Files.readAllBytes(dir.resolve("model.onnx"))), release.getSha256());
+        assertEquals(Files.size(dir.resolve("model.onnx")), release.getSizeBytes());
+        assertEquals(registry.resolve("road/3").toUri().toString(), release.getArtifactUri());
+        assertEquals(16, release.getInputWidth());
+
+        Run again = run("release", "--model", dir.toString(), "--to", registry.toUri().toString(), "--bootstrap",
+                kafka.bootstrapServers(), "--topic-prefix", "rel1.");
+        assertEquals(0, again.exit(), again.err());
+        assertTrue(again.out().startsWith("released road:3 for target all (artifact already stored)\n"), again.out());
+        assertEquals(2, releases("rel1.models", 2).size(), "releasing again announces again (a roll back)");
+    }
+
+    @Test
+    void aModelThatCannotServeIsRefusedInOneSentenceAndNothingIsPublished() throws Exception {
+        Path contradicting = model(tmp.resolve("bad"), "4", 32);
+        Run r = run("release", "--model", contradicting.toString(), "--to", tmp.resolve("registry").toString(),
+                "--bootstrap", kafka.bootstrapServers(), "--topic-prefix", "rel2.");
+        assertEquals(1, r.exit());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().startsWith("segstream release: model road:4 (") && r.err().contains(
+                "but the manifest describes NCHW 32x8 RGB, i.e. ?x3x8x32; fix inputWidth, inputHeight or layout"),
+                r.err());
+        assertTrue(Files.notExists(tmp.resolve("registry")), "nothing was stored");
+
+        Run missing = run("release", "--model", tmp.resolve("nowhere").toString(), "--to", tmp.toString(),
+                "--bootstrap", kafka.bootstrapServers());
+        assertEquals(1, missing.exit());
+        assertTrue(missing.err().contains("no such model directory"), missing.err());
+
+        Run target = run("release", "--model", contradicting.toString(), "--to", tmp.toString(), "--bootstrap",
+                kafka.bootstrapServers(), "--target", "line 4");
+        assertEquals(1, target.exit());
+        assertEquals("segstream release: 'line 4' is not a release target: use all, datacenter, edge or a camera"
+                + " group name (letters, digits, '.', '_', '-')", target.err().strip());
+
+        Run scheme = run("release", "--model", contradicting.toString(), "--to", "ftp://host/models", "--bootstrap",
+                kafka.bootstrapServers());
+        assertEquals(1, scheme.exit());
+        assertEquals("segstream release: 'ftp://host/models' is not a model store URI: use file://, http://, https://"
+                + " or s3://", scheme.err().strip());
+    }
+}

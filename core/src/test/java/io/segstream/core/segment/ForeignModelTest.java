@@ -1,0 +1,97 @@
+package io.segstream.core.segment;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import io.segstream.core.imaging.RgbImage;
+import io.segstream.core.model.ModelDirectory;
+import io.segstream.core.model.ModelManifest;
+import io.segstream.core.model.ModelManifest.Layout;
+import io.segstream.core.model.ModelManifest.OutputKind;
+import io.segstream.core.onnx.ConvParams;
+import io.segstream.core.onnx.OnnxGraphBuilder;
+import io.segstream.core.onnx.proto.Onnx.TensorProto.DataType;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Models exported the way other frameworks do it: a TensorFlow-style input name, NHWC, the model's own mean/std,
+ * class ids as int32 or uint8. The manifest alone says how to feed and read them.
+ */
+class ForeignModelTest {
+    private static final float[] MEAN = {0.95f, 0.05f, 0.05f};
+    private static final float[] STD = {0.5f, 0.5f, 0.5f};
+    private static final String INPUT = "serving_default_input:0";
+
+    @TempDir
+    Path dir;
+
+    /**
+     * Class c (road, sidewalk, building) scores its RGB channel c as the model saw it before normalisation:
+     * {@code x * std + mean}, so the brightest raw channel wins only when the runtime normalised with the manifest's
+     * mean and std.
+     */
+    private static byte[] onnx(DataType ids) {
+        OnnxGraphBuilder g = OnnxGraphBuilder.create("tf-export");
+        String x = g.input(INPUT, DataType.FLOAT, -1, 4, 8, 3);
+        float[] w = new float[20 * 3];
+        float[] b = new float[20];
+        Arrays.fill(b, -10f);
+        for (int c = 0; c < 3; c++) {
+            w[c * 3 + c] = STD[c];
+            b[c] = MEAN[c];
+        }
+        String logits = g.conv(g.transpose(x, 0, 3, 1, 2), g.initializer("w", w, 20, 3, 1, 1),
+                g.initializer("b", b, 20), ConvParams.valid());
+        String classes = g.argMax(logits, 1, false);
+        g.output(g.named("predictions").cast(classes, ids), ids, -1, 4, 8);
+        return g.toByteArray();
+    }
+
+    private Path write(String name, DataType ids, float[] mean) throws Exception {
+        ModelManifest m = ModelManifest.builder().setName("tf").setVersion("1").setLabelSet("rail-20")
+                .setInput(INPUT, 8, 4, Layout.NHWC)
+                .setNormalization(mean, STD)
+                .setOutput("predictions", OutputKind.CLASS_IDS_NHW)
+                .build();
+        return ModelDirectory.write(dir.resolve(name), onnx(ids), m).dir();
+    }
+
+    /** A 16x8 frame of four stripes: red, green, blue, red. */
+    private static RgbImage stripes() {
+        int[] colours = {0xFF2010, 0x10E020, 0x2010F0, 0xFF2010};
+        int[] px = new int[16 * 8];
+        for (int i = 0; i < px.length; i++) {
+            px[i] = colours[(i % 16) / 4];
+        }
+        return RgbImage.ofPackedRgb(16, 8, px);
+    }
+
+    private static byte[] expected() {
+        byte[] out = new byte[16 * 8];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (byte) new int[] {0, 1, 2, 0}[(i % 16) / 4];
+        }
+        return out;
+    }
+
+    private static byte[] segment(Path model) throws Exception {
+        try (OnnxSegmenter seg = OnnxSegmenter.open(model, SegmenterOptions.defaults())) {
+            return seg.segment(stripes()).classIds();
+        }
+    }
+
+    @Test
+    void int32AndUint8ClassIdsFromAnNhwcModelWithItsOwnNormalisation() throws Exception {
+        assertArrayEquals(expected(), segment(write("int32", DataType.INT32, MEAN)));
+        assertArrayEquals(expected(), segment(write("uint8", DataType.UINT8, MEAN)));
+    }
+
+    @Test
+    void theManifestsMeanAndStdAreWhatFeedsTheModel() throws Exception {
+        // the same graph described with another mean: the green stripe now reads as red
+        assertFalse(Arrays.equals(expected(), segment(write("wrong-mean", DataType.INT32, new float[] {0, 0, 0}))));
+    }
+}

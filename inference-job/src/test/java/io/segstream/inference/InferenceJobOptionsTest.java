@@ -1,0 +1,51 @@
+package io.segstream.inference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.segstream.connectors.models.ModelStoreOptions;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The model release options of the inference job. */
+class InferenceJobOptionsTest {
+
+    @Test
+    void releaseOptionsHaveDefaultsThatFollowTheModelsTopicForAll() {
+        InferenceJobOptions o = InferenceJobOptions.fromMap(Map.of("bootstrap", "127.0.0.1:9092"));
+        assertTrue(o.get(InferenceJobOptions.MODELS_TOPIC));
+        assertEquals(Set.of("all"), o.targets());
+        assertEquals(Path.of(System.getProperty("java.io.tmpdir"), "segstream-models"), o.modelCacheDir());
+        assertEquals(ModelStoreOptions.defaults(), o.storeOptions());
+    }
+
+    @Test
+    void targetsCacheAndStoreSettingsAreParsedOnce() {
+        InferenceJobOptions o = InferenceJobOptions.fromArgs(new String[] {"--bootstrap", "k:9092",
+            "--target", "datacenter,Line-4", "--model-cache-dir", "/var/cache/models", "--models-topic", "off",
+            "--store.s3.endpoint", "http://minio:9000", "--store.s3.path-style=true"});
+        assertEquals(Set.of("datacenter", "line-4"), o.targets());
+        assertEquals(Path.of("/var/cache/models"), o.modelCacheDir());
+        assertFalse(o.get(InferenceJobOptions.MODELS_TOPIC));
+        assertEquals(Optional.of("http://minio:9000"), o.storeOptions().endpoint());
+        assertTrue(o.storeOptions().s3PathStyle());
+        assertTrue(o.toString().contains("store.s3.endpoint=http://minio:9000"), o.toString());
+        assertTrue(InferenceJobOptions.describe().contains("store.s3.endpoint"));
+    }
+
+    @Test
+    void badReleaseOptionsSayWhatToFix() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> InferenceJobOptions.fromMap(
+                Map.of("bootstrap", "k:9092", "target", "data center", "store.s3.endpoint", "minio",
+                        "models-topic", "sometimes")));
+        assertTrue(e.getMessage().contains("'target': 'data center' is not a release target"), e.getMessage());
+        assertTrue(e.getMessage().contains("'store.*': s3.endpoint must be an http:// or"
+                + " https:// URL, got 'minio'"), e.getMessage());
+        assertTrue(e.getMessage().contains("option 'models-topic' has the bad value 'sometimes'"), e.getMessage());
+    }
+}
