@@ -47,6 +47,7 @@ final class DemoView implements AutoCloseable {
     private final Function<SegmentationMask, byte[]> frameOf;
     private final FrameDecoder decoder = new FrameDecoder();
     private final Map<String, List<String>> raised = new HashMap<>();
+    private final Map<String, String> modelByCamera = new HashMap<>();
 
     private long maskCount;
     private long alertCount;
@@ -103,6 +104,12 @@ final class DemoView implements AutoCloseable {
     }
 
     private void onMask(SegmentationMask m) throws IOException {
+        String model = m.getModel().getName() + ":" + m.getModel().getVersion();
+        String before = modelByCamera.put(m.getCameraId(), model);
+        if (before != null && !before.equals(model)) {
+            out.printf(Locale.ROOT, "MODEL %s switched from %s to %s at seq %d%n", m.getCameraId(), before, model,
+                    m.getSeq());
+        }
         maskCount++;
         masksThisSecond++;
         latencies.add(m.getTimings().getEndToEndMs());
