@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
         description = "Semantic segmentation of railway and road cameras on Kafka and Flink.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            EvalCommand.class,
         })
 public final class Segstream implements Runnable {
 

@@ -12,6 +12,10 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
+import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.ImageOutputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /**
  * Reads and writes the single-channel PNGs of Cityscapes: 8-bit labelIds/trainIds and 16-bit instanceIds.
@@ -38,15 +42,15 @@ public final class LabelPng {
             throw new ImageFormatException(source + ": expected a single-channel label PNG but it has "
                     + r.getNumBands() + " channels");
         }
-        int bits = img.getColorModel().getComponentSize(0);
-        if (bits != 8 || !(r.getDataBuffer() instanceof DataBufferByte)) {
+        // Grey and palette PNGs of up to 8 bits hold the ids themselves (a palette PNG's indices are the ids,
+        // as image libraries that write "P" mode label images intend); getPixels unpacks 1/2/4-bit rows.
+        int bits = r.getSampleModel().getSampleSize(0);
+        if (bits > 8) {
             throw new ImageFormatException(source + ": expected an 8-bit label PNG but it has " + bits + "-bit pixels");
         }
         int w = img.getWidth();
         int h = img.getHeight();
-        byte[] px = new byte[w * h];
-        r.getDataElements(0, 0, w, h, px);
-        return LabelImage.of8(w, h, px);
+        return new LabelImage(w, h, r.getPixels(0, 0, w, h, new int[w * h]));
     }
 
     /** Reads a 16-bit single-channel PNG (Cityscapes instanceIds). */
@@ -57,19 +61,14 @@ public final class LabelPng {
             throw new ImageFormatException(file + ": expected a single-channel 16-bit instanceIds PNG but it has "
                     + r.getNumBands() + " channels");
         }
-        if (!(r.getDataBuffer() instanceof DataBufferUShort)) {
-            throw new ImageFormatException(file + ": expected a 16-bit instanceIds PNG but it has "
-                    + img.getColorModel().getComponentSize(0) + "-bit pixels");
+        int bits = r.getSampleModel().getSampleSize(0);
+        if (bits != 16 || !(r.getDataBuffer() instanceof DataBufferUShort)) {
+            throw new ImageFormatException(file + ": expected a 16-bit instanceIds PNG but it has " + bits
+                    + "-bit pixels; instance ids (label id * 1000 + k) do not fit in 8 bits");
         }
         int w = img.getWidth();
         int h = img.getHeight();
-        short[] px = new short[w * h];
-        r.getDataElements(0, 0, w, h, px);
-        int[] values = new int[w * h];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = px[i] & 0xFFFF;
-        }
-        return new LabelImage(w, h, values);
+        return new LabelImage(w, h, r.getPixels(0, 0, w, h, new int[w * h]));
     }
 
     /** Writes {@code image} as an 8-bit grey PNG; every value must be 0..255. */
@@ -101,7 +100,7 @@ public final class LabelPng {
             }
             dst[i] = (byte) v[i];
         }
-        ImageIO.write(img, "png", out);
+        writePng(img, out);
     }
 
     /** Writes {@code image} as a 16-bit grey PNG; every value must be 0..65535. */
@@ -117,7 +116,7 @@ public final class LabelPng {
         }
         Files.createDirectories(file.toAbsolutePath().getParent());
         try (OutputStream out = Files.newOutputStream(file)) {
-            ImageIO.write(img, "png", out);
+            writePng(img, out);
         }
     }
 
@@ -127,7 +126,16 @@ public final class LabelPng {
         img.setRGB(0, 0, width, height, rgb, 0, width);
         Files.createDirectories(file.toAbsolutePath().getParent());
         try (OutputStream out = Files.newOutputStream(file)) {
-            ImageIO.write(img, "png", out);
+            writePng(img, out);
+        }
+    }
+
+    /** Encodes {@code img} as PNG into {@code out}, buffering in memory rather than in ImageIO's temp files. */
+    static void writePng(BufferedImage img, OutputStream out) throws IOException {
+        try (ImageOutputStream ios = new MemoryCacheImageOutputStream(out)) {
+            if (!ImageIO.write(img, "png", ios)) {
+                throw new IOException("no PNG writer for image type " + img.getType());
+            }
         }
     }
 
@@ -136,25 +144,34 @@ public final class LabelPng {
             throw new ImageFormatException(file + ": no such file");
         }
         try (InputStream in = Files.newInputStream(file)) {
-            BufferedImage img = ImageIO.read(in);
-            if (img == null) {
-                throw new ImageFormatException(file + ": not a readable PNG image");
-            }
-            return img;
+            return decode(in, file.toString());
         } catch (IOException e) {
-            throw new ImageFormatException(file + ": not a readable PNG image (" + e.getMessage() + ")", e);
+            throw new ImageFormatException(file + ": cannot be read (" + e.getMessage() + ")", e);
         }
     }
 
     private static BufferedImage decode(byte[] png, String source) throws ImageFormatException {
+        return decode(new ByteArrayInputStream(png), source);
+    }
+
+    /** Decodes a PNG; ImageIO reports some corrupt files with runtime exceptions, so those are caught too. */
+    static BufferedImage decode(InputStream in, String source) throws ImageFormatException {
+        // ImageIO.read(ImageInputStream) closes the stream itself unless it returns null.
+        ImageInputStream iis = new MemoryCacheImageInputStream(in);
+        BufferedImage img;
         try {
-            BufferedImage img = ImageIO.read(new ByteArrayInputStream(png));
-            if (img == null) {
-                throw new ImageFormatException(source + ": not a readable PNG image");
-            }
-            return img;
-        } catch (IOException e) {
+            img = ImageIO.read(iis);
+        } catch (IOException | RuntimeException e) {
             throw new ImageFormatException(source + ": not a readable PNG image (" + e.getMessage() + ")", e);
         }
+        if (img == null) {
+            try {
+                iis.close();
+            } catch (IOException e) {
+                // the stream only wraps memory or a file stream its owner closes
+            }
+            throw new ImageFormatException(source + ": not a readable PNG image");
+        }
+        return img;
     }
 }

@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +45,7 @@ public final class LabelSet {
     private final List<Label> classes;
     private final byte[] labelToClass = new byte[256];
     private final boolean[] knownLabel = new boolean[256];
+    private final Map<Integer, Integer> colorToClass = new HashMap<>();
 
     private LabelSet(String name, String description, boolean labelIdSpace, List<Label> labels) {
         this.name = name;
@@ -81,6 +83,15 @@ public final class LabelSet {
                 int c = classIdOfLabel(l);
                 labelToClass[l.id()] = (byte) (c < 0 ? IGNORE : c);
             }
+        }
+        // Several labels share a colour; the lowest class id wins, and a colour of ignored labels only is IGNORE.
+        for (int c = classes.size() - 1; c >= 0; c--) {
+            if (classes.get(c) != null) {
+                colorToClass.put(classes.get(c).rgb(), c);
+            }
+        }
+        for (Label l : labels) {
+            colorToClass.putIfAbsent(l.rgb(), IGNORE);
         }
     }
 
@@ -184,7 +195,8 @@ public final class LabelSet {
             if (id == -1) {
                 return byName.get("license plate");
             }
-            throw new UnknownLabelException("label id " + id + " is not a Cityscapes label id");
+            throw new UnknownLabelException("label id " + id + " is not a Cityscapes label id (label set '" + name
+                    + "' knows -1 and 0.." + maxLabelId() + ")");
         }
         return l;
     }
@@ -203,10 +215,20 @@ public final class LabelSet {
         return id >= 0 && id < 256 && knownLabel[id];
     }
 
+    /** The largest official label id of the set (33 for the Cityscapes table). */
+    public int maxLabelId() {
+        int max = 0;
+        for (Label l : labels) {
+            max = Math.max(max, l.id());
+        }
+        return max;
+    }
+
     /** Class id (or {@link #IGNORE}) of the label with official id {@code labelId}. */
     public int classIdOfLabelId(int labelId) {
         if (!isKnownLabelId(labelId)) {
-            throw new UnknownLabelException("label id " + labelId + " is not a Cityscapes label id");
+            throw new UnknownLabelException("label id " + labelId + " is not a Cityscapes label id (label set '"
+                    + name + "' knows 0.." + maxLabelId() + ")");
         }
         return labelToClass[labelId] & 0xFF;
     }
@@ -220,7 +242,7 @@ public final class LabelSet {
     }
 
     /**
-     * Maps a labelIds image (one unsigned byte a pixel) to class ids in place of a new array.
+     * Maps a labelIds image (one unsigned byte a pixel) to class ids, returned as a new array.
      *
      * @param source names the image in the error when a pixel holds an unknown id
      */
@@ -277,21 +299,62 @@ public final class LabelSet {
 
     /**
      * Class id of a colour of the colour images. Several labels share a colour in the official table
-     * (the void labels, pole and polegroup, car and license plate): the one with the lowest class id wins.
+     * (the void labels, pole and polegroup, car and license plate): the one with the lowest class id wins;
+     * a colour that only ignored labels have gives {@link #IGNORE}.
      */
     public int classIdOfColor(int rgb) {
-        for (int c = 0; c < classes.size(); c++) {
-            if (classes.get(c) != null && classes.get(c).rgb() == (rgb & 0xFFFFFF)) {
-                return c;
-            }
+        Integer c = colorToClass.get(rgb & 0xFFFFFF);
+        if (c == null) {
+            throw new UnknownLabelException(String.format(
+                    "colour #%06X is not a colour of label set '%s'", rgb & 0xFFFFFF, name));
         }
-        for (Label l : labels) {
-            if (l.rgb() == (rgb & 0xFFFFFF)) {
-                return IGNORE;
+        return c;
+    }
+
+    /**
+     * Maps a colour image (packed 0xRRGGBB pixels, as {@link java.awt.image.BufferedImage#getRGB} gives them;
+     * alpha is ignored) to class ids, as {@link #classIdOfColor} maps one colour.
+     *
+     * @param source names the image in the error when a pixel holds a colour the set does not define
+     */
+    public byte[] colorsToClassIds(int[] rgb, String source) {
+        byte[] out = new byte[rgb.length];
+        int lastRgb = -1;
+        int lastClass = IGNORE;
+        for (int i = 0; i < rgb.length; i++) {
+            int v = rgb[i] & 0xFFFFFF;
+            if (v != lastRgb) {
+                Integer c = colorToClass.get(v);
+                if (c == null) {
+                    throw new UnknownLabelException(String.format(
+                            "%s: pixel %d holds colour #%06X, which is not a colour of label set '%s'",
+                            source, i, v, name));
+                }
+                lastRgb = v;
+                lastClass = c;
             }
+            out[i] = (byte) lastClass;
         }
-        throw new UnknownLabelException(String.format(
-                "colour #%06X is not a colour of label set '%s'", rgb & 0xFFFFFF, name));
+        return out;
+    }
+
+    /**
+     * Paints a labelIds image (one unsigned byte a pixel) in the official label colours, as
+     * {@code *_gtFine_color.png} shows it; returns packed 0xRRGGBB pixels.
+     *
+     * @param source names the image in the error when a pixel holds an unknown id
+     */
+    public int[] labelIdsToColors(byte[] labelIds, String source) {
+        int[] out = new int[labelIds.length];
+        for (int i = 0; i < labelIds.length; i++) {
+            int v = labelIds[i] & 0xFF;
+            if (!knownLabel[v]) {
+                throw new UnknownLabelException(source + ": pixel " + i + " holds label id " + v
+                        + ", which is not a Cityscapes label id");
+            }
+            out[i] = byId[v].rgb();
+        }
+        return out;
     }
 
     @Override

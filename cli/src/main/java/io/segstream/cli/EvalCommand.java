@@ -1,0 +1,134 @@
+package io.segstream.cli;
+
+import io.segstream.core.datasets.CityscapesDataset;
+import io.segstream.core.labels.LabelSet;
+import io.segstream.core.metrics.ConfusionMatrixPng;
+import io.segstream.core.metrics.EvaluationReport;
+import io.segstream.core.metrics.EvaluationResult;
+import io.segstream.core.metrics.FolderEvaluator;
+import io.segstream.core.metrics.PredictionIds;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code segstream eval}: scores a folder of predictions against Cityscapes ground truth with the official
+ * pixel-level rules and prints the class and category tables.
+ *
+ * <pre>{@code ./segstream eval --gt /tmp/s --pred /tmp/pred --json results.json --png confusion.png}</pre>
+ */
+@Command(
+        name = "eval",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Scores predictions against Cityscapes ground truth exactly as the official pixel-level evaluation does:"
+                + " class and category IoU and iIoU (nIoU), plus per-class Dice, precision and recall.",
+            "The prediction of a frame is the one PNG anywhere under --pred whose name starts with"
+                + " {city}_{seq}_{frame}; it holds label ids, or train ids with --pred-ids train."
+        })
+final class EvalCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--gt", paramLabel = "ROOT",
+            description = "Dataset root holding gtFine/{split}/ (default: $CITYSCAPES_DATASET).")
+    Path groundTruth;
+
+    @Option(names = "--pred", required = true, paramLabel = "DIR", description = "Folder searched for prediction PNGs.")
+    Path predictions;
+
+    @Option(names = "--split", defaultValue = "val", paramLabel = "NAME",
+            description = "Split of gtFine to evaluate (default: ${DEFAULT-VALUE}).")
+    String split;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write the result as JSON (official field names).")
+    Path json;
+
+    @Option(names = "--png", paramLabel = "FILE", description = "Also draw the row-normalised confusion matrix as PNG.")
+    Path png;
+
+    @Option(names = "--pred-ids", defaultValue = "label", paramLabel = "label|train",
+            description = "What prediction pixels hold: official label ids or train ids of the label set"
+                    + " (default: ${DEFAULT-VALUE}).")
+    PredictionIds predictionIds;
+
+    @Option(names = "--label-set", defaultValue = LabelSet.DEFAULT, paramLabel = "NAME",
+            description = "Label set whose ignore rules and train ids apply: cityscapes-19, cityscapes-34 or rail-20"
+                    + " (rail-20 also scores rail track; default: ${DEFAULT-VALUE}).")
+    String labelSet;
+
+    @Override
+    public Integer call() throws Exception {
+        LabelSet set = LabelSet.named(labelSet);
+        CityscapesDataset dataset = CityscapesDataset.locate(groundTruth);
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        ProgressLine progress = new ProgressLine(err);
+        EvaluationResult result = FolderEvaluator.builder()
+                .setGroundTruth(dataset)
+                .setPredictions(predictions)
+                .optSplit(split)
+                .optLabelSet(set)
+                .optPredictionIds(predictionIds)
+                .optProgress(progress::update)
+                .build()
+                .run();
+        progress.finish();
+
+        out.printf("Evaluated %d frame(s) of %s against %s (label set %s, predictions as %s ids)%n%n",
+                result.frames(), dataset.root().resolve("gtFine").resolve(split), predictions, set.name(),
+                predictionIds.name().toLowerCase(Locale.ROOT));
+        out.print(EvaluationReport.tables(result));
+        if (json != null) {
+            EvaluationReport.writeJson(result, json);
+            out.println();
+            out.println("wrote " + json);
+        }
+        if (png != null) {
+            ConfusionMatrixPng.write(result, png);
+            out.println("wrote " + png);
+        }
+        out.flush();
+        return 0;
+    }
+
+    /** A progress line on stderr, rewritten in place; silent for a handful of frames. */
+    private static final class ProgressLine {
+        private static final int MIN_FRAMES = 10;
+        private static final long INTERVAL_NANOS = 200_000_000L;
+        private final PrintWriter err;
+        private long last;
+        private boolean shown;
+
+        ProgressLine(PrintWriter err) {
+            this.err = err;
+        }
+
+        void update(int done, int total, Object frame) {
+            if (total < MIN_FRAMES) {
+                return;
+            }
+            long now = System.nanoTime();
+            if (done < total && shown && now - last < INTERVAL_NANOS) {
+                return;
+            }
+            last = now;
+            shown = true;
+            err.printf("\reval: %d/%d frames (%d%%) %-48s", done, total, 100L * done / total, frame);
+            err.flush();
+        }
+
+        void finish() {
+            if (shown) {
+                err.println();
+                err.flush();
+            }
+        }
+    }
+}
