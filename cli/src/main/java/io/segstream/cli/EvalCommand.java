@@ -25,6 +25,7 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "eval",
         mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
         description = {
             "Scores predictions against Cityscapes ground truth exactly as the official pixel-level evaluation does:"
                 + " class and category IoU and iIoU (nIoU), plus per-class Dice, precision and recall.",

@@ -134,6 +134,7 @@ public final class FolderEvaluator {
                 }
                 found.addAll(e.getValue());
             }
+            found.sort(null);
             if (found.isEmpty()) {
                 throw new EvaluationException("no prediction for " + id + " (ground truth " + s.labelIds().orElseThrow()
                         + "): expected one PNG under " + predictions + " whose name starts with " + id);

@@ -1,0 +1,212 @@
+package io.segstream.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.segstream.core.imaging.LabelImage;
+import io.segstream.core.imaging.LabelPng;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class EvalCommandTest {
+    /**
+     * One 4x4 frame. Ground truth: road (7) rows, sidewalk (8), sky (23), unlabeled (0), car (26); the prediction
+     * gets road 4 of 6 (2 as sidewalk), sky 1 of 2 (+1 FP from car), car 2 of 4.
+     */
+    private static final int[] GT = {
+        7, 7, 7, 7,
+        7, 7, 8, 8,
+        23, 23, 0, 0,
+        26, 26, 26, 26};
+    private static final int[] PRED = {
+        7, 7, 7, 8,
+        7, 8, 8, 8,
+        23, 7, 7, 23,
+        26, 26, 0, 23};
+
+    @TempDir
+    Path tmp;
+    Path gt;
+    Path pred;
+    Path predFile;
+    Path gtFile;
+
+    private record Run(int exit, String out, String err) {}
+
+    private static Run run(String... args) {
+        CommandLine cmd = Segstream.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cmd.setOut(new PrintWriter(out, true));
+        cmd.setErr(new PrintWriter(err, true));
+        int exit = cmd.execute(args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    private Run eval(String... extra) {
+        List<String> args = new ArrayList<>(List.of("eval", "--gt", gt.toString(), "--pred", pred.toString()));
+        args.addAll(List.of(extra));
+        return run(args.toArray(String[]::new));
+    }
+
+    private static LabelImage img(int[] values) {
+        return new LabelImage(4, 4, values.clone());
+    }
+
+    @BeforeEach
+    void writeDataset() throws Exception {
+        gt = tmp.resolve("gt");
+        pred = tmp.resolve("pred");
+        Path dir = gt.resolve("gtFine/val/aachen");
+        gtFile = dir.resolve("aachen_000000_000019_gtFine_labelIds.png");
+        LabelPng.write8(img(GT), gtFile);
+        LabelPng.write16(img(GT), dir.resolve("aachen_000000_000019_gtFine_instanceIds.png"));
+        predFile = pred.resolve("model-a/aachen_000000_000019_leftImg8bit.png");
+        LabelPng.write8(img(PRED), predFile);
+    }
+
+    @Test
+    void printsTheTablesAndWritesJsonAndPng() throws Exception {
+        Path json = tmp.resolve("out/result.json");
+        Path png = tmp.resolve("out/confusion.png");
+        Run r = eval("--json", json.toString(), "--png", png.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().startsWith("Evaluated 1 frame(s) of " + gt.resolve("gtFine/val") + " against " + pred
+                + " (label set cityscapes-19, predictions as label ids)"), r.out());
+        // road: TP 4, FP 1, FN 2 -> 4/7; Dice 8/11; precision 4/5; recall 4/6
+        assertTrue(r.out().contains("| road          | 0.571 |   nan | 0.727 |     0.800 |  0.667 |"), r.out());
+        // flat category: TP 8, FP 1, FN 0 -> 8/9
+        assertTrue(r.out().contains("| flat          | 0.889 |   nan |"), r.out());
+        // mean IoU (4/7 + 1/2 + 1/3 + 1/2) / 4
+        assertTrue(r.out().contains("| Score Average | 0.476 |   nan | 0.640 |     0.700 |  0.667 |"), r.out());
+        assertTrue(r.out().contains("IoU Over Categories"));
+        assertTrue(r.out().contains("wrote " + json));
+        JsonNode result = JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build()
+                .readTree(json.toFile());
+        assertEquals(4.0 / 7, result.get("classScores").get("road").asDouble(), 1e-15);
+        assertEquals(2.0 / 4, result.get("classScores").get("car").asDouble(), 1e-15);
+        assertEquals((8.0 / 9 + 1.0 / 3 + 2.0 / 4) / 3, result.get("averageScoreCategories").asDouble(), 1e-15);
+        assertTrue(ImageIO.read(png.toFile()).getWidth() > 600);
+        assertEquals("", r.err(), "one frame shows no progress line");
+    }
+
+    @Test
+    void readsTrainIdPredictionsAndOtherLabelSets() throws Exception {
+        int[] train = {
+            0, 0, 0, 1,
+            0, 1, 1, 1,
+            10, 0, 0, 10,
+            13, 13, 255, 10};
+        LabelPng.write8(img(train), predFile);
+        Run r = eval("--pred-ids", "train");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("| road          | 0.571 |"), r.out());
+        assertTrue(r.out().contains("predictions as train ids"), r.out());
+
+        r = eval("--pred-ids", "train", "--label-set", "rail-20");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("| rail track    |   nan |"), r.out());
+    }
+
+    @Test
+    void showsProgressForManyFrames() throws Exception {
+        for (int f = 1; f <= 11; f++) {
+            Path dir = gt.resolve("gtFine/val/bonn");
+            String id = String.format("bonn_000000_%06d", f);
+            LabelPng.write8(img(GT), dir.resolve(id + "_gtFine_labelIds.png"));
+            LabelPng.write16(img(GT), dir.resolve(id + "_gtFine_instanceIds.png"));
+            LabelPng.write8(img(GT), pred.resolve(id + ".png"));
+        }
+        Run r = eval();
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.err().contains("eval: 12/12 frames (100%)"), r.err());
+        assertTrue(r.out().contains("Evaluated 12 frame(s)"), r.out());
+    }
+
+    /** A failed run prints exactly one line: the command name and a sentence. */
+    private static String failure(Run r) {
+        assertEquals(1, r.exit(), r.out() + r.err());
+        List<String> lines = r.err().lines().toList();
+        assertEquals(1, lines.size(), r.err());
+        assertTrue(lines.get(0).startsWith("segstream eval: "), lines.get(0));
+        return lines.get(0).substring("segstream eval: ".length());
+    }
+
+    @Test
+    void missingAndDuplicatePredictionsNameTheImage() throws Exception {
+        Files.delete(predFile);
+        assertEquals("no prediction for aachen_000000_000019 (ground truth " + gtFile + "): expected one PNG under "
+                + pred + " whose name starts with aachen_000000_000019", failure(eval()));
+
+        LabelPng.write8(img(PRED), predFile);
+        Path other = pred.resolve("model-b/aachen_000000_000019.png");
+        LabelPng.write8(img(PRED), other);
+        assertEquals("2 predictions for aachen_000000_000019 under " + pred + " (" + predFile + ", " + other
+                + "); keep exactly one PNG whose name starts with aachen_000000_000019", failure(eval()));
+    }
+
+    @Test
+    void badPredictionsNameTheFile() throws Exception {
+        LabelPng.writeRgb(4, 4, new int[16], predFile);
+        assertEquals(predFile + ": expected a single-channel label PNG but it has 3 channels", failure(eval()));
+
+        LabelPng.write8(new LabelImage(2, 2, new int[] {7, 7, 7, 7}), predFile);
+        assertEquals("size mismatch: prediction " + predFile + " is 2x2 but its ground truth " + gtFile + " is 4x4",
+                failure(eval()));
+
+        int[] unknown = PRED.clone();
+        unknown[15] = 40;
+        LabelPng.write8(img(unknown), predFile);
+        assertEquals(predFile + ": prediction pixel (3, 3) holds label id 40, which is not a Cityscapes label id"
+                + " (0..33; predictions are read as label ids)", failure(eval()));
+
+        LabelPng.write8(img(PRED), predFile);
+        assertEquals(predFile + ": prediction pixel (0, 2) holds train id 23, which label set 'cityscapes-19' does not"
+                + " define (0..18 or 255; predictions are read as train ids)", failure(eval("--pred-ids", "train")));
+
+        Files.write(predFile, new byte[] {'n', 'o', 't', ' ', 'p', 'n', 'g'});
+        assertEquals(predFile + ": not a readable PNG image", failure(eval()));
+    }
+
+    @Test
+    void badGroundTruthAndOptionsAreExplained() throws Exception {
+        Path nowhere = tmp.resolve("nowhere");
+        assertEquals("Cityscapes root " + nowhere + " does not exist or is not a folder; pass the folder that holds"
+                + " leftImg8bit/ and gtFine/", failure(run("eval", "--gt", nowhere.toString(), "--pred", pred.toString())));
+
+        assertEquals("split 'train' not found: " + gt.resolve("gtFine/train") + " does not exist (gtFine/ has val)",
+                failure(eval("--split", "train")));
+
+        assertEquals("unknown label set 'rail-21'; known sets are cityscapes-19, cityscapes-34, rail-20",
+                failure(eval("--label-set", "rail-21")));
+
+        LabelPng.write8(img(GT), gtFile.resolveSibling("aachen_000000_000019_gtFine_instanceIds.png"));
+        assertEquals(gtFile.resolveSibling("aachen_000000_000019_gtFine_instanceIds.png") + ": instanceIds must be a"
+                + " single-channel 16-bit PNG but it has 1 channel(s) of 8 bits", failure(eval()));
+
+        Run r = eval("--pred-ids", "class");
+        assertEquals(2, r.exit(), "picocli rejects an unknown enum value");
+        assertTrue(r.err().contains("--pred-ids"), r.err());
+        assertEquals(2, run("eval", "--gt", gt.toString()).exit(), "--pred is required");
+    }
+
+    @Test
+    void helpDescribesTheCommand() {
+        Run r = run("eval", "--help");
+        assertEquals(0, r.exit());
+        assertTrue(r.out().contains("--pred-ids=label|train"), r.out());
+        assertTrue(r.out().contains("Scores predictions against Cityscapes ground truth"), r.out());
+    }
+}
