@@ -16,6 +16,9 @@ import picocli.CommandLine.Command;
         subcommands = {
             CommandLine.HelpCommand.class,
             EvalCommand.class,
+            TrainCommand.class,
+            PredictCommand.class,
+            ModelsCommand.class,
         })
 public final class Segstream implements Runnable {
 
