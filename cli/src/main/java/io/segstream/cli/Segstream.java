@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             CommandLine.HelpCommand.class,
             EvalCommand.class,
+            ScenesCommand.class,
             TrainCommand.class,
             PredictCommand.class,
             ModelsCommand.class,
