@@ -53,6 +53,10 @@ final class ModelsCommand implements Callable<Integer> {
     @Option(names = "--width-multiplier", defaultValue = "1.0", description = "Benchmark models at this width.")
     double widthMultiplier;
 
+    @Option(names = "--models", split = ",", paramLabel = "MODEL",
+            description = "Benchmark only these (names as in the table, e.g. fastscnn,fcn8-resnet18).")
+    List<String> only = new java.util.ArrayList<>();
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -61,7 +65,7 @@ final class ModelsCommand implements Callable<Integer> {
         if (benchmark) {
             int[] s = TrainCommand.parseSize(benchSize);
             List<TrainingBenchmark.Result> r = TrainingBenchmark.run(s[0], s[1], batch, iterations, widthMultiplier,
-                    classes, System.err);
+                    classes, only, System.err);
             out.println();
             out.print(TrainingBenchmark.format(r, s[0], s[1], batch));
         }

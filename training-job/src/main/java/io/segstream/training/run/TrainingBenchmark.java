@@ -18,7 +18,7 @@ import org.nd4j.linalg.dataset.MultiDataSet;
  * images; not a test. One warm-up step, then {@code iterations} timed steps.
  *
  * <pre>{@code
- * List<TrainingBenchmark.Result> r = TrainingBenchmark.run(512, 256, 4, 3, 1.0, 19, System.err);
+ * List<TrainingBenchmark.Result> r = TrainingBenchmark.run(512, 256, 4, 3, 1.0, 19, List.of(), System.err);
  * }</pre>
  */
 public final class TrainingBenchmark {
@@ -29,12 +29,18 @@ public final class TrainingBenchmark {
     public record Result(String model, long params, double secondsPerStep, double imagesPerSecond) {
     }
 
+    /**
+     * @param only model labels to run (as {@code segstream models} prints them), or empty for all
+     */
     public static List<Result> run(int width, int height, int batch, int iterations, double widthMultiplier,
-            int numClasses, PrintStream console) {
+            int numClasses, List<String> only, PrintStream console) {
         MultiDataSet data = new BatchEncoder(numClasses, Normalization.IMAGENET).encode(randomImages(batch, width,
                 height, numClasses));
         List<Result> results = new ArrayList<>();
         for (ModelSpec spec : ModelTable.variants(numClasses, width, height, widthMultiplier)) {
+            if (!only.isEmpty() && !only.contains(spec.label())) {
+                continue;
+            }
             ComputationGraph graph = new ComputationGraph(ModelBuilder.builder().setSpec(spec).build().configuration());
             graph.init();
             graph.fit(data);
@@ -54,7 +60,8 @@ public final class TrainingBenchmark {
     /** The results as an aligned table. */
     public static String format(List<Result> results, int width, int height, int batch) {
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
-                "training throughput at %dx%d, batch %d (forward + backward + Adam)%n", width, height, batch));
+                "training throughput at %dx%d, batch %d (forward + backward + Adam), %d cores%n", width, height, batch,
+                Runtime.getRuntime().availableProcessors()));
         sb.append(String.format(Locale.ROOT, "%-24s %12s %12s %10s%n", "model", "params", "s/step", "images/s"));
         for (Result r : results) {
             sb.append(String.format(Locale.ROOT, "%-24s %12s %12.2f %10.2f%n", r.model(),
