@@ -70,14 +70,19 @@ final class EvalCommand implements Callable<Integer> {
         CityscapesDataset dataset = CityscapesDataset.locate(groundTruth);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        ProgressLine progress = new ProgressLine(err);
+        // a handful of frames needs no progress bar
+        ProgressBar progress = new ProgressBar(err, "frames");
         EvaluationResult result = FolderEvaluator.builder()
                 .setGroundTruth(dataset)
                 .setPredictions(predictions)
                 .optSplit(split)
                 .optLabelSet(set)
                 .optPredictionIds(predictionIds)
-                .optProgress(progress::update)
+                .optProgress((done, total, frame) -> {
+                    if (total >= 10) {
+                        progress.progress(done, total);
+                    }
+                })
                 .build()
                 .run();
         progress.finish();
@@ -97,39 +102,5 @@ final class EvalCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
-    }
-
-    /** A progress line on stderr, rewritten in place; silent for a handful of frames. */
-    private static final class ProgressLine {
-        private static final int MIN_FRAMES = 10;
-        private static final long INTERVAL_NANOS = 200_000_000L;
-        private final PrintWriter err;
-        private long last;
-        private boolean shown;
-
-        ProgressLine(PrintWriter err) {
-            this.err = err;
-        }
-
-        void update(int done, int total, Object frame) {
-            if (total < MIN_FRAMES) {
-                return;
-            }
-            long now = System.nanoTime();
-            if (done < total && shown && now - last < INTERVAL_NANOS) {
-                return;
-            }
-            last = now;
-            shown = true;
-            err.printf("\reval: %d/%d frames (%d%%) %-48s", done, total, 100L * done / total, frame);
-            err.flush();
-        }
-
-        void finish() {
-            if (shown) {
-                err.println();
-                err.flush();
-            }
-        }
     }
 }

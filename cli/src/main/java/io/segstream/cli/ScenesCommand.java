@@ -37,7 +37,6 @@ import picocli.CommandLine.Option;
             "With --sequence it renders drives instead: frames in leftImg8bit_sequence, their labels, an MP4 "
                 + "video and drive.json with the intrusion events."})
 public final class ScenesCommand implements Callable<Integer> {
-    private static final Pattern SIZE = Pattern.compile("(\\d{1,5})x(\\d{1,5})");
     private static final Pattern INTRUSION = Pattern.compile("([a-z]+):([a-z]+):(\\d+)-(\\d+)(?::([0-9.]+))?");
 
     @CommandLine.Spec
@@ -54,31 +53,37 @@ public final class ScenesCommand implements Callable<Integer> {
             description = "Image size (default: ${DEFAULT-VALUE}, as Cityscapes).")
     String size;
 
-    @Option(names = "--seed", paramLabel = "S", defaultValue = "0", description = "Seed; the same seed writes the same bytes.")
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "0",
+            description = "Seed; the same seed writes the same bytes.")
     long seed;
 
     @Option(names = "--kind", paramLabel = "KIND", defaultValue = "mixed",
             description = "road, rail or mixed (default: ${DEFAULT-VALUE}).")
-    SceneKind kind;
+    String kind;
 
-    @Option(names = "--split", paramLabel = "SPLIT", defaultValue = "train", description = "train, val or test (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--split", paramLabel = "SPLIT", defaultValue = "train",
+            description = "train, val or test (default: ${DEFAULT-VALUE}).")
     String split;
 
     @Option(names = "--sequence", description = "Render drives (video + frame sequences) instead of still scenes.")
     boolean sequence;
 
-    @Option(names = "--frames", paramLabel = "N", defaultValue = "30", description = "Frames per drive (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--frames", paramLabel = "N", defaultValue = "30",
+            description = "Frames per drive (default: ${DEFAULT-VALUE}).")
     int frames;
 
-    @Option(names = "--fps", paramLabel = "F", defaultValue = "10", description = "Frames per second of drives (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--fps", paramLabel = "F", defaultValue = "10",
+            description = "Frames per second of drives (default: ${DEFAULT-VALUE}).")
     double fps;
 
-    @Option(names = "--speed", paramLabel = "M/S", description = "Camera speed of drives in m/s (default: 11 on roads, 18 on railways).")
+    @Option(names = "--speed", paramLabel = "M/S",
+            description = "Camera speed of drives in m/s (default: 11 on roads, 18 on railways).")
     Double speed;
 
     @Option(names = "--intrusion", paramLabel = "ACTOR:AREA:FIRST-LAST[:METRES]",
             description = "A scripted intrusion in every drive, e.g. person:track:10-20 or car:carriageway:5-25:60 "
-                    + "(actors: person, cyclist, car, truck; areas: track, carriageway). Without any, drives get random ones.")
+                    + "(actors: person, cyclist, car, truck; areas: track, carriageway). "
+                    + "Without any, drives get random ones.")
     List<String> intrusions = new ArrayList<>();
 
     @Option(names = "--threads", paramLabel = "N", description = "Render threads (default: the number of CPU cores).")
@@ -86,7 +91,8 @@ public final class ScenesCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        int[] wh = parseSize(size);
+        int[] wh = Sizes.parse(size, "--size");
+        SceneKind sceneKind = parseKind(kind);
         int n = count != null ? count : sequence ? 1 : 10;
         if (n < 1) {
             throw new IllegalArgumentException("--count must be at least 1, got " + n);
@@ -107,13 +113,14 @@ public final class ScenesCommand implements Callable<Integer> {
             if (!intrusions.isEmpty()) {
                 throw new IllegalArgumentException("--intrusion scripts drives; add --sequence");
             }
-            SceneGenerator gen = SceneGenerator.builder().setSize(wh[0], wh[1]).optKind(kind).optSeed(seed).build();
+            SceneGenerator gen = SceneGenerator.builder().setSize(wh[0], wh[1]).optKind(sceneKind).optSeed(seed)
+                    .build();
             ProgressBar bar = new ProgressBar(err, "scenes");
             SceneWriter.writeScenes(gen, root, sp, n, t, bar);
             bar.finish();
             double secs = (System.nanoTime() - start) / 1e9;
             out.printf(Locale.ROOT, "%-10s %d x %dx%d (%s, seed %d, split %s)%n", "scenes", n, wh[0], wh[1],
-                    kind.name().toLowerCase(Locale.ROOT), seed, sp);
+                    sceneKind.name().toLowerCase(Locale.ROOT), seed, sp);
             out.printf(Locale.ROOT, "%-10s %s%n", "root", root.toAbsolutePath());
             out.printf(Locale.ROOT, "%-10s %.1f s (%.2f scenes/s on %d threads)%n", "time", secs, n / secs, t);
             out.flush();
@@ -129,7 +136,7 @@ public final class ScenesCommand implements Callable<Integer> {
         }
         for (int d = 0; d < n; d++) {
             DriveGenerator.Builder b = DriveGenerator.builder().setSize(wh[0], wh[1]).setFrames(frames).optFps(fps)
-                    .optKind(kind).optSeed(seed + d).optIntrusions(scripted);
+                    .optKind(sceneKind).optSeed(seed + d).optIntrusions(scripted);
             if (speed != null) {
                 b.optSpeed(speed);
             }
@@ -173,19 +180,13 @@ public final class ScenesCommand implements Callable<Integer> {
         }
     }
 
-    static int[] parseSize(String s) {
-        Matcher m = SIZE.matcher(s == null ? "" : s.trim().toLowerCase(Locale.ROOT));
-        if (!m.matches()) {
-            throw new IllegalArgumentException("--size must look like WIDTHxHEIGHT, for example 1024x512, got '" + s + "'");
+    static SceneKind parseKind(String s) {
+        for (SceneKind k : SceneKind.values()) {
+            if (k.name().equalsIgnoreCase(s.trim())) {
+                return k;
+            }
         }
-        int w = Integer.parseInt(m.group(1));
-        int h = Integer.parseInt(m.group(2));
-        if (w < SceneGenerator.MIN_SIDE || h < SceneGenerator.MIN_SIDE || w > SceneGenerator.MAX_SIDE
-                || h > SceneGenerator.MAX_SIDE) {
-            throw new IllegalArgumentException("--size " + s + " is out of range: width and height must be between "
-                    + SceneGenerator.MIN_SIDE + " and " + SceneGenerator.MAX_SIDE + " pixels");
-        }
-        return new int[] {w, h};
+        throw new IllegalArgumentException("--kind must be road, rail or mixed, got '" + s + "'");
     }
 
     static Intrusion parseIntrusion(String s) {
@@ -205,50 +206,6 @@ public final class ScenesCommand implements Callable<Integer> {
             return Enum.valueOf(type, v.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--intrusion " + what + " '" + v + "' is unknown; use one of " + allowed);
-        }
-    }
-
-    /** A one-line progress bar on stderr: done/total, rate and time left, redrawn at most ten times a second. */
-    static final class ProgressBar implements ProgressListener {
-        private static final int WIDTH = 28;
-        private final PrintWriter err;
-        private final String unit;
-        private final long start = System.nanoTime();
-        private long lastDraw;
-        private String lastLine = "";
-
-        ProgressBar(PrintWriter err, String unit) {
-            this.err = err;
-            this.unit = unit;
-        }
-
-        @Override
-        public void progress(int done, int total) {
-            long now = System.nanoTime();
-            if (done < total && now - lastDraw < 100_000_000L) {
-                return;
-            }
-            lastDraw = now;
-            double secs = (now - start) / 1e9;
-            double rate = secs > 0 ? done / secs : 0;
-            double eta = rate > 0 ? (total - done) / rate : 0;
-            int filled = total == 0 ? WIDTH : (int) ((long) WIDTH * done / total);
-            lastLine = String.format(Locale.ROOT, "\r[%s%s] %d/%d %s  %.2f %s/s  ETA %s", "#".repeat(filled),
-                    ".".repeat(WIDTH - filled), done, total, unit, rate, unit, clock(eta));
-            err.print(lastLine);
-            err.flush();
-        }
-
-        void finish() {
-            if (!lastLine.isEmpty()) {
-                err.println();
-            }
-        }
-
-        private static String clock(double seconds) {
-            long s = Math.round(seconds);
-            return s >= 3600 ? String.format(Locale.ROOT, "%dh%02dm", s / 3600, (s % 3600) / 60)
-                    : s >= 60 ? String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60) : s + "s";
         }
     }
 }

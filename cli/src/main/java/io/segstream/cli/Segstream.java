@@ -20,6 +20,12 @@ import picocli.CommandLine.Command;
             TrainCommand.class,
             PredictCommand.class,
             ModelsCommand.class,
+            BrokerCommand.class,
+            IngestCommand.class,
+            ReplayCommand.class,
+            InferCommand.class,
+            DemoCommand.class,
+            BenchCommand.class,
         })
 public final class Segstream implements Runnable {
 
@@ -36,6 +42,7 @@ public final class Segstream implements Runnable {
         CommandLine cmd = new CommandLine(new Segstream());
         cmd.setExecutionExceptionHandler(new PlainErrorHandler());
         cmd.setCaseInsensitiveEnumValuesAllowed(true);
+        cmd.getSubcommands().get("infer").getCommandSpec().usageMessage().footer(InferCommand.footer());
         return cmd;
     }
 

@@ -31,7 +31,8 @@ class ScenesCommandTest {
         assertEquals(0, run("scenes", "--out", root.toString(), "--count", "2", "--size", "128x64", "--threads", "2",
                 "--split", "val"), err.toString());
         assertTrue(Files.isRegularFile(root.resolve("leftImg8bit/val/aldmoor/aldmoor_000000_000019_leftImg8bit.png")));
-        assertTrue(Files.isRegularFile(root.resolve("gtFine/val/brennfeld/brennfeld_000000_000019_gtFine_instanceIds.png")));
+        assertTrue(Files.isRegularFile(
+                root.resolve("gtFine/val/brennfeld/brennfeld_000000_000019_gtFine_instanceIds.png")));
         assertTrue(out.toString().contains("2 x 128x64 (mixed, seed 0, split val)"), out.toString());
         assertTrue(err.toString().contains("2/2 scenes"), "a progress bar on stderr: " + err);
     }
@@ -61,6 +62,9 @@ class ScenesCommandTest {
         assertEquals(1, run("scenes", "--out", tmp.toString(), "--size", "16x16"));
         assertEquals("segstream scenes: --size 16x16 is out of range: width and height must be between 32 and 8192"
                 + " pixels", err.toString().strip());
+        err.getBuffer().setLength(0);
+        assertEquals(1, run("scenes", "--out", tmp.toString(), "--kind", "tram"));
+        assertEquals("segstream scenes: --kind must be road, rail or mixed, got 'tram'", err.toString().strip());
         err.getBuffer().setLength(0);
         assertEquals(1, run("scenes", "--out", tmp.toString(), "--sequence", "--size", "129x64"));
         assertEquals("segstream scenes: --size must have an even width and height for the drive video, got 129x64",

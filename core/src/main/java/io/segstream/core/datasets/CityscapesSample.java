@@ -1,6 +1,7 @@
 package io.segstream.core.datasets;
 
 import io.segstream.core.imaging.ImageFormatException;
+import io.segstream.core.imaging.RgbImage;
 import io.segstream.core.imaging.LabelImage;
 import io.segstream.core.imaging.LabelPng;
 import io.segstream.core.labels.LabelSet;
@@ -88,31 +89,9 @@ public record CityscapesSample(
         }
     }
 
-    /** Decodes the image as interleaved 8-bit RGB; grey, palette and alpha images are converted. */
+    /** Decodes the image as 8-bit RGB; grey, palette and alpha images are converted. */
     public RgbImage loadRgb() throws ImageFormatException {
-        BufferedImage img = loadImage();
-        int w = img.getWidth();
-        int h = img.getHeight();
-        byte[] out = new byte[3 * w * h];
-        if (img.getType() == BufferedImage.TYPE_3BYTE_BGR) {
-            byte[] bgr = ((DataBufferByte) img.getRaster().getDataBuffer()).getData();
-            for (int i = 0; i < out.length; i += 3) {
-                out[i] = bgr[i + 2];
-                out[i + 1] = bgr[i + 1];
-                out[i + 2] = bgr[i];
-            }
-        } else {
-            int[] row = new int[w];
-            for (int y = 0; y < h; y++) {
-                img.getRGB(0, y, w, 1, row, 0, w);
-                for (int x = 0, o = 3 * y * w; x < w; x++, o += 3) {
-                    out[o] = (byte) (row[x] >> 16);
-                    out[o + 1] = (byte) (row[x] >> 8);
-                    out[o + 2] = (byte) row[x];
-                }
-            }
-        }
-        return new RgbImage(w, h, out);
+        return RgbImage.of(loadImage());
     }
 
     /** Reads the official label ids; a pixel that holds no Cityscapes label id is an error naming the file. */

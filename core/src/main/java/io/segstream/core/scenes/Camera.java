@@ -110,7 +110,10 @@ public final class Camera {
         return new double[] {centreColumn + focal * x / z, horizonRow - focal * y / z};
     }
 
-    /** Distance ahead (metres) of the ground seen at the centre of pixel row {@code row}; infinite at or above the horizon. */
+    /**
+     * Distance ahead (metres) of the ground seen at the centre of pixel row {@code row}; infinite at or above the
+     * horizon.
+     */
     public double groundDistanceAtRow(double row) {
         double dy = row + 0.5 - horizonRow;
         return dy <= 0 ? Double.POSITIVE_INFINITY : focal * mountHeight / dy;

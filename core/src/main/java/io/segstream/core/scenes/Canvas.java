@@ -80,10 +80,6 @@ final class Canvas {
         Arrays.fill(depth, Float.POSITIVE_INFINITY);
     }
 
-    boolean isFlat() {
-        return flat;
-    }
-
     /** Starts collecting the pixel bounding box of the polygons drawn next. */
     void beginBox() {
         boxX0 = width;

@@ -34,12 +34,12 @@ public final class DriveGenerator {
     private final World world;
     private final Camera camera;
     private final List<Intrusion> intrusions;
-    private final boolean scripted;
+    private final int scriptedCount;
     private final int[] instanceIds;
     private final long[] actorSeeds;
     private final double[] actorS;
 
-    private DriveGenerator(Builder b, World world, List<Intrusion> intrusions, boolean scripted) {
+    private DriveGenerator(Builder b, World world, List<Intrusion> intrusions, int scriptedCount) {
         this.width = b.width;
         this.height = b.height;
         this.frames = b.frames;
@@ -50,7 +50,7 @@ public final class DriveGenerator {
         this.appearance = b.appearance;
         this.camera = world.camera(width, height);
         this.intrusions = List.copyOf(intrusions);
-        this.scripted = scripted;
+        this.scriptedCount = scriptedCount;
         int n = intrusions.size();
         this.instanceIds = new int[n];
         this.actorSeeds = new long[n];
@@ -98,9 +98,14 @@ public final class DriveGenerator {
         return world.type;
     }
 
-    /** Whether the intrusions were scripted (true) or drawn at random by the drive (false). */
+    /** Whether the caller scripted any intrusion. */
     public boolean scripted() {
-        return scripted;
+        return scriptedCount > 0;
+    }
+
+    /** Whether intrusion {@code i} was scripted by the caller (the scripted ones come first) or drawn at random. */
+    public boolean isScripted(int i) {
+        return i < scriptedCount;
     }
 
     /** The intrusions of the drive, with their distances filled in. */
@@ -301,7 +306,7 @@ public final class DriveGenerator {
                     resolved.add(in);
                 }
             }
-            return new DriveGenerator(this, world, resolved, !intrusions.isEmpty());
+            return new DriveGenerator(this, world, resolved, intrusions.size());
         }
 
         private Intrusion resolve(Intrusion in, World world, double minAhead) {

@@ -58,11 +58,6 @@ final class Material {
         return new Material(base, second, noise, scale, 4, seed, pattern, a, b, c, d);
     }
 
-    /** The same material with another base colour. */
-    Material withBase(int rgb) {
-        return new Material(rgb, pack(r2, g2, b2), noise, scale, octaves, seed, pattern, pa, pb, pc, pd);
-    }
-
     static int pack(double r, double g, double b) {
         return (clamp(r) << 16) | (clamp(g) << 8) | clamp(b);
     }

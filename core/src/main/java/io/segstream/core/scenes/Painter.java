@@ -87,7 +87,7 @@ final class Painter {
         int n = 2 * (samples + 1);
         double[] s = new double[n];
         double[] l = new double[n];
-        double ratio = Math.pow(zTo / zFrom, 1.0 / samples);
+        double ratio = StrictMath.pow(zTo / zFrom, 1.0 / samples);
         double z = zFrom;
         for (int i = 0; i <= samples; i++) {
             double zi = i == samples ? zTo : z;

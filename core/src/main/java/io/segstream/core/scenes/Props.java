@@ -86,7 +86,8 @@ final class Props {
             case LAMP, SIGN, SIGNAL, MAST, TRAFFIC_LIGHT -> {
                 if (st.sunny) {
                     double h = pl.kind() == Placement.Kind.MAST || pl.kind() == Placement.Kind.LAMP ? 7 : 3;
-                    p.shadowHull(new double[] {pl.s() - 0.08, pl.s() + 0.08, pl.s() + ds * h - 0.08, pl.s() + ds * h + 0.08},
+                    double s0 = pl.s() + ds * h;
+                    p.shadowHull(new double[] {pl.s() - 0.08, pl.s() + 0.08, s0 - 0.08, s0 + 0.08},
                             new double[] {pl.l(), pl.l(), pl.l() + dl * h, pl.l() + dl * h}, sun);
                 }
             }
@@ -526,7 +527,8 @@ final class Props {
         double wid = 2.55;
         double top = Style.range(r, 3.0, 3.3);
         int colour = r.nextBoolean() ? Style.vehicleColour(r)
-                : Style.hsv(new double[] {0, 45, 210, 120}[r.nextInt(4)], Style.range(r, 0.5, 0.8), Style.range(r, 150, 230));
+                : Style.hsv(new double[] {0, 45, 210, 120}[r.nextInt(4)], Style.range(r, 0.5, 0.8),
+                        Style.range(r, 150, 230));
         int glass = Style.hsv(Style.range(r, 195, 225), Style.range(r, 0.1, 0.3), Style.range(r, 30, 80));
         int seed = r.nextInt();
         double h = top - 0.3;
@@ -626,7 +628,7 @@ final class Props {
         Material skin = Material.of(Style.skin(r), 0.06f, 0.1, r.nextInt());
         Material hair = Material.of(Style.hsv(Style.range(r, 15, 40), Style.range(r, 0.1, 0.6), Style.range(r, 20, 160)),
                 0.1f, 0.05, r.nextInt());
-        boolean away = Math.cos(yaw) > 0;
+        boolean away = StrictMath.cos(yaw) > 0;
         if (view == 0) {
             double lift = 0.03 * h * Math.abs(StrictMath.sin(phase));
             for (int sgn = -1; sgn <= 1; sgn += 2) {
@@ -704,7 +706,8 @@ final class Props {
         double[] head = {0.38 * d, 0.92};
         double[] fork = {base * d, wheel};
         double[][] tubes = {{rear[0], rear[1], bb[0], bb[1]}, {bb[0], bb[1], seat[0], seat[1]},
-            {seat[0], seat[1], head[0], head[1]}, {head[0], head[1], fork[0], fork[1]}, {rear[0], rear[1], seat[0], seat[1]},
+            {seat[0], seat[1], head[0], head[1]}, {head[0], head[1], fork[0], fork[1]},
+            {rear[0], rear[1], seat[0], seat[1]},
             {bb[0], bb[1], head[0], head[1]}, {head[0], head[1], 0.35 * d, 1.03}, {0.3 * d, 1.03, 0.45 * d, 1.03},
             {seat[0] - 0.1 * d, 0.92, seat[0] + 0.08 * d, 0.92},
             {bb[0], bb[1], bb[0] + 0.17 * StrictMath.cos(crank), bb[1] + 0.17 * StrictMath.sin(crank)}};

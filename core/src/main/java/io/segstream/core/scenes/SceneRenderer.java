@@ -289,7 +289,7 @@ final class SceneRenderer {
             double zFrom = Math.min(camera.nearestVisibleGround() * 0.8, 5);
             double zTo = area == Area.TRACK ? 250 : 120;
             int samples = 64;
-            double ratio = Math.pow(zTo / zFrom, 1.0 / samples);
+            double ratio = StrictMath.pow(zTo / zFrom, 1.0 / samples);
             List<double[]> poly = new ArrayList<>();
             double z = zFrom;
             double[] zs = new double[samples + 1];
@@ -307,9 +307,9 @@ final class SceneRenderer {
             if (clipped.size() < 3) {
                 continue;
             }
-            List<double[]> norm = new ArrayList<>();
+            List<Zone.Point> norm = new ArrayList<>();
             for (double[] pt : clipped) {
-                norm.add(new double[] {pt[0] / camera.width(), pt[1] / camera.height()});
+                norm.add(new Zone.Point(pt[0] / camera.width(), pt[1] / camera.height()));
             }
             out.add(new Zone(area, norm));
         }

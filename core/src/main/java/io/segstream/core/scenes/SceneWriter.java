@@ -5,10 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.segstream.core.imaging.LabelPng;
-import java.awt.image.BufferedImage;
-import java.awt.image.DataBufferByte;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -23,7 +20,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import javax.imageio.ImageIO;
 
 /**
  * Writes rendered scenes and drives in the exact Cityscapes layout.
@@ -98,7 +94,7 @@ public final class SceneWriter {
         checkSplit(split);
         List<Path> out = new ArrayList<>();
         Path image = imagePath(root, split, id, sequence);
-        writeRgbPng(scene.width(), scene.height(), scene.rgb(), image);
+        LabelPng.writeRgb(scene.width(), scene.height(), scene.rgb(), image);
         out.add(image);
         if (sequence) {
             Path still = imagePath(root, split, id, false);
@@ -112,7 +108,7 @@ public final class SceneWriter {
         LabelPng.write16(scene.instanceIds(), instances);
         out.add(instances);
         Path colour = labelPath(root, split, id, "color");
-        writeRgbPng(scene.width(), scene.height(), scene.colorImage(), colour);
+        LabelPng.writeRgb(scene.width(), scene.height(), scene.colorImage(), colour);
         out.add(colour);
         return out;
     }
@@ -134,24 +130,6 @@ public final class SceneWriter {
         }
     }
 
-    /** Writes packed 0xRRGGBB pixels as an 8-bit RGB PNG. */
-    public static void writeRgbPng(int width, int height, int[] rgb, Path file) throws IOException {
-        BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_3BYTE_BGR);
-        byte[] dst = ((DataBufferByte) img.getRaster().getDataBuffer()).getData();
-        for (int i = 0; i < rgb.length; i++) {
-            int p = rgb[i];
-            dst[3 * i] = (byte) p;
-            dst[3 * i + 1] = (byte) (p >> 8);
-            dst[3 * i + 2] = (byte) (p >> 16);
-        }
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        try (OutputStream out = Files.newOutputStream(file)) {
-            if (!ImageIO.write(img, "png", out)) {
-                throw new IOException(file + ": no PNG writer available");
-            }
-        }
-    }
-
     /**
      * Renders and writes still scenes {@code 0..count-1} on {@code threads} threads.
      */
@@ -162,9 +140,8 @@ public final class SceneWriter {
             throw new IllegalArgumentException("the scene count must be at least 1, got " + count);
         }
         runOrdered(count, threads, i -> {
-            Scene s = generator.render(i);
-            write(s, root, split, stillId(i), false);
-            return s;
+            write(generator.render(i), root, split, stillId(i), false);
+            return null;
         }, (i, s) -> { }, listener);
     }
 
@@ -282,7 +259,7 @@ public final class SceneWriter {
         top.put("width", g.width());
         top.put("height", g.height());
         top.put("fps", g.fps());
-        top.put("frames", g.frames());
+        top.put("frameCount", g.frames());
         top.put("speedMps", round(g.speed()));
         if (video != null) {
             top.put("video", video);
@@ -290,7 +267,8 @@ public final class SceneWriter {
         if (codec != null) {
             top.put("codec", codec);
         }
-        top.put("paths", "image and label paths are relative to the dataset root, two folders up");
+        // image and label paths below are relative to the dataset root, which lies two folders up
+        top.put("root", "../..");
         Camera c = g.camera();
         ObjectNode cam = top.putObject("camera");
         cam.put("focalPx", round(c.focal()));
@@ -302,8 +280,8 @@ public final class SceneWriter {
             ObjectNode zn = zones.addObject();
             zn.put("area", z.area().key());
             ArrayNode pts = zn.putArray("polygon");
-            for (double[] p : z.points()) {
-                pts.addArray().add(Math.round(p[0] * 1e5) / 1e5).add(Math.round(p[1] * 1e5) / 1e5);
+            for (Zone.Point p : z.points()) {
+                pts.addArray().add(Math.round(p.x() * 1e5) / 1e5).add(Math.round(p.y() * 1e5) / 1e5);
             }
         }
         ArrayNode ins = top.putArray("intrusions");
@@ -320,7 +298,7 @@ public final class SceneWriter {
             n.put("motion", in.motion().name().toLowerCase(Locale.ROOT));
             n.put("side", in.side().name().toLowerCase(Locale.ROOT));
             n.put("distanceM", round(in.distance()));
-            n.put("scripted", g.scripted());
+            n.put("scripted", g.isScripted(i));
         }
         ArrayNode events = top.putArray("events");
         for (DriveEvent e : g.events()) {

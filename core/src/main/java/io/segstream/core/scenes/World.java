@@ -285,7 +285,8 @@ final class World {
             }
             int waiting = r.nextInt(4);
             for (int k = 0; k < waiting; k++) {
-                double l = r.nextBoolean() ? layout.roadHi + Style.range(r, 0.8, 2.5) : layout.roadLo - Style.range(r, 0.8, 2.5);
+                double l = r.nextBoolean() ? layout.roadHi + Style.range(r, 0.8, 2.5)
+                        : layout.roadLo - Style.range(r, 0.8, 2.5);
                 out.add(Placement.of(Placement.Kind.PERSON, near - Style.range(r, 0.5, 3.0), l, r.nextLong())
                         .yaw(r.nextBoolean() ? 0 : Math.PI));
             }

@@ -7,9 +7,12 @@ import java.util.List;
  * the image: the shape alert rules use as a zone.
  *
  * @param area   which area it outlines ({@link Area#TRACK} or {@link Area#CARRIAGEWAY})
- * @param points polygon vertices as {x, y} pairs
+ * @param points polygon vertices
  */
-public record Zone(Area area, List<double[]> points) {
+public record Zone(Area area, List<Point> points) {
+    /** A vertex in normalised image coordinates. */
+    public record Point(double x, double y) {}
+
     public Zone {
         points = List.copyOf(points);
     }
@@ -19,9 +22,9 @@ public record Zone(Area area, List<double[]> points) {
         boolean in = false;
         int n = points.size();
         for (int i = 0, j = n - 1; i < n; j = i++) {
-            double[] a = points.get(i);
-            double[] b = points.get(j);
-            if ((a[1] > y) != (b[1] > y) && x < (b[0] - a[0]) * (y - a[1]) / (b[1] - a[1]) + a[0]) {
+            Point a = points.get(i);
+            Point b = points.get(j);
+            if ((a.y() > y) != (b.y() > y) && x < (b.x() - a.x()) * (y - a.y()) / (b.y() - a.y()) + a.x()) {
                 in = !in;
             }
         }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.segstream.core.imaging.RgbImage;
 import io.segstream.core.imaging.ImageFormatException;
 import io.segstream.core.imaging.LabelImage;
 import io.segstream.core.imaging.LabelPng;
@@ -74,9 +75,9 @@ class CityscapesDatasetTest {
         assertEquals(4, rgb.width());
         assertEquals(2, rgb.height());
         // pixel 1 of the fixture gradient: red 40, green 7, blue = frame 19
-        assertEquals(40, rgb.rgb()[3] & 0xFF);
-        assertEquals(7, rgb.rgb()[4] & 0xFF);
-        assertEquals(19, rgb.rgb()[5] & 0xFF);
+        assertEquals(40, rgb.toRgbBytes()[3] & 0xFF);
+        assertEquals(7, rgb.toRgbBytes()[4] & 0xFF);
+        assertEquals(19, rgb.toRgbBytes()[5] & 0xFF);
         assertEquals(4, s.loadImage().getWidth());
         assertEquals(0x804080, s.loadColor().getRGB(0, 0) & 0xFFFFFF, "road is drawn 128,64,128");
     }

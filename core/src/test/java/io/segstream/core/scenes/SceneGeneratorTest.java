@@ -106,6 +106,7 @@ class SceneGeneratorTest {
         for (int i = 0; i < 4; i++) {
             Scene s = gen(SceneKind.RAIL, 21).render(i);
             assertEquals(SceneLayout.RAIL, s.layout());
+            assertTrue(s.layout().hasTrack());
             assertEquals(10, s.labelIds().get(W / 2, H - 1), "rail scene " + i + " bottom centre");
             assertTrue(count(s, 10) > W * H / 20, "rail scene " + i + " has rail track pixels");
             Scene road = gen(SceneKind.ROAD, 21).render(i);
@@ -199,6 +200,20 @@ class SceneGeneratorTest {
         double heightPx = person.box().height();
         assertTrue(heightPx > c.focal() * 1.5 / distance && heightPx < c.focal() * 2.0 / distance,
                 "a person is 1.55 to 1.95 m tall: " + heightPx + " px at " + distance + " m");
+    }
+
+    @Test
+    void theImageComesAsPackedIntsBytesAndABufferedImage() {
+        Scene s = gen(SceneKind.ROAD, 1).render(0);
+        byte[] bytes = s.rgbBytes();
+        java.awt.image.BufferedImage img = s.toImage();
+        for (int i = 0; i < W * H; i += 97) {
+            int p = s.rgb()[i];
+            assertEquals((p >> 16) & 0xFF, bytes[3 * i] & 0xFF);
+            assertEquals((p >> 8) & 0xFF, bytes[3 * i + 1] & 0xFF);
+            assertEquals(p & 0xFF, bytes[3 * i + 2] & 0xFF);
+            assertEquals(p, img.getRGB(i % W, i / W) & 0xFFFFFF);
+        }
     }
 
     @Test

@@ -58,7 +58,8 @@ class SceneWriterTest {
 
         Scene s = gen(1).render(4);
         SceneWriter.FrameId id = SceneWriter.stillId(4);
-        assertArrayEquals(s.labelIds().values(), LabelPng.read8(SceneWriter.labelPath(root, "val", id, "labelIds")).values());
+        assertArrayEquals(s.labelIds().values(),
+                LabelPng.read8(SceneWriter.labelPath(root, "val", id, "labelIds")).values());
         assertArrayEquals(s.instanceIds().values(),
                 LabelPng.read16(SceneWriter.labelPath(root, "val", id, "instanceIds")).values());
         assertArrayEquals(s.rgb(), readRgb(SceneWriter.imagePath(root, "val", id, false)));
@@ -124,12 +125,16 @@ class SceneWriterTest {
         JsonNode doc = new ObjectMapper().readTree(json.toFile());
         assertEquals("rail", doc.get("layout").asText());
         assertEquals("test-codec", doc.get("codec").asText());
+        assertEquals(8, doc.get("frameCount").asInt());
         assertEquals(8, doc.get("frames").size());
         assertEquals(2, doc.get("events").get(0).get("frame").asInt());
         assertEquals("enter", doc.get("events").get(0).get("type").asText());
         assertEquals(6, doc.get("events").get(1).get("frame").asInt());
         assertEquals("exit", doc.get("events").get(1).get("type").asText());
         assertEquals("track", doc.get("zones").get(0).get("area").asText());
+        assertEquals("../..", doc.get("root").asText());
+        assertTrue(doc.get("intrusions").get(0).get("scripted").asBoolean());
+        assertEquals(24000, doc.get("intrusions").get(0).get("instanceId").asInt());
         JsonNode third = doc.get("frames").get(3);
         assertEquals("leftImg8bit_sequence/train/brennfeld/brennfeld_000000_000003_leftImg8bit.png",
                 third.get("image").asText());

@@ -1,0 +1,95 @@
+package io.segstream.cli;
+
+import io.segstream.core.alerts.AlertRules;
+import io.segstream.core.model.BootstrapModel;
+import io.segstream.core.scenes.SceneGenerator;
+import io.segstream.core.scenes.SceneKind;
+import io.segstream.inference.bench.PipelineBenchmark;
+import io.segstream.schemas.CameraFrame;
+import io.segstream.schemas.ImageEncoding;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code segstream bench}: bare segmenter throughput against the whole Kafka + Flink pipeline, same model and
+ * frames.
+ *
+ * <pre>{@code ./segstream bench --frames 200 --size 1024x512 --batch 4}</pre>
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Measures the bare segmenter (batch 1 and batch B) and the whole pipeline (embedded Kafka +",
+            "Flink job, exactly once) on the same model and generated frames, and prints the comparison."})
+final class BenchCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--model", paramLabel = "DIR", description = "Model directory; default: the bundled model.")
+    Path model;
+
+    @Option(names = "--frames", paramLabel = "N", defaultValue = "200",
+            description = "Frames per measured run (default: ${DEFAULT-VALUE}).")
+    int frames;
+
+    @Option(names = "--size", paramLabel = "WxH", defaultValue = "1024x512",
+            description = "Frame size (default: ${DEFAULT-VALUE}).")
+    String size;
+
+    @Option(names = "--batch", paramLabel = "B", defaultValue = "4",
+            description = "Micro-batch size of the batched runs (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--rules", paramLabel = "FILE", defaultValue = "railway",
+            description = "Alert rules whose zones get fractions (default: ${DEFAULT-VALUE}).")
+    String rules;
+
+    @Override
+    public Integer call() throws Exception {
+        int[] wh = Sizes.parse(size, "--size");
+        if (frames < 1 || batch < 1) {
+            throw new IllegalArgumentException("--frames and --batch must be at least 1");
+        }
+        Path modelDir = model != null ? model
+                : BootstrapModel.extractBundled(Files.createTempDirectory("segstream-model")).dir();
+        AlertRules alertRules = io.segstream.inference.InferenceJob.loadRules(rules);
+        List<CameraFrame> input = render(wh[0], wh[1]);
+        PipelineBenchmark.Report report = PipelineBenchmark.run(modelDir, input, batch, alertRules,
+                line -> {
+                    spec.commandLine().getErr().println("segstream bench: " + line);
+                    spec.commandLine().getErr().flush();
+                });
+        spec.commandLine().getOut().print(report.table());
+        spec.commandLine().getOut().flush();
+        return 0;
+    }
+
+    /** Distinct generated rail scenes, JPEG-encoded as ingest would send them (at most 50 distinct, cycled). */
+    private List<CameraFrame> render(int w, int h) throws java.io.IOException {
+        SceneGenerator gen = SceneGenerator.builder().setSize(w, h).optKind(SceneKind.RAIL).optSeed(1).build();
+        int distinct = Math.min(frames, 50);
+        List<byte[]> jpegs = new ArrayList<>(distinct);
+        ProgressBar bar = new ProgressBar(spec.commandLine().getErr(), "frames");
+        for (int i = 0; i < distinct; i++) {
+            jpegs.add(Jpeg.encode(gen.render(i).toImage(), 90));
+            bar.progress(i + 1, distinct);
+        }
+        bar.finish();
+        List<CameraFrame> out = new ArrayList<>(frames);
+        Instant t = Instant.now();
+        for (int i = 0; i < frames; i++) {
+            out.add(CameraFrame.newBuilder().setCameraId("bench").setSeq(i).setCaptureTime(t).setIngestTime(t)
+                    .setWidth(w).setHeight(h).setEncoding(ImageEncoding.JPEG)
+                    .setData(ByteBuffer.wrap(jpegs.get(i % distinct))).setAttributes(Map.of()).build());
+        }
+        return out;
+    }
+}

@@ -1,0 +1,53 @@
+package io.segstream.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The README's first command, shortened: broker, Flink job, generated drive, bundled model, overlays. */
+@Tag("slow")
+class DemoCommandITCase {
+    @TempDir
+    Path out;
+
+    @Test
+    void theDemoRunsEndToEndAndSummarises() throws Exception {
+        StringWriter stdout = new StringWriter();
+        StringWriter stderr = new StringWriter();
+        CommandLine cmd = Segstream.commandLine();
+        cmd.setOut(new PrintWriter(stdout, true));
+        cmd.setErr(new PrintWriter(stderr, true));
+        int exit = cmd.execute("demo", "--duration", "12", "--cameras", "1", "--fps", "2", "--size", "320x160",
+                "--drive-frames", "24", "--web-port", "0", "--out", out.toString());
+        String text = stdout.toString();
+        assertEquals(0, exit, stderr + text);
+
+        long frames = figure(text, "frames");
+        long masks = figure(text, "masks");
+        assertTrue(frames >= 12, "about 2 frames a second for 12 s: " + text);
+        assertTrue(masks > 0 && masks <= frames, "masks flow, never more than frames: " + text);
+        assertEquals(0, figure(text, "dead letters"), text);
+        assertTrue(text.contains("masks/s"), "a status line every second: " + text);
+        try (Stream<Path> files = Files.list(out.resolve("overlays"))) {
+            assertTrue(files.anyMatch(p -> p.getFileName().toString().matches("cam-1_\\d{6}\\.png")),
+                    "overlays are written");
+        }
+    }
+
+    private static long figure(String text, String name) {
+        Matcher m = Pattern.compile("(?m)^" + name + ": (\\d+)$").matcher(text);
+        assertTrue(m.find(), "summary line '" + name + ": N' in " + text);
+        return Long.parseLong(m.group(1));
+    }
+}

@@ -1,0 +1,71 @@
+package io.segstream.connectors.kafka;
+
+import io.segstream.schemas.DeadLetter;
+import io.segstream.schemas.ModelRelease;
+import java.io.Serializable;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.IndexedRecord;
+
+/**
+ * The Kafka key of a record, as bytes. Serializable so that Flink sinks can hold one.
+ *
+ * <p>segstream keys: {@code camera_id} (UTF-8) for frames, masks and alerts, so that a camera's records stay
+ * in order on one partition; the model name for releases; the source record's key for dead letters.
+ *
+ * @param <T> the record type
+ */
+@FunctionalInterface
+public interface RecordKey<T> extends Serializable {
+
+    /** The key bytes of {@code record}; null for no key. */
+    byte[] keyOf(T record);
+
+    /** A key made of a string, UTF-8 encoded. */
+    static <T> RecordKey<T> ofString(StringKey<T> key) {
+        return record -> {
+            String value = key.apply(record);
+            return value == null ? null : value.getBytes(StandardCharsets.UTF_8);
+        };
+    }
+
+    /**
+     * The project's key for records of this schema: {@code camera_id} when it has that field, the model name
+     * for {@link ModelRelease}, the source key for {@link DeadLetter}; empty for other schemas.
+     */
+    static <T extends IndexedRecord> Optional<RecordKey<T>> defaultFor(Schema schema) {
+        if (schema.getFullName().equals(DeadLetter.getClassSchema().getFullName())) {
+            int pos = schema.getField("key").pos();
+            return Optional.of(record -> bytes(record.get(pos)));
+        }
+        String field = schema.getFullName().equals(ModelRelease.getClassSchema().getFullName()) ? "name" : "camera_id";
+        Schema.Field keyField = schema.getField(field);
+        if (keyField == null) {
+            return Optional.empty();
+        }
+        int pos = keyField.pos();
+        return Optional.of(record -> {
+            Object value = record.get(pos);
+            return value == null ? null : value.toString().getBytes(StandardCharsets.UTF_8);
+        });
+    }
+
+    private static byte[] bytes(Object value) {
+        if (value == null) {
+            return null;
+        }
+        ByteBuffer buffer = ((ByteBuffer) value).duplicate();
+        byte[] out = new byte[buffer.remaining()];
+        buffer.get(out);
+        return out;
+    }
+
+    /** A serializable function from a record to a string key. */
+    @FunctionalInterface
+    interface StringKey<T> extends Serializable {
+        /** The key string of {@code record}. */
+        String apply(T record);
+    }
+}

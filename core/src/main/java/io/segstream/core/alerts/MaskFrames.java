@@ -1,0 +1,90 @@
+package io.segstream.core.alerts;
+
+import io.segstream.core.imaging.ImageFormatException;
+import io.segstream.core.imaging.LabelImage;
+import io.segstream.core.imaging.LabelPng;
+import io.segstream.core.labels.LabelSet;
+import io.segstream.core.labels.UnknownLabelException;
+import io.segstream.schemas.MaskEncoding;
+import io.segstream.schemas.SegmentationMask;
+import io.segstream.schemas.ZoneFractions;
+import java.nio.ByteBuffer;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns a {@link SegmentationMask} record into the {@link FrameFractions} the alert engine reads.
+ *
+ * <p>Fractions come from the record's {@code class_fractions} and {@code zone_fractions}. Alert boxes come
+ * from the mask pixels, decoded only when a rule raises or clears on that frame: for
+ * {@link MaskEncoding#PNG_CLASS_IDS} masks whose label set is built in. Other masks (RLE) and masks that do
+ * not decode give alerts without a box.
+ *
+ * <pre>{@code
+ * FrameFractions frame = MaskFrames.toFrame(mask, engine.zonesFor(mask.getCameraId()), zoneMasks);
+ * }</pre>
+ */
+public final class MaskFrames {
+    private static final Logger LOG = LoggerFactory.getLogger(MaskFrames.class);
+
+    private MaskFrames() {
+    }
+
+    /**
+     * The frame of one mask record, with a box finder that decodes the mask only if an alert asks for a box.
+     *
+     * @param zones     the camera's zone polygons ({@link AlertEngine#zonesFor}), for boxes
+     * @param zoneMasks rasterisation cache for boxes
+     */
+    public static FrameFractions toFrame(SegmentationMask mask, Map<String, Polygon> zones, ZoneMasks zoneMasks) {
+        Map<String, Map<String, Float>> perZone = new LinkedHashMap<>();
+        for (ZoneFractions z : mask.getZoneFractions()) {
+            perZone.put(z.getZoneId(), z.getClassFractions());
+        }
+        BoxFinder boxes = mask.getMaskEncoding() == MaskEncoding.PNG_CLASS_IDS
+                ? new LazyPngBoxFinder(mask, zones, zoneMasks)
+                : BoxFinder.NONE;
+        return new FrameFractions(mask.getCameraId(), mask.getSeq(), mask.getCaptureTime().toEpochMilli(),
+                mask.getClassFractions(), perZone, boxes);
+    }
+
+    /** Decodes the PNG on the first box asked for, once per frame. */
+    private static final class LazyPngBoxFinder implements BoxFinder {
+        private final SegmentationMask mask;
+        private final Map<String, Polygon> zones;
+        private final ZoneMasks zoneMasks;
+        private BoxFinder decoded;
+
+        LazyPngBoxFinder(SegmentationMask mask, Map<String, Polygon> zones, ZoneMasks zoneMasks) {
+            this.mask = mask;
+            this.zones = zones;
+            this.zoneMasks = zoneMasks;
+        }
+
+        @Override
+        public NormalisedBox find(String zoneId, List<String> classes) {
+            if (decoded == null) {
+                decoded = decode();
+            }
+            return decoded.find(zoneId, classes);
+        }
+
+        private BoxFinder decode() {
+            String source = "mask of camera " + mask.getCameraId() + " seq " + mask.getSeq();
+            try {
+                LabelSet labelSet = LabelSet.named(mask.getLabelSet());
+                ByteBuffer buffer = mask.getMask().duplicate();
+                byte[] png = new byte[buffer.remaining()];
+                buffer.get(png);
+                LabelImage image = LabelPng.read8(png, source);
+                return new MaskBoxFinder(image.toBytes(), image.width(), image.height(), labelSet, zones, zoneMasks);
+            } catch (ImageFormatException | UnknownLabelException e) {
+                LOG.warn("alert without a box: {}", e.getMessage());
+                return BoxFinder.NONE;
+            }
+        }
+    }
+}

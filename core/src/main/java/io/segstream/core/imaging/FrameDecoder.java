@@ -1,0 +1,121 @@
+package io.segstream.core.imaging;
+
+import io.segstream.schemas.ImageEncoding;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.Iterator;
+import java.util.Objects;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
+
+/**
+ * Decodes camera frame payloads (JPEG, PNG, RAW_RGB24) into {@link RgbImage}s and checks them against the
+ * size the frame's header claims.
+ *
+ * <p>Keeps one ImageIO reader per format and reads from memory (no disk cache), so it is cheap per frame
+ * but not thread-safe: use one decoder per thread.
+ *
+ * <pre>{@code
+ * FrameDecoder decoder = new FrameDecoder();
+ * RgbImage img = decoder.decode(ImageEncoding.JPEG, bytes, 1920, 1080, "camera cam-1 seq 42");
+ * }</pre>
+ */
+public final class FrameDecoder {
+    private ImageReader jpegReader;
+    private ImageReader pngReader;
+
+    /**
+     * Decodes one frame.
+     *
+     * @param width  width the frame's header claims
+     * @param height height the frame's header claims
+     * @param source names the frame in errors (camera id and seq)
+     * @throws ImageFormatException when the bytes are empty, truncated or not the format, or the image is not
+     *     {@code width x height}
+     */
+    public RgbImage decode(ImageEncoding encoding, byte[] data, int width, int height, String source)
+            throws ImageFormatException {
+        Objects.requireNonNull(encoding, "encoding");
+        if (data == null || data.length == 0) {
+            throw new ImageFormatException(source + ": the " + encoding + " frame is empty");
+        }
+        if (width <= 0 || height <= 0) {
+            throw new ImageFormatException(source + ": the frame header gives size " + width + "x" + height
+                    + ", which is not a valid image size");
+        }
+        RgbImage img = switch (encoding) {
+            case RAW_RGB24 -> raw(data, width, height, source);
+            case JPEG -> RgbImage.of(read(jpegReader(), data, "JPEG", source));
+            case PNG -> RgbImage.of(read(pngReader(), data, "PNG", source));
+            case UNKNOWN -> throw new ImageFormatException(source
+                    + ": the frame's encoding is unknown to this reader (written by a newer producer)");
+        };
+        if (img.width() != width || img.height() != height) {
+            throw new ImageFormatException(source + ": the frame header says " + width + "x" + height
+                    + " but the " + encoding + " image is " + img.size());
+        }
+        return img;
+    }
+
+    private static RgbImage raw(byte[] data, int width, int height, String source) throws ImageFormatException {
+        long expected = (long) width * height * 3;
+        if (data.length != expected) {
+            throw new ImageFormatException(source + ": a " + width + "x" + height + " RAW_RGB24 frame needs "
+                    + expected + " bytes but has " + data.length);
+        }
+        return RgbImage.ofRgb(width, height, data);
+    }
+
+    private static BufferedImage read(ImageReader reader, byte[] data, String format, String source)
+            throws ImageFormatException {
+        String[] warning = new String[1];
+        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(data))) {
+            reader.setInput(in, true, true);
+            // a truncated JPEG decodes to grey rows with only a warning; such a frame must count as broken
+            reader.addIIOReadWarningListener((r, message) -> {
+                if (warning[0] == null) {
+                    warning[0] = message;
+                }
+            });
+            BufferedImage img = reader.read(0);
+            if (img == null) {
+                throw new ImageFormatException(source + ": not a readable " + format + " image");
+            }
+            if (warning[0] != null) {
+                throw new ImageFormatException(source + ": the " + format + " image is truncated or corrupt ("
+                        + warning[0] + ")");
+            }
+            return img;
+        } catch (IOException | RuntimeException e) {
+            // ImageIO reports corrupt data with IIOException but also with runtime exceptions from its parsers
+            throw new ImageFormatException(source + ": not a readable " + format + " image (" + e.getMessage() + ")", e);
+        } finally {
+            reader.reset();
+        }
+    }
+
+    private ImageReader jpegReader() {
+        if (jpegReader == null) {
+            jpegReader = reader("jpeg");
+        }
+        return jpegReader;
+    }
+
+    private ImageReader pngReader() {
+        if (pngReader == null) {
+            pngReader = reader("png");
+        }
+        return pngReader;
+    }
+
+    private static ImageReader reader(String format) {
+        Iterator<ImageReader> it = ImageIO.getImageReadersByFormatName(format);
+        if (!it.hasNext()) {
+            throw new IllegalStateException("this Java runtime has no ImageIO " + format + " reader");
+        }
+        return it.next();
+    }
+}

@@ -1,0 +1,195 @@
+package io.segstream.core.segment;
+
+import io.segstream.core.imaging.RgbImage;
+import io.segstream.core.model.ModelManifest;
+import io.segstream.core.model.ModelManifest.ChannelOrder;
+import io.segstream.core.model.ModelManifest.Layout;
+import java.nio.FloatBuffer;
+
+/**
+ * Turns a frame into the model's input: bilinear resize to the input size (half-pixel centres, as OpenCV
+ * and PyTorch do), the manifest's channel order, {@code (value / 255 - mean) / std}, written as float32 in
+ * NCHW or NHWC at one batch position of a caller-owned (typically direct, reused) buffer.
+ *
+ * <p>Resize tables are kept for the last frame size, so a stream of equal-sized frames allocates nothing.
+ * Not thread-safe.
+ *
+ * <pre>{@code
+ * FramePreprocessor pre = new FramePreprocessor(manifest);
+ * pre.write(frame, inputBuffer, 0);   // batch position 0
+ * }</pre>
+ */
+public final class FramePreprocessor {
+    private final int width;
+    private final int height;
+    private final Layout layout;
+    private final float[] scale = new float[3];
+    private final float[] bias = new float[3];
+    private final float[][] lut = new float[3][256];
+    private final boolean bgr;
+    private final float[] row;
+
+    private int srcWidth = -1;
+    private int srcHeight = -1;
+    private int srcBpp = -1;
+    private int[] x0;
+    private int[] x1;
+    private float[] fx;
+    private int[] y0;
+    private int[] y1;
+    private float[] fy;
+
+    /** A preprocessor for the model {@code manifest} describes. */
+    public FramePreprocessor(ModelManifest manifest) {
+        this.width = manifest.inputWidth();
+        this.height = manifest.inputHeight();
+        this.layout = manifest.layout();
+        this.bgr = manifest.channelOrder() == ChannelOrder.BGR;
+        float[] mean = manifest.mean();
+        float[] std = manifest.std();
+        for (int k = 0; k < 3; k++) {
+            scale[k] = 1f / (255f * std[k]);
+            bias[k] = -mean[k] / std[k];
+            for (int v = 0; v < 256; v++) {
+                lut[k][v] = v * scale[k] + bias[k];
+            }
+        }
+        this.row = new float[width * 3];
+    }
+
+    /** Floats one image takes in the input tensor: 3 x height x width. */
+    public int floatsPerImage() {
+        return 3 * width * height;
+    }
+
+    /**
+     * Writes {@code image} at batch position {@code batchIndex} of {@code dst} (absolute indices; the buffer's
+     * position is left alone).
+     */
+    public void write(RgbImage image, FloatBuffer dst, int batchIndex) {
+        int base = batchIndex * floatsPerImage();
+        if (dst.capacity() < base + floatsPerImage()) {
+            throw new IllegalArgumentException("input buffer holds " + dst.capacity() + " floats, too few for batch "
+                    + "position " + batchIndex + " of " + floatsPerImage() + " floats each");
+        }
+        RgbImage.PixelLayout px = image.layout();
+        int bpp = px.bytesPerPixel();
+        // model channel k reads this byte offset within a source pixel
+        int[] off = bgr
+                ? new int[] {px.blueOffset(), px.greenOffset(), px.redOffset()}
+                : new int[] {px.redOffset(), px.greenOffset(), px.blueOffset()};
+        byte[] src = image.pixels();
+        if (image.width() == width && image.height() == height) {
+            copyRows(src, bpp, off, dst, base);
+        } else {
+            plan(image.width(), image.height(), bpp);
+            resizeRows(src, image.width() * bpp, off, dst, base);
+        }
+    }
+
+    private void copyRows(byte[] src, int bpp, int[] off, FloatBuffer dst, int base) {
+        float[] l0 = lut[0];
+        float[] l1 = lut[1];
+        float[] l2 = lut[2];
+        int plane = width * height;
+        for (int y = 0; y < height; y++) {
+            int s = y * width * bpp;
+            if (layout == Layout.NCHW) {
+                for (int x = 0; x < width; x++, s += bpp) {
+                    row[x] = l0[src[s + off[0]] & 0xFF];
+                    row[width + x] = l1[src[s + off[1]] & 0xFF];
+                    row[2 * width + x] = l2[src[s + off[2]] & 0xFF];
+                }
+                int o = base + y * width;
+                dst.put(o, row, 0, width);
+                dst.put(o + plane, row, width, width);
+                dst.put(o + 2 * plane, row, 2 * width, width);
+            } else {
+                for (int x = 0, o = 0; x < width; x++, s += bpp, o += 3) {
+                    row[o] = l0[src[s + off[0]] & 0xFF];
+                    row[o + 1] = l1[src[s + off[1]] & 0xFF];
+                    row[o + 2] = l2[src[s + off[2]] & 0xFF];
+                }
+                dst.put(base + y * width * 3, row, 0, width * 3);
+            }
+        }
+    }
+
+    private void resizeRows(byte[] src, int stride, int[] off, FloatBuffer dst, int base) {
+        int plane = width * height;
+        boolean nchw = layout == Layout.NCHW;
+        for (int y = 0; y < height; y++) {
+            int r0 = y0[y] * stride;
+            int r1 = y1[y] * stride;
+            float wy = fy[y];
+            for (int k = 0; k < 3; k++) {
+                int ok = off[k];
+                float sk = scale[k];
+                float bk = bias[k];
+                for (int x = 0; x < width; x++) {
+                    int a = x0[x] + ok;
+                    int b = x1[x] + ok;
+                    float wx = fx[x];
+                    float t00 = src[r0 + a] & 0xFF;
+                    float top = t00 + ((src[r0 + b] & 0xFF) - t00) * wx;
+                    float b00 = src[r1 + a] & 0xFF;
+                    float bottom = b00 + ((src[r1 + b] & 0xFF) - b00) * wx;
+                    float v = (top + (bottom - top) * wy) * sk + bk;
+                    if (nchw) {
+                        row[k * width + x] = v;
+                    } else {
+                        row[x * 3 + k] = v;
+                    }
+                }
+            }
+            if (nchw) {
+                int o = base + y * width;
+                dst.put(o, row, 0, width);
+                dst.put(o + plane, row, width, width);
+                dst.put(o + 2 * plane, row, 2 * width, width);
+            } else {
+                dst.put(base + y * width * 3, row, 0, width * 3);
+            }
+        }
+    }
+
+    /** Source indices and weights of every output column and row, for the current source size. */
+    private void plan(int sw, int sh, int bpp) {
+        if (sw == srcWidth && sh == srcHeight && bpp == srcBpp) {
+            return;
+        }
+        x0 = new int[width];
+        x1 = new int[width];
+        fx = new float[width];
+        fill(sw, width, x0, x1, fx);
+        for (int x = 0; x < width; x++) {
+            x0[x] *= bpp;
+            x1[x] *= bpp;
+        }
+        y0 = new int[height];
+        y1 = new int[height];
+        fy = new float[height];
+        fill(sh, height, y0, y1, fy);
+        srcWidth = sw;
+        srcHeight = sh;
+        srcBpp = bpp;
+    }
+
+    private static void fill(int srcSize, int dstSize, int[] i0, int[] i1, float[] f) {
+        double ratio = (double) srcSize / dstSize;
+        for (int d = 0; d < dstSize; d++) {
+            double s = (d + 0.5) * ratio - 0.5;
+            if (s < 0) {
+                s = 0;
+            }
+            int lo = (int) s;
+            if (lo >= srcSize - 1) {
+                lo = srcSize - 1;
+                s = lo;
+            }
+            i0[d] = lo;
+            i1[d] = Math.min(lo + 1, srcSize - 1);
+            f[d] = (float) (s - lo);
+        }
+    }
+}

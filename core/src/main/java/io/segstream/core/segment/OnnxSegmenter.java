@@ -1,0 +1,603 @@
+package io.segstream.core.segment;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtProvider;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.OrtSession.SessionOptions;
+import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
+import ai.onnxruntime.TensorInfo;
+import ai.onnxruntime.providers.OrtCUDAProviderOptions;
+import ai.onnxruntime.providers.OrtTensorRTProviderOptions;
+import io.segstream.core.imaging.FrameDecoder;
+import io.segstream.core.imaging.ImageFormatException;
+import io.segstream.core.imaging.RgbImage;
+import io.segstream.core.labels.LabelSet;
+import io.segstream.core.masks.ClassMask;
+import io.segstream.core.model.ModelDirectory;
+import io.segstream.core.model.ModelException;
+import io.segstream.core.model.ModelManifest;
+import io.segstream.core.model.ModelManifest.Layout;
+import io.segstream.core.model.ModelManifest.OutputKind;
+import io.segstream.schemas.ImageEncoding;
+import java.nio.Buffer;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
+import java.nio.LongBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a segmentation model directory ({@code model.onnx} + {@code model.json}) on frames with ONNX Runtime.
+ * The one class of segstream that talks to ONNX Runtime.
+ *
+ * <p>Opening checks everything before any frame is touched: the manifest, the SHA-256 it pins, the graph's
+ * input and output names, types and shapes against the manifest, and a smoke run whose output must be finite
+ * and within the label set. The execution provider comes from {@link SegmenterOptions}; when CUDA or
+ * TensorRT is not available, the segmenter runs on CPU and says so in one warning.
+ *
+ * <p>Input and output tensors live in direct buffers allocated once for the largest batch and handed to
+ * ONNX Runtime without copies; per frame only the returned mask is allocated. Not thread-safe: use one
+ * segmenter per thread (a Flink subtask opens its own).
+ *
+ * <pre>{@code
+ * try (OnnxSegmenter seg = OnnxSegmenter.open(Path.of("models/bootstrap"), SegmenterOptions.defaults())) {
+ *     Segmentation s = seg.segment(ImageEncoding.JPEG, jpegBytes, 1024, 512, "cam-1 seq 7");
+ *     Map<String, Float> shares = s.classFractions().asMap();
+ * }
+ * }</pre>
+ */
+public final class OnnxSegmenter implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(OnnxSegmenter.class);
+    private static final int GREY = 128;
+
+    private final Path dir;
+    private final ModelManifest manifest;
+    private final LabelSet labelSet;
+    private final OrtEnvironment env;
+    private final OrtSession session;
+    private final ExecutionProvider provider;
+    private final String fallbackReason;
+    private final int maxBatch;
+    private final boolean fixedBatch;
+    private final FramePreprocessor pre;
+    private final MaskPostprocessor post;
+    private final FrameDecoder decoder = new FrameDecoder();
+    private final OnnxJavaType outputType;
+    private final long[] outputDimsPerImage;
+    private final FloatBuffer input;
+    private final Buffer output;
+    private final OnnxTensor[] inputTensors;
+    private final OnnxTensor[] outputTensors;
+    private boolean closed;
+
+    private OnnxSegmenter(Path dir, ModelManifest manifest, OrtEnvironment env, OrtSession session,
+            ExecutionProvider provider, String fallbackReason, int maxBatch, boolean fixedBatch,
+            OnnxJavaType outputType, long[] outputDimsPerImage) {
+        this.dir = dir;
+        this.manifest = manifest;
+        this.labelSet = manifest.labelSet();
+        this.env = env;
+        this.session = session;
+        this.provider = provider;
+        this.fallbackReason = fallbackReason;
+        this.maxBatch = maxBatch;
+        this.fixedBatch = fixedBatch;
+        this.outputType = outputType;
+        this.outputDimsPerImage = outputDimsPerImage;
+        this.pre = new FramePreprocessor(manifest);
+        int outH = (int) outputDimsPerImage[outputDimsPerImage.length - 2];
+        int outW = (int) outputDimsPerImage[outputDimsPerImage.length - 1];
+        this.post = new MaskPostprocessor(labelSet.numClasses(), outH, outW);
+        this.input = directFloats((long) maxBatch * pre.floatsPerImage());
+        long outPerImage = 1;
+        for (long d : outputDimsPerImage) {
+            outPerImage *= d;
+        }
+        this.output = directOutput(outputType, maxBatch * outPerImage);
+        this.inputTensors = new OnnxTensor[maxBatch + 1];
+        this.outputTensors = new OnnxTensor[maxBatch + 1];
+    }
+
+    /**
+     * Opens the model directory {@code modelDir} with {@code options}.
+     *
+     * @throws ModelException when the directory, manifest, checksum or graph is unusable; the message says why
+     */
+    public static OnnxSegmenter open(Path modelDir, SegmenterOptions options) throws ModelException {
+        ModelDirectory d = ModelDirectory.at(modelDir);
+        ModelManifest manifest = d.readManifest();
+        byte[] onnx = d.readVerifiedModel(manifest);
+        String where = "model " + manifest.id() + " (" + modelDir + ")";
+        if (manifest.labelSet().numClasses() > LabelSet.IGNORE) {
+            throw new ModelException(where + ": label set " + manifest.labelSetName() + " has more than 255 classes");
+        }
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        ExecutionProvider requested = options.provider();
+        String fallback = null;
+        OrtSession session = null;
+        if (requested != ExecutionProvider.CPU) {
+            EnumSet<OrtProvider> available = OrtEnvironment.getAvailableProviders();
+            OrtProvider needed = requested == ExecutionProvider.CUDA ? OrtProvider.CUDA : OrtProvider.TENSOR_RT;
+            if (!available.contains(needed)) {
+                fallback = "this ONNX Runtime build has no " + needed.getName() + " (it has " + available
+                        + "; GPU providers come with the onnxruntime_gpu artifact, Maven profile gpu)";
+            } else {
+                try {
+                    session = createSession(env, onnx, options);
+                } catch (OrtException e) {
+                    fallback = "ONNX Runtime could not start it: " + e.getMessage();
+                }
+            }
+            if (fallback != null) {
+                LOG.warn("{}: execution provider {} is unavailable, running on CPU instead; {}", where,
+                        requested.name().toLowerCase(), fallback);
+            }
+        }
+        ExecutionProvider active = session != null ? requested : ExecutionProvider.CPU;
+        if (session == null) {
+            try {
+                session = createSession(env, onnx, options.withProvider(ExecutionProvider.CPU));
+            } catch (OrtException e) {
+                throw new ModelException(where + ": ONNX Runtime cannot load model.onnx (" + e.getMessage() + ")", e);
+            }
+        }
+        try {
+            return configure(modelDir, manifest, env, session, active, fallback, options, where);
+        } catch (ModelException | RuntimeException e) {
+            closeQuietly(session);
+            throw e;
+        }
+    }
+
+    private static OrtSession createSession(OrtEnvironment env, byte[] onnx, SegmenterOptions options)
+            throws OrtException {
+        try (SessionOptions so = new SessionOptions()) {
+            so.setOptimizationLevel(OptLevel.ALL_OPT);
+            if (options.intraOpThreads() > 0) {
+                so.setIntraOpNumThreads(options.intraOpThreads());
+            }
+            so.addConfigEntry("session.intra_op.allow_spinning", options.spinWait() ? "1" : "0");
+            switch (options.provider()) {
+                case CPU -> { }
+                case CUDA -> {
+                    try (OrtCUDAProviderOptions cuda = new OrtCUDAProviderOptions(options.deviceId())) {
+                        so.addCUDA(cuda);
+                    }
+                }
+                case TENSORRT -> {
+                    try (OrtTensorRTProviderOptions trt = new OrtTensorRTProviderOptions(options.deviceId())) {
+                        trt.add("trt_fp16_enable", options.tensorRtFp16() ? "1" : "0");
+                        trt.add("trt_max_workspace_size", Long.toString(options.tensorRtWorkspaceBytes()));
+                        Optional<Path> cache = options.tensorRtEngineCache();
+                        if (cache.isPresent()) {
+                            Files.createDirectories(cache.get());
+                            trt.add("trt_engine_cache_enable", "1");
+                            trt.add("trt_engine_cache_path", cache.get().toAbsolutePath().toString());
+                        }
+                        so.addTensorrt(trt);
+                    } catch (java.io.IOException e) {
+                        throw new OrtException("cannot create the TensorRT engine cache folder: " + e.getMessage());
+                    }
+                    // nodes TensorRT does not take run on CUDA rather than CPU
+                    try (OrtCUDAProviderOptions cuda = new OrtCUDAProviderOptions(options.deviceId())) {
+                        so.addCUDA(cuda);
+                    }
+                }
+                default -> throw new IllegalStateException("unhandled provider " + options.provider());
+            }
+            return env.createSession(onnx, so);
+        }
+    }
+
+    /** Checks the graph against the manifest, smoke-runs it and sizes the buffers. */
+    private static OnnxSegmenter configure(Path dir, ModelManifest m, OrtEnvironment env, OrtSession session,
+            ExecutionProvider active, String fallback, SegmenterOptions options, String where)
+            throws ModelException {
+        Map<String, NodeInfo> inputs;
+        Map<String, NodeInfo> outputs;
+        try {
+            inputs = session.getInputInfo();
+            outputs = session.getOutputInfo();
+        } catch (OrtException e) {
+            throw new ModelException(where + ": cannot read the graph's inputs and outputs (" + e.getMessage() + ")", e);
+        }
+        if (!inputs.containsKey(m.inputName())) {
+            throw new ModelException(where + ": the manifest's inputName '" + m.inputName()
+                    + "' is not an input of model.onnx; its inputs are " + inputs.keySet() + ", fix inputName");
+        }
+        if (inputs.size() != 1) {
+            throw new ModelException(where + ": model.onnx has inputs " + inputs.keySet()
+                    + " but segstream feeds exactly one image input");
+        }
+        if (!outputs.containsKey(m.outputName())) {
+            throw new ModelException(where + ": the manifest's outputName '" + m.outputName()
+                    + "' is not an output of model.onnx; its outputs are " + outputs.keySet() + ", fix outputName");
+        }
+        TensorInfo in = tensorInfo(inputs.get(m.inputName()), "input '" + m.inputName() + "'", where);
+        TensorInfo out = tensorInfo(outputs.get(m.outputName()), "output '" + m.outputName() + "'", where);
+
+        long[] inShape = in.getShape();
+        long[] expected = m.layout() == Layout.NCHW
+                ? new long[] {-1, 3, m.inputHeight(), m.inputWidth()}
+                : new long[] {-1, m.inputHeight(), m.inputWidth(), 3};
+        if (in.type != OnnxJavaType.FLOAT) {
+            throw new ModelException(where + ": input '" + m.inputName() + "' holds " + in.type
+                    + " but segstream feeds float32 images");
+        }
+        if (inShape.length != 4) {
+            throw new ModelException(where + ": input '" + m.inputName() + "' has shape " + Arrays.toString(inShape)
+                    + " but a " + m.layout() + " image input has 4 dimensions");
+        }
+        for (int i = 1; i < 4; i++) {
+            if (inShape[i] >= 0 && inShape[i] != expected[i]) {
+                throw new ModelException(where + ": input '" + m.inputName() + "' has shape "
+                        + Arrays.toString(inShape) + " but the manifest describes " + m.layout() + " "
+                        + m.inputWidth() + "x" + m.inputHeight() + " RGB, i.e. " + shapeText(expected)
+                        + "; fix inputWidth, inputHeight or layout");
+            }
+        }
+        boolean fixedBatch = inShape[0] > 0;
+        int maxBatch = fixedBatch ? (int) inShape[0] : options.batchSize();
+
+        OutputKind kind = m.outputKind();
+        long[] outShape = out.getShape();
+        checkOutput(m, out, outShape, where);
+
+        OnnxJavaType outType = out.type;
+        int smokeBatch = fixedBatch ? maxBatch : 1;
+        long[] dims = smokeRun(m, env, session, smokeBatch, outType, where);
+        LOG.info("{}: {} on {}, input {} {}x{}, output {} {}, batches of up to {}{}", where, m.labelSetName(),
+                active.name().toLowerCase(), m.layout(), m.inputWidth(), m.inputHeight(), kind,
+                shapeText(dims), maxBatch, fixedBatch && maxBatch != options.batchSize()
+                        ? " (the model fixes its batch size; option batch-size " + options.batchSize() + " is not used)"
+                        : "");
+        return new OnnxSegmenter(dir, m, env, session, active, fallback, maxBatch, fixedBatch, outType, dims);
+    }
+
+    private static void checkOutput(ModelManifest m, TensorInfo out, long[] shape, String where)
+            throws ModelException {
+        String name = "output '" + m.outputName() + "'";
+        int classes = m.labelSet().numClasses();
+        if (m.outputKind() == OutputKind.LOGITS_NCHW) {
+            if (shape.length == 3) {
+                throw new ModelException(where + ": " + name + " has shape " + Arrays.toString(shape)
+                        + ", which looks like class ids, but the manifest says LOGITS_NCHW; set outputKind "
+                        + "CLASS_IDS_NHW");
+            }
+            if (shape.length != 4) {
+                throw new ModelException(where + ": " + name + " has shape " + Arrays.toString(shape)
+                        + " but LOGITS_NCHW needs 4 dimensions (batch, classes, rows, columns)");
+            }
+            if (out.type != OnnxJavaType.FLOAT) {
+                throw new ModelException(where + ": " + name + " holds " + out.type
+                        + " but LOGITS_NCHW needs float32 scores");
+            }
+            if (shape[1] >= 0 && shape[1] != classes) {
+                throw new ModelException(where + ": " + name + " scores " + shape[1] + " classes but label set "
+                        + m.labelSetName() + " has " + classes + "; the manifest names the wrong label set or model");
+            }
+        } else {
+            if (shape.length == 4) {
+                throw new ModelException(where + ": " + name + " has shape " + Arrays.toString(shape)
+                        + ", which looks like class scores, but the manifest says CLASS_IDS_NHW; set outputKind "
+                        + "LOGITS_NCHW");
+            }
+            if (shape.length != 3) {
+                throw new ModelException(where + ": " + name + " has shape " + Arrays.toString(shape)
+                        + " but CLASS_IDS_NHW needs 3 dimensions (batch, rows, columns)");
+            }
+            if (out.type != OnnxJavaType.INT64 && out.type != OnnxJavaType.INT32 && out.type != OnnxJavaType.UINT8) {
+                throw new ModelException(where + ": " + name + " holds " + out.type
+                        + " but CLASS_IDS_NHW needs int64, int32 or uint8 class ids");
+            }
+        }
+    }
+
+    /** Runs a grey image and returns the output's per-image dimensions; rejects non-finite or foreign output. */
+    private static long[] smokeRun(ModelManifest m, OrtEnvironment env, OrtSession session, int batch,
+            OnnxJavaType outType, String where) throws ModelException {
+        FramePreprocessor p = new FramePreprocessor(m);
+        FloatBuffer buf = directFloats((long) batch * p.floatsPerImage());
+        byte[] grey = new byte[m.inputWidth() * m.inputHeight() * 3];
+        Arrays.fill(grey, (byte) GREY);
+        RgbImage img = RgbImage.ofRgb(m.inputWidth(), m.inputHeight(), grey);
+        for (int i = 0; i < batch; i++) {
+            p.write(img, buf, i);
+        }
+        long[] shape = inputShape(m, batch);
+        try (OnnxTensor t = OnnxTensor.createTensor(env, buf, shape);
+                OrtSession.Result r = session.run(Map.of(m.inputName(), t), Set.of(m.outputName()))) {
+            OnnxValue v = r.get(m.outputName()).orElseThrow();
+            if (!(v instanceof OnnxTensor ot)) {
+                throw new ModelException(where + ": output '" + m.outputName() + "' is not a tensor");
+            }
+            long[] outShape = ot.getInfo().getShape();
+            if (outShape[0] != batch) {
+                throw new ModelException(where + ": a batch of " + batch + " images gave output shape "
+                        + Arrays.toString(outShape) + "; the output's first dimension must be the batch");
+            }
+            if (m.outputKind() == OutputKind.LOGITS_NCHW) {
+                if (outShape[1] != m.labelSet().numClasses()) {
+                    throw new ModelException(where + ": the model scores " + outShape[1] + " classes but label set "
+                            + m.labelSetName() + " has " + m.labelSet().numClasses());
+                }
+                FloatBuffer fb = ot.getFloatBuffer();
+                for (int i = 0; i < fb.limit(); i++) {
+                    if (!Float.isFinite(fb.get(i))) {
+                        throw new ModelException(where + ": a smoke run on a grey image gave the non-finite score "
+                                + fb.get(i) + "; the model is broken");
+                    }
+                }
+            } else {
+                long maxId = maxClassId(ot, outType);
+                if (maxId >= m.labelSet().numClasses() && maxId != LabelSet.IGNORE) {
+                    throw new ModelException(where + ": a smoke run gave class id " + maxId + " but label set "
+                            + m.labelSetName() + " has class ids 0.." + (m.labelSet().numClasses() - 1));
+                }
+            }
+            return Arrays.copyOfRange(outShape, 1, outShape.length);
+        } catch (OrtException e) {
+            throw new ModelException(where + ": a smoke run on a grey " + m.inputWidth() + "x" + m.inputHeight()
+                    + " image failed (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private static long maxClassId(OnnxTensor t, OnnxJavaType type) {
+        long max = Long.MIN_VALUE;
+        if (type == OnnxJavaType.INT64) {
+            LongBuffer b = t.getLongBuffer();
+            for (int i = 0; i < b.limit(); i++) {
+                max = Math.max(max, b.get(i));
+            }
+        } else if (type == OnnxJavaType.INT32) {
+            IntBuffer b = t.getIntBuffer();
+            for (int i = 0; i < b.limit(); i++) {
+                max = Math.max(max, b.get(i));
+            }
+        } else {
+            ByteBuffer b = t.getByteBuffer();
+            for (int i = 0; i < b.limit(); i++) {
+                max = Math.max(max, b.get(i) & 0xFF);
+            }
+        }
+        return max;
+    }
+
+    // ---------------------------------------------------------------- segmentation
+
+    /**
+     * Decodes and segments one encoded frame.
+     *
+     * @param source names the frame in errors (camera id and seq)
+     * @throws ImageFormatException when the frame does not decode to {@code width x height}
+     */
+    public Segmentation segment(ImageEncoding encoding, byte[] data, int width, int height, String source)
+            throws ImageFormatException {
+        ensureOpen();
+        long t0 = System.nanoTime();
+        RgbImage img = decoder.decode(encoding, data, width, height, source);
+        float decodeMs = millisSince(t0);
+        return segment(List.of(img)).get(0).withDecodeMs(decodeMs);
+    }
+
+    /** Segments one decoded frame. */
+    public Segmentation segment(RgbImage image) {
+        return segment(List.of(image)).get(0);
+    }
+
+    /**
+     * Segments decoded frames of any sizes, in batches of up to {@link #maxBatch()}; the masks come back in
+     * order, each as large as its frame.
+     */
+    public List<Segmentation> segment(List<RgbImage> images) {
+        ensureOpen();
+        List<Segmentation> out = new ArrayList<>(images.size());
+        for (int from = 0; from < images.size(); from += maxBatch) {
+            runBatch(images.subList(from, Math.min(images.size(), from + maxBatch)), out);
+        }
+        return out;
+    }
+
+    private void runBatch(List<RgbImage> batch, List<Segmentation> out) {
+        int n = batch.size();
+        int run = fixedBatch ? maxBatch : n;
+        float[] preMs = new float[n];
+        for (int i = 0; i < n; i++) {
+            long t = System.nanoTime();
+            pre.write(batch.get(i), input, i);
+            preMs[i] = millisSince(t);
+        }
+        long t = System.nanoTime();
+        try {
+            // the output is pinned to our buffer: the result owns no tensor, closing it frees nothing of ours
+            session.run(Map.of(manifest.inputName(), inputTensor(run)),
+                    Map.of(manifest.outputName(), outputTensor(run))).close();
+        } catch (OrtException e) {
+            throw new IllegalStateException("model " + manifest.id() + " failed on a batch of " + n + " frames ("
+                    + e.getMessage() + ")", e);
+        }
+        float inferMs = millisSince(t) / n;
+        for (int i = 0; i < n; i++) {
+            long tp = System.nanoTime();
+            RgbImage img = batch.get(i);
+            ClassMask mask = switch (outputType) {
+                case FLOAT -> post.fromLogits((FloatBuffer) output, i, img.width(), img.height());
+                case INT64 -> post.fromClassIds((LongBuffer) output, i, img.width(), img.height());
+                case INT32 -> post.fromClassIds((IntBuffer) output, i, img.width(), img.height());
+                default -> post.fromClassIds((ByteBuffer) output, i, img.width(), img.height());
+            };
+            out.add(new Segmentation(mask, labelSet, new StageTimings(0f, preMs[i], inferMs, millisSince(tp))));
+        }
+    }
+
+    private OnnxTensor inputTensor(int n) throws OrtException {
+        if (inputTensors[n] == null) {
+            inputTensors[n] = OnnxTensor.createTensor(env, input.slice(0, n * pre.floatsPerImage()),
+                    inputShape(manifest, n));
+        }
+        return inputTensors[n];
+    }
+
+    private OnnxTensor outputTensor(int n) throws OrtException {
+        if (outputTensors[n] == null) {
+            long[] shape = new long[outputDimsPerImage.length + 1];
+            shape[0] = n;
+            System.arraycopy(outputDimsPerImage, 0, shape, 1, outputDimsPerImage.length);
+            int len = (int) (output.capacity() / maxBatch * n);
+            outputTensors[n] = switch (outputType) {
+                case FLOAT -> OnnxTensor.createTensor(env, ((FloatBuffer) output).slice(0, len), shape);
+                case INT64 -> OnnxTensor.createTensor(env, ((LongBuffer) output).slice(0, len), shape);
+                case INT32 -> OnnxTensor.createTensor(env, ((IntBuffer) output).slice(0, len), shape);
+                default -> OnnxTensor.createTensor(env, ((ByteBuffer) output).slice(0, len), shape,
+                        OnnxJavaType.UINT8);
+            };
+        }
+        return outputTensors[n];
+    }
+
+    // ---------------------------------------------------------------- what the model is
+
+    public ModelManifest manifest() {
+        return manifest;
+    }
+
+    /** The label set whose class ids the masks hold. */
+    public LabelSet labelSet() {
+        return labelSet;
+    }
+
+    /** Width in pixels of the model input (frames of other sizes are resized). */
+    public int inputWidth() {
+        return manifest.inputWidth();
+    }
+
+    /** Height in pixels of the model input. */
+    public int inputHeight() {
+        return manifest.inputHeight();
+    }
+
+    /** Most frames one inference call takes. */
+    public int maxBatch() {
+        return maxBatch;
+    }
+
+    /** The execution provider in use (CPU after a fallback). */
+    public ExecutionProvider provider() {
+        return provider;
+    }
+
+    /** Why the requested provider was not used, when the segmenter fell back to CPU. */
+    public Optional<String> fallbackReason() {
+        return Optional.ofNullable(fallbackReason);
+    }
+
+    /** The model directory. */
+    public Path directory() {
+        return dir;
+    }
+
+    // ---------------------------------------------------------------- lifecycle
+
+    /** Frees the session and the tensors; later calls throw {@link IllegalStateException}. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (OnnxTensor t : inputTensors) {
+            if (t != null) {
+                t.close();
+            }
+        }
+        for (OnnxTensor t : outputTensors) {
+            if (t != null) {
+                t.close();
+            }
+        }
+        closeQuietly(session);
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("the segmenter of model " + manifest.id() + " (" + dir
+                    + ") is closed; open a new one");
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private static long[] inputShape(ModelManifest m, int batch) {
+        return m.layout() == Layout.NCHW
+                ? new long[] {batch, 3, m.inputHeight(), m.inputWidth()}
+                : new long[] {batch, m.inputHeight(), m.inputWidth(), 3};
+    }
+
+    private static TensorInfo tensorInfo(NodeInfo info, String what, String where) throws ModelException {
+        if (!(info.getInfo() instanceof TensorInfo t)) {
+            throw new ModelException(where + ": " + what + " is not a tensor (" + info.getInfo() + ")");
+        }
+        return t;
+    }
+
+    private static FloatBuffer directFloats(long count) {
+        return directBytes(count * Float.BYTES).asFloatBuffer();
+    }
+
+    private static ByteBuffer directBytes(long bytes) {
+        if (bytes > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("a tensor buffer of " + bytes + " bytes is too large; lower batch-size");
+        }
+        return ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.nativeOrder());
+    }
+
+    private static Buffer directOutput(OnnxJavaType type, long count) {
+        return switch (type) {
+            case FLOAT -> directFloats(count);
+            case INT64 -> directBytes(count * Long.BYTES).asLongBuffer();
+            case INT32 -> directBytes(count * Integer.BYTES).asIntBuffer();
+            default -> directBytes(count);
+        };
+    }
+
+    private static String shapeText(long[] dims) {
+        StringBuilder sb = new StringBuilder();
+        for (long d : dims) {
+            sb.append(sb.length() == 0 ? "" : "x").append(d < 0 ? "?" : Long.toString(d));
+        }
+        return sb.toString();
+    }
+
+    private static float millisSince(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1e6f;
+    }
+
+    private static void closeQuietly(OrtSession session) {
+        try {
+            session.close();
+        } catch (OrtException e) {
+            LOG.warn("closing an ONNX Runtime session failed: {}", e.getMessage());
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "OnnxSegmenter " + manifest.id() + " on " + provider;
+    }
+}

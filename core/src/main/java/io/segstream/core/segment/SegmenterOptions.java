@@ -1,0 +1,274 @@
+package io.segstream.core.segment;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Typed settings of an {@link OnnxSegmenter}, each an {@link Option} with key, default and description.
+ * Parsed once (from a builder or a string map such as job configuration), checked in one place, printable
+ * for the start-up log.
+ *
+ * <pre>{@code
+ * SegmenterOptions cpu = SegmenterOptions.defaults();
+ * SegmenterOptions trt = SegmenterOptions.builder()
+ *         .optProvider(ExecutionProvider.TENSORRT).optTensorRtEngineCache(Path.of("/var/cache/trt"))
+ *         .optBatchSize(4).build();
+ * SegmenterOptions fromConfig = SegmenterOptions.fromMap(Map.of("provider", "cuda", "batch-size", "8"));
+ * }</pre>
+ */
+public final class SegmenterOptions {
+    /**
+     * One setting: key, type, default and what it does.
+     *
+     * @param <T> value type
+     */
+    public static final class Option<T> {
+        private final String key;
+        private final T defaultValue;
+        private final String description;
+        private final Function<String, T> parser;
+
+        private Option(String key, T defaultValue, String description, Function<String, T> parser) {
+            this.key = key;
+            this.defaultValue = defaultValue;
+            this.description = description;
+            this.parser = parser;
+        }
+
+        public String key() {
+            return key;
+        }
+
+        public T defaultValue() {
+            return defaultValue;
+        }
+
+        public String description() {
+            return description;
+        }
+
+        T parse(String text) {
+            return parser.apply(text.trim());
+        }
+    }
+
+    public static final Option<ExecutionProvider> PROVIDER = new Option<>("provider", ExecutionProvider.CPU,
+            "where ONNX Runtime runs the model: cpu, cuda or tensorrt; an unavailable GPU provider falls back to "
+                    + "cpu with one warning", ExecutionProvider::parse);
+    public static final Option<Integer> DEVICE_ID = new Option<>("device-id", 0,
+            "GPU ordinal for cuda and tensorrt", Integer::parseInt);
+    public static final Option<Integer> BATCH_SIZE = new Option<>("batch-size", 1,
+            "most frames one inference call takes; larger batches use more memory and raise latency",
+            Integer::parseInt);
+    public static final Option<Integer> INTRA_OP_THREADS = new Option<>("intra-op-threads", 0,
+            "threads ONNX Runtime uses within one operator; 0 lets ONNX Runtime use one per physical core",
+            Integer::parseInt);
+    public static final Option<Boolean> SPIN_WAIT = new Option<>("spin-wait", true,
+            "let ONNX Runtime's threads spin between operators (lowest latency on a dedicated machine; turn off where "
+                    + "decoding, Kafka and other subtasks share the cores)", SegmenterOptions::parseBoolean);
+    public static final Option<Boolean> TENSORRT_FP16 = new Option<>("tensorrt.fp16", true,
+            "let TensorRT run layers in 16-bit floats (faster on every recent NVIDIA GPU and Jetson)",
+            SegmenterOptions::parseBoolean);
+    public static final Option<String> TENSORRT_ENGINE_CACHE = new Option<>("tensorrt.engine-cache", "",
+            "folder where TensorRT keeps the engines it builds, so a restart skips the build; empty: no cache",
+            Function.identity());
+    public static final Option<Long> TENSORRT_WORKSPACE_BYTES = new Option<>("tensorrt.workspace-bytes", 1L << 30,
+            "GPU memory TensorRT may use while it builds and runs an engine", Long::parseLong);
+
+    /** Every option, in documentation order. */
+    public static final List<Option<?>> ALL = List.of(PROVIDER, DEVICE_ID, BATCH_SIZE, INTRA_OP_THREADS,
+            SPIN_WAIT, TENSORRT_FP16, TENSORRT_ENGINE_CACHE, TENSORRT_WORKSPACE_BYTES);
+
+    private final Map<Option<?>, Object> values;
+
+    private SegmenterOptions(Map<Option<?>, Object> values) {
+        this.values = Map.copyOf(values);
+    }
+
+    /** Every option at its default (CPU, batches of one). */
+    public static SegmenterOptions defaults() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Options from string values keyed by {@link Option#key()}; missing keys take their defaults.
+     *
+     * @throws IllegalArgumentException for an unknown key or a value that does not parse, naming the key
+     */
+    public static SegmenterOptions fromMap(Map<String, String> settings) {
+        Builder b = builder();
+        for (Map.Entry<String, String> e : settings.entrySet()) {
+            Option<?> option = ALL.stream().filter(o -> o.key.equals(e.getKey())).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("unknown segmenter option '" + e.getKey()
+                            + "'; known options are " + ALL.stream().map(Option::key).toList()));
+            try {
+                b.values.put(option, option.parse(e.getValue()));
+            } catch (RuntimeException ex) {
+                throw new IllegalArgumentException("segmenter option " + option.key + " = '" + e.getValue()
+                        + "' does not parse: " + ex.getMessage(), ex);
+            }
+        }
+        return b.build();
+    }
+
+    /** The value of {@code option}. */
+    @SuppressWarnings("unchecked")
+    public <T> T get(Option<T> option) {
+        return (T) values.getOrDefault(option, option.defaultValue);
+    }
+
+    public ExecutionProvider provider() {
+        return get(PROVIDER);
+    }
+
+    public int deviceId() {
+        return get(DEVICE_ID);
+    }
+
+    public int batchSize() {
+        return get(BATCH_SIZE);
+    }
+
+    public int intraOpThreads() {
+        return get(INTRA_OP_THREADS);
+    }
+
+    public boolean spinWait() {
+        return get(SPIN_WAIT);
+    }
+
+    public boolean tensorRtFp16() {
+        return get(TENSORRT_FP16);
+    }
+
+    /** The TensorRT engine cache folder, when one is set. */
+    public Optional<Path> tensorRtEngineCache() {
+        String dir = get(TENSORRT_ENGINE_CACHE);
+        return dir.isBlank() ? Optional.empty() : Optional.of(Path.of(dir));
+    }
+
+    public long tensorRtWorkspaceBytes() {
+        return get(TENSORRT_WORKSPACE_BYTES);
+    }
+
+    /** A copy with another provider (used for the CPU fallback). */
+    public SegmenterOptions withProvider(ExecutionProvider provider) {
+        Builder b = builder();
+        b.values.putAll(values);
+        return b.optProvider(provider).build();
+    }
+
+    /** {@code key=value} pairs of every option, for the start-up log. */
+    @Override
+    public String toString() {
+        List<String> parts = new ArrayList<>();
+        for (Option<?> o : ALL) {
+            Object v = get(o);
+            parts.add(o.key + "=" + (v instanceof ExecutionProvider p ? p.name().toLowerCase(Locale.ROOT) : v));
+        }
+        return String.join(" ", parts);
+    }
+
+    /** A table of every option with its default and description, for {@code --help} texts. */
+    public static String describe() {
+        StringBuilder sb = new StringBuilder();
+        int width = ALL.stream().mapToInt(o -> o.key.length()).max().orElse(0);
+        for (Option<?> o : ALL) {
+            sb.append(String.format("  %-" + width + "s  (default %s) %s%n", o.key, o.defaultValue, o.description));
+        }
+        return sb.toString();
+    }
+
+    private static Boolean parseBoolean(String text) {
+        return switch (text.toLowerCase(Locale.ROOT)) {
+            case "true", "1", "yes", "on" -> true;
+            case "false", "0", "no", "off" -> false;
+            default -> throw new IllegalArgumentException("expected true or false, got '" + text + "'");
+        };
+    }
+
+    /** Builds {@link SegmenterOptions}; every option is optional. */
+    public static final class Builder {
+        private final Map<Option<?>, Object> values = new LinkedHashMap<>();
+
+        private Builder() {}
+
+        public Builder optProvider(ExecutionProvider provider) {
+            values.put(PROVIDER, Objects.requireNonNull(provider, "provider"));
+            return this;
+        }
+
+        public Builder optDeviceId(int deviceId) {
+            values.put(DEVICE_ID, deviceId);
+            return this;
+        }
+
+        public Builder optBatchSize(int batchSize) {
+            values.put(BATCH_SIZE, batchSize);
+            return this;
+        }
+
+        public Builder optIntraOpThreads(int threads) {
+            values.put(INTRA_OP_THREADS, threads);
+            return this;
+        }
+
+        public Builder optSpinWait(boolean spin) {
+            values.put(SPIN_WAIT, spin);
+            return this;
+        }
+
+        public Builder optTensorRtFp16(boolean fp16) {
+            values.put(TENSORRT_FP16, fp16);
+            return this;
+        }
+
+        public Builder optTensorRtEngineCache(Path dir) {
+            values.put(TENSORRT_ENGINE_CACHE, dir.toString());
+            return this;
+        }
+
+        public Builder optTensorRtWorkspaceBytes(long bytes) {
+            values.put(TENSORRT_WORKSPACE_BYTES, bytes);
+            return this;
+        }
+
+        /**
+         * Checks every value and returns the options.
+         *
+         * @throws IllegalArgumentException listing every value out of range
+         */
+        public SegmenterOptions build() {
+            SegmenterOptions o = new SegmenterOptions(values);
+            List<String> problems = new ArrayList<>();
+            if (o.deviceId() < 0) {
+                problems.add(DEVICE_ID.key + " must be 0 or more, got " + o.deviceId());
+            }
+            if (o.batchSize() < 1 || o.batchSize() > 256) {
+                problems.add(BATCH_SIZE.key + " must be 1..256, got " + o.batchSize());
+            }
+            if (o.intraOpThreads() < 0) {
+                problems.add(INTRA_OP_THREADS.key + " must be 0 (ONNX Runtime chooses) or more, got "
+                        + o.intraOpThreads());
+            }
+            if (o.tensorRtWorkspaceBytes() < (1 << 20)) {
+                problems.add(TENSORRT_WORKSPACE_BYTES.key + " must be at least 1 MiB, got " + o.tensorRtWorkspaceBytes());
+            }
+            if (!problems.isEmpty()) {
+                throw new IllegalArgumentException("segmenter options are not valid: " + String.join("; ", problems));
+            }
+            return o;
+        }
+    }
+}

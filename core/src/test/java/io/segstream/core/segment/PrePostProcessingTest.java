@@ -1,0 +1,106 @@
+package io.segstream.core.segment;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.segstream.core.imaging.RgbImage;
+import io.segstream.core.masks.ClassMask;
+import io.segstream.core.model.ModelManifest;
+import io.segstream.core.model.ModelManifest.ChannelOrder;
+import io.segstream.core.model.ModelManifest.Layout;
+import io.segstream.core.model.ModelManifest.OutputKind;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import org.junit.jupiter.api.Test;
+
+/** {@link FramePreprocessor} and {@link MaskPostprocessor} against hand-computed values. */
+class PrePostProcessingTest {
+    private static ModelManifest manifest(int w, int h, Layout layout, ChannelOrder order) {
+        return ModelManifest.builder().setName("m").setVersion("1").setLabelSet("rail-20")
+                .setInput("x", w, h, layout).optChannelOrder(order)
+                .setNormalization(new float[] {0.5f, 0f, 0f}, new float[] {0.5f, 1f, 2f})
+                .setOutput("y", OutputKind.LOGITS_NCHW).build();
+    }
+
+    @Test
+    void normalisesWithoutResizeInNchw() {
+        // 2x1 RGB image: (255, 0, 51), (0, 255, 102)
+        RgbImage img = RgbImage.ofRgb(2, 1, new byte[] {(byte) 255, 0, 51, 0, (byte) 255, 102});
+        FloatBuffer buf = FloatBuffer.allocate(12);
+        new FramePreprocessor(manifest(2, 1, Layout.NCHW, ChannelOrder.RGB)).write(img, buf, 1);
+        // batch position 1 starts at 6; R: (v/255 - 0.5)/0.5, G: v/255, B: v/255/2
+        float[] got = new float[6];
+        buf.get(6, got);
+        assertArrayEquals(new float[] {1, -1, 0, 1, 0.1f, 0.2f}, got, 1e-6f);
+    }
+
+    @Test
+    void nhwcAndBgrReorderTheChannels() {
+        RgbImage img = RgbImage.ofRgb(1, 1, new byte[] {(byte) 255, 0, 51});
+        FloatBuffer buf = FloatBuffer.allocate(3);
+        new FramePreprocessor(manifest(1, 1, Layout.NHWC, ChannelOrder.BGR)).write(img, buf, 0);
+        // BGR: first plane is blue with mean 0.5/std 0.5, then green, then red with std 2
+        assertArrayEquals(new float[] {(0.2f - 0.5f) / 0.5f, 0, 0.5f}, buf.array(), 1e-6f);
+    }
+
+    @Test
+    void bilinearHalfPixelResize() {
+        // 4x1 red ramp 0, 100, 200, 250 resized to 2x1: half-pixel centres average neighbours
+        byte[] px = new byte[12];
+        int[] reds = {0, 100, 200, 250};
+        for (int i = 0; i < 4; i++) {
+            px[i * 3] = (byte) reds[i];
+        }
+        FloatBuffer buf = FloatBuffer.allocate(6);
+        ModelManifest m = ModelManifest.builder().setName("m").setVersion("1").setLabelSet("rail-20")
+                .setInput("x", 2, 1, Layout.NCHW).setNormalization(new float[3], new float[] {1 / 255f, 1, 1})
+                .setOutput("y", OutputKind.LOGITS_NCHW).build();
+        FramePreprocessor pre = new FramePreprocessor(m);
+        pre.write(RgbImage.ofRgb(4, 1, px), buf, 0);
+        assertEquals(50f, buf.get(0), 1e-3f);
+        assertEquals(225f, buf.get(1), 1e-3f);
+        // upscale 4x1 -> 8x1: source x = (i + 0.5) / 2 - 0.5 = -0.25 (clamped), 0.25, 0.75, 1.25, ...
+        FloatBuffer up = FloatBuffer.allocate(24);
+        ModelManifest m8 = m.toBuilder().setInput("x", 8, 1, Layout.NCHW).build();
+        new FramePreprocessor(m8).write(RgbImage.ofRgb(4, 1, px), up, 0);
+        float[] got = new float[8];
+        up.get(0, got);
+        assertArrayEquals(new float[] {0, 25, 75, 125, 175, 212.5f, 237.5f, 250}, got, 1e-3f);
+    }
+
+    @Test
+    void argmaxTakesTheFirstOfEqualScoresAndResizesNearest() {
+        // 3 classes, 2x1 output: pixel 0 scores (1, 3, 3) -> class 1; pixel 1 scores (5, -1, 0) -> class 0
+        FloatBuffer logits = FloatBuffer.wrap(new float[] {1, 5, 3, -1, 3, 0});
+        MaskPostprocessor post = new MaskPostprocessor(3, 1, 2);
+        ClassMask same = post.fromLogits(logits, 0, 2, 1);
+        assertArrayEquals(new byte[] {1, 0}, same.classIds());
+        ClassMask big = post.fromLogits(logits, 0, 5, 2);
+        // columns 0..4 centres map to source columns floor((x + 0.5) * 2 / 5) = 0 0 1 1 1
+        assertArrayEquals(new byte[] {1, 1, 0, 0, 0, 1, 1, 0, 0, 0}, big.classIds());
+    }
+
+    @Test
+    void argmaxAcrossManyPixelBlocksOfASecondBatchImage() {
+        int hw = 5000;
+        float[] logits = new float[2 * 3 * hw];
+        byte[] expected = new byte[hw];
+        for (int p = 0; p < hw; p++) {
+            int winner = (p * 7) % 3;
+            expected[p] = (byte) winner;
+            for (int c = 0; c < 3; c++) {
+                logits[3 * hw + c * hw + p] = c == winner ? 1f : -(c + 1);
+            }
+        }
+        ClassMask mask = new MaskPostprocessor(3, 1, hw).fromLogits(FloatBuffer.wrap(logits), 1, hw, 1);
+        assertArrayEquals(expected, mask.classIds());
+    }
+
+    @Test
+    void classIdsPassThroughAndForeignIdsBecomeIgnored() {
+        LongBuffer ids = LongBuffer.wrap(new long[] {9, 9, 3, 40, -1, 2});
+        MaskPostprocessor post = new MaskPostprocessor(20, 1, 3);
+        assertArrayEquals(new byte[] {(byte) 255, (byte) 255, 2}, post.fromClassIds(ids, 1, 3, 1).classIds());
+        assertArrayEquals(new byte[] {9, 9, 3}, post.fromClassIds(ids, 0, 3, 1).classIds());
+    }
+}

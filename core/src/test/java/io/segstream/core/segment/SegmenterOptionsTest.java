@@ -1,0 +1,46 @@
+package io.segstream.core.segment;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class SegmenterOptionsTest {
+    @Test
+    void defaultsAndMapParsing() {
+        SegmenterOptions d = SegmenterOptions.defaults();
+        assertEquals(ExecutionProvider.CPU, d.provider());
+        assertEquals(1, d.batchSize());
+        assertTrue(d.tensorRtEngineCache().isEmpty());
+        SegmenterOptions o = SegmenterOptions.fromMap(Map.of("provider", "TRT", "batch-size", "8",
+                "tensorrt.fp16", "off", "spin-wait", "false", "tensorrt.engine-cache", "/tmp/trt", "tensorrt.workspace-bytes", "2147483648"));
+        assertEquals(ExecutionProvider.TENSORRT, o.provider());
+        assertEquals(8, o.batchSize());
+        assertEquals(false, o.tensorRtFp16());
+        assertEquals(false, o.spinWait());
+        assertEquals(true, d.spinWait());
+        assertEquals(Path.of("/tmp/trt"), o.tensorRtEngineCache().orElseThrow());
+        assertEquals(1L << 31, o.tensorRtWorkspaceBytes());
+        assertTrue(o.toString().startsWith("provider=tensorrt device-id=0 batch-size=8 "), o.toString());
+        assertTrue(SegmenterOptions.describe().contains("tensorrt.engine-cache"));
+    }
+
+    @Test
+    void badValuesNameTheOption() {
+        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
+                () -> SegmenterOptions.fromMap(Map.of("batch", "4")));
+        assertTrue(unknown.getMessage().startsWith("unknown segmenter option 'batch'; known options are [provider"),
+                unknown.getMessage());
+        IllegalArgumentException provider = assertThrows(IllegalArgumentException.class,
+                () -> SegmenterOptions.fromMap(Map.of("provider", "opencl")));
+        assertTrue(provider.getMessage().contains("execution provider 'opencl' is unknown; use one of [cpu, cuda, "
+                + "tensorrt]"), provider.getMessage());
+        IllegalArgumentException range = assertThrows(IllegalArgumentException.class,
+                () -> SegmenterOptions.builder().optBatchSize(0).optDeviceId(-1).build());
+        assertEquals("segmenter options are not valid: device-id must be 0 or more, got -1; batch-size must be "
+                + "1..256, got 0", range.getMessage());
+    }
+}

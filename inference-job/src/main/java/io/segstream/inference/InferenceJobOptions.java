@@ -1,0 +1,193 @@
+package io.segstream.inference;
+
+import io.segstream.schemas.MaskEncoding;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * Settings of the inference job, parsed once from a map of {@code key=value} pairs (command-line
+ * {@code --key value} pairs or a properties file), validated with messages that say what to fix.
+ *
+ * <p>Keys that start with {@code segmenter.} go to the segmenter without the prefix (see
+ * {@code SegmenterOptions}): {@code segmenter.provider=TENSORRT}, {@code segmenter.tensorrt.engine-cache=/cache}.
+ *
+ * <pre>{@code
+ * InferenceJobOptions o = InferenceJobOptions.fromMap(Map.of("bootstrap", "127.0.0.1:9092", "mode", "replay"));
+ * }</pre>
+ */
+public final class InferenceJobOptions {
+    /** One typed option: key, default and description. */
+    public record Option<T>(String key, T defaultValue, String description, Function<String, T> parser) {}
+
+    public static final Option<String> BOOTSTRAP = new Option<>("bootstrap", "",
+            "Kafka bootstrap servers, host:port[,host:port]", s -> s);
+    public static final Option<String> TOPIC_PREFIX = new Option<>("topic-prefix", "segstream.",
+            "Prefix of the topic names: <prefix>frames, masks, alerts, models, dlq", s -> s);
+    public static final Option<String> GROUP_ID = new Option<>("group-id", "segstream-inference",
+            "Kafka consumer group of the frames source", s -> s);
+    public static final Option<String> MODEL = new Option<>("model", "",
+            "Model directory (model.onnx + model.json); empty = the bundled baseline model", s -> s);
+    public static final Option<String> RULES = new Option<>("rules", "railway",
+            "Alert rules: a YAML file, or the name of a built-in set (railway, road)", s -> s);
+    public static final Option<Integer> PARALLELISM = new Option<>("parallelism", 1,
+            "Parallel segmentation subtasks (each opens its own model)", Integer::parseInt);
+    public static final Option<Integer> BATCH_SIZE = new Option<>("batch-size", 4,
+            "Micro-batch size B: frames segmented together", Integer::parseInt);
+    public static final Option<Long> BATCH_WAIT_MS = new Option<>("batch-wait-ms", 20L,
+            "Longest wait T in ms before a partial micro-batch runs", Long::parseLong);
+    public static final Option<String> MODE = new Option<>("mode", "live",
+            "live skips frames older than the staleness bound; replay skips nothing", s -> s);
+    public static final Option<Long> STALENESS_MS = new Option<>("staleness-ms", 5_000L,
+            "Live mode: frames older than this (wall clock minus capture time) are counted and skipped",
+            Long::parseLong);
+    public static final Option<Long> CHECKPOINT_INTERVAL_MS = new Option<>("checkpoint-interval-ms", 2_000L,
+            "Checkpoint interval; masks and alerts become visible to read_committed consumers at each checkpoint",
+            Long::parseLong);
+    public static final Option<Long> OUT_OF_ORDERNESS_MS = new Option<>("out-of-orderness-ms", 500L,
+            "Bounded out-of-orderness of capture times for watermarks", Long::parseLong);
+    public static final Option<Long> IDLENESS_MS = new Option<>("idleness-ms", 5_000L,
+            "A partition silent this long is marked idle so a silent camera does not stall the others",
+            Long::parseLong);
+    public static final Option<String> TRANSACTIONAL_ID_PREFIX = new Option<>("transactional-id-prefix",
+            "segstream-inference", "Prefix of the Kafka transactional ids; unique per job on a cluster", s -> s);
+    public static final Option<MaskEncoding> MASK_ENCODING = new Option<>("mask-encoding",
+            MaskEncoding.PNG_CLASS_IDS, "PNG_CLASS_IDS or RLE", s -> MaskEncoding.valueOf(s.toUpperCase()));
+    public static final Option<Boolean> FROM_LATEST = new Option<>("from-latest", false,
+            "Without committed offsets, start at the end of the frames topic instead of the beginning",
+            Boolean::parseBoolean);
+
+    /** Every option, in the order help lists them. */
+    public static final List<Option<?>> ALL = List.of(BOOTSTRAP, TOPIC_PREFIX, GROUP_ID, MODEL, RULES, PARALLELISM,
+            BATCH_SIZE, BATCH_WAIT_MS, MODE, STALENESS_MS, CHECKPOINT_INTERVAL_MS, OUT_OF_ORDERNESS_MS, IDLENESS_MS,
+            TRANSACTIONAL_ID_PREFIX, MASK_ENCODING, FROM_LATEST);
+
+    private static final String SEGMENTER_PREFIX = "segmenter.";
+
+    private final Map<String, Object> values;
+    private final Map<String, String> segmenterSettings;
+
+    private InferenceJobOptions(Map<String, Object> values, Map<String, String> segmenterSettings) {
+        this.values = values;
+        this.segmenterSettings = segmenterSettings;
+    }
+
+    /** Parses and validates {@code settings}; unknown keys and bad values are errors that name the key. */
+    public static InferenceJobOptions fromMap(Map<String, String> settings) {
+        Map<String, Object> values = new LinkedHashMap<>();
+        Map<String, String> segmenter = new LinkedHashMap<>();
+        List<String> problems = new ArrayList<>();
+        for (Map.Entry<String, String> e : settings.entrySet()) {
+            if (e.getKey().startsWith(SEGMENTER_PREFIX)) {
+                segmenter.put(e.getKey().substring(SEGMENTER_PREFIX.length()), e.getValue());
+                continue;
+            }
+            Option<?> option = ALL.stream().filter(o -> o.key().equals(e.getKey())).findFirst().orElse(null);
+            if (option == null) {
+                problems.add("unknown option '" + e.getKey() + "'");
+                continue;
+            }
+            try {
+                values.put(option.key(), option.parser().apply(e.getValue().trim()));
+            } catch (RuntimeException ex) {
+                problems.add("option '" + e.getKey() + "' has the bad value '" + e.getValue() + "' ("
+                        + option.description() + ")");
+            }
+        }
+        for (Option<?> o : ALL) {
+            values.putIfAbsent(o.key(), o.defaultValue());
+        }
+        InferenceJobOptions options = new InferenceJobOptions(values, Map.copyOf(segmenter));
+        options.sanityCheck(problems);
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("inference job options: " + String.join("; ", problems));
+        }
+        return options;
+    }
+
+    /** Parses {@code --key value} pairs (as the job jar's main receives them). */
+    public static InferenceJobOptions fromArgs(String[] args) {
+        Map<String, String> map = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (!a.startsWith("--")) {
+                throw new IllegalArgumentException("expected --key value pairs, got '" + a + "'");
+            }
+            String key = a.substring(2);
+            int eq = key.indexOf('=');
+            if (eq > 0) {
+                map.put(key.substring(0, eq), key.substring(eq + 1));
+            } else if (i + 1 < args.length) {
+                map.put(key, args[++i]);
+            } else {
+                throw new IllegalArgumentException("option --" + key + " needs a value");
+            }
+        }
+        return fromMap(map);
+    }
+
+    private void sanityCheck(List<String> problems) {
+        if (get(BOOTSTRAP).isBlank()) {
+            problems.add("'bootstrap' is required, e.g. bootstrap=127.0.0.1:9092");
+        }
+        if (!List.of("live", "replay").contains(get(MODE))) {
+            problems.add("'mode' must be live or replay, got '" + get(MODE) + "'");
+        }
+        positive(problems, PARALLELISM, get(PARALLELISM));
+        positive(problems, BATCH_SIZE, get(BATCH_SIZE));
+        positive(problems, CHECKPOINT_INTERVAL_MS, get(CHECKPOINT_INTERVAL_MS));
+        positive(problems, STALENESS_MS, get(STALENESS_MS));
+        if (get(BATCH_WAIT_MS) < 0 || get(OUT_OF_ORDERNESS_MS) < 0 || get(IDLENESS_MS) < 0) {
+            problems.add("'batch-wait-ms', 'out-of-orderness-ms' and 'idleness-ms' must be >= 0");
+        }
+        if (get(MASK_ENCODING) == MaskEncoding.UNKNOWN) {
+            problems.add("'mask-encoding' must be PNG_CLASS_IDS or RLE");
+        }
+    }
+
+    private static void positive(List<String> problems, Option<? extends Number> o, Number v) {
+        if (v.longValue() <= 0) {
+            problems.add("'" + o.key() + "' must be positive, got " + v);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    public <T> T get(Option<T> option) {
+        return (T) Objects.requireNonNull(values.get(option.key()), option.key());
+    }
+
+    /** Settings for the segmenter (keys without the {@code segmenter.} prefix). */
+    public Map<String, String> segmenterSettings() {
+        return segmenterSettings;
+    }
+
+    public boolean live() {
+        return "live".equals(get(MODE));
+    }
+
+    public Duration checkpointInterval() {
+        return Duration.ofMillis(get(CHECKPOINT_INTERVAL_MS));
+    }
+
+    /** Help text: every key with its default and description. */
+    public static String describe() {
+        StringBuilder sb = new StringBuilder();
+        for (Option<?> o : ALL) {
+            sb.append(String.format("  %-26s %s (default: %s)%n", o.key(), o.description(),
+                    String.valueOf(o.defaultValue()).isEmpty() ? "none" : o.defaultValue()));
+        }
+        sb.append(String.format("  %-26s %s%n", "segmenter.*", "Segmenter options, e.g. segmenter.provider=CUDA"));
+        return sb.toString();
+    }
+
+    @Override
+    public String toString() {
+        Map<String, Object> shown = new LinkedHashMap<>(values);
+        segmenterSettings.forEach((k, v) -> shown.put(SEGMENTER_PREFIX + k, v));
+        return shown.toString();
+    }
+}

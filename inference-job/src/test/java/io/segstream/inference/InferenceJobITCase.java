@@ -1,0 +1,287 @@
+package io.segstream.inference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.segstream.connectors.flink.AvroKafkaSink;
+import io.segstream.connectors.flink.AvroKafkaSource;
+import io.segstream.connectors.kafka.AvroKafkaProducer;
+import io.segstream.connectors.kafka.AvroTopicReader;
+import io.segstream.connectors.kafka.EmbeddedKafka;
+import io.segstream.connectors.kafka.KafkaClientConfigs;
+import io.segstream.connectors.kafka.SegstreamTopics;
+import io.segstream.core.alerts.AlertRules;
+import io.segstream.schemas.Alert;
+import io.segstream.schemas.AlertState;
+import io.segstream.schemas.AvroCodec;
+import io.segstream.schemas.CameraFrame;
+import io.segstream.schemas.DeadLetter;
+import io.segstream.schemas.ImageEncoding;
+import io.segstream.schemas.SegmentationMask;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.InjectMiniCluster;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The inference job on a Flink MiniCluster against a real embedded Kafka broker and a real ONNX model. */
+class InferenceJobITCase {
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(
+            new MiniClusterResourceConfiguration.Builder()
+                    .setNumberTaskManagers(1)
+                    .setNumberSlotsPerTaskManager(2)
+                    .build());
+
+    private static final AtomicInteger TOPIC_SEQ = new AtomicInteger();
+    private static EmbeddedKafka kafka;
+    private static AlertRules rules;
+
+    @TempDir
+    static Path tmp;
+    private static Path model;
+
+    @BeforeAll
+    static void start() throws Exception {
+        kafka = EmbeddedKafka.builder().start();
+        model = ColourModel.write(tmp.resolve("colour"), "1");
+        rules = AlertRules.load(Path.of(InferenceJobITCase.class.getResource("/corridor-rules.yaml").toURI()));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        kafka.close();
+    }
+
+    private static SegstreamTopics freshTopics() throws Exception {
+        SegstreamTopics topics = SegstreamTopics.builder().optPrefix("it" + TOPIC_SEQ.incrementAndGet() + ".").build();
+        kafka.ensureTopics(topics.all());
+        return topics;
+    }
+
+    private static InferenceJobOptions options(SegstreamTopics topics, String mode) {
+        return InferenceJobOptions.fromMap(Map.of(
+                "bootstrap", kafka.bootstrapServers(),
+                "topic-prefix", topics.frames().substring(0, topics.frames().indexOf("frames")),
+                "mode", mode,
+                "batch-size", "4",
+                "batch-wait-ms", "20",
+                "checkpoint-interval-ms", "500",
+                "transactional-id-prefix", "tx-" + topics.frames()));
+    }
+
+    /** The job with a bounded frames source: it ends once it has read what the topic holds now. */
+    private static InferenceJob boundedJob(InferenceJobOptions o, SegstreamTopics topics) {
+        String bs = kafka.bootstrapServers();
+        String tx = o.get(InferenceJobOptions.TRANSACTIONAL_ID_PREFIX);
+        return new InferenceJob(o, model, rules,
+                AvroKafkaSource.builder(CameraFrame.class).setBootstrapServers(bs).setTopic(topics.frames())
+                        .setGroupId("g-" + topics.frames()).optBounded(OffsetsInitializer.latest()).build(),
+                AvroKafkaSink.builder(SegmentationMask.class).setBootstrapServers(bs).setTopic(topics.masks())
+                        .optExactlyOnce(tx + "-masks").build(),
+                AvroKafkaSink.builder(Alert.class).setBootstrapServers(bs).setTopic(topics.alerts())
+                        .optExactlyOnce(tx + "-alerts").build(),
+                AvroKafkaSink.builder(DeadLetter.class).setBootstrapServers(bs).setTopic(topics.deadLetters())
+                        .build());
+    }
+
+    private static void produce(String topic, List<CameraFrame> frames) throws Exception {
+        try (AvroKafkaProducer<CameraFrame> p = AvroKafkaProducer.builder(CameraFrame.class)
+                .setBootstrapServers(kafka.bootstrapServers()).setTopic(topic).build()) {
+            for (CameraFrame f : frames) {
+                p.send(f);
+            }
+            p.flush();
+        }
+    }
+
+    private static <T extends org.apache.avro.specific.SpecificRecord> List<T> readAll(Class<T> type, String topic,
+            int atLeast) throws Exception {
+        try (AvroTopicReader<T> r = AvroTopicReader.builder(type).setBootstrapServers(kafka.bootstrapServers())
+                .setTopic(topic).build()) {
+            List<T> out = new ArrayList<>(r.readAtLeast(atLeast, Duration.ofSeconds(60)));
+            out.addAll(r.readToEnd(Duration.ofSeconds(2)));
+            return out;
+        }
+    }
+
+    /** Camera a sees a person in the corridor in frames 10..19; camera b never does. */
+    private static List<CameraFrame> scriptedDrive(int frames) {
+        List<CameraFrame> out = new ArrayList<>();
+        for (int seq = 0; seq < frames; seq++) {
+            out.add(Frames.frame("cam-a", seq, seq >= 10 && seq < 20));
+            out.add(Frames.frame("cam-b", seq, false));
+        }
+        return out;
+    }
+
+    @Test
+    void everyFrameGetsOneMaskAndTheScriptedPersonRaisesAndClearsOneAlert() throws Exception {
+        SegstreamTopics topics = freshTopics();
+        produce(topics.frames(), scriptedDrive(30));
+
+        InferenceJobOptions o = options(topics, "replay");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        InferenceJob.configure(env, o);
+        boundedJob(o, topics).build(env);
+        env.execute("scripted drive");
+
+        List<SegmentationMask> masks = readAll(SegmentationMask.class, topics.masks(), 60);
+        assertEquals(60, masks.size(), "one mask per frame");
+        Map<String, List<Long>> seqs = masks.stream().collect(Collectors.groupingBy(
+                SegmentationMask::getCameraId, TreeMap::new,
+                Collectors.mapping(SegmentationMask::getSeq, Collectors.toList())));
+        List<Long> expected = java.util.stream.LongStream.range(0, 30).boxed().toList();
+        assertEquals(expected, seqs.get("cam-a"), "cam-a masks in seq order, each once");
+        assertEquals(expected, seqs.get("cam-b"));
+        SegmentationMask withPerson = masks.stream()
+                .filter(m -> m.getCameraId().equals("cam-a") && m.getSeq() == 12).findFirst().orElseThrow();
+        assertEquals("colour", withPerson.getModel().getName());
+        assertEquals("rail-20", withPerson.getLabelSet());
+        assertEquals(Frames.WIDTH, withPerson.getWidth());
+        float corridorPerson = withPerson.getZoneFractions().get(0).getClassFractions().get("person");
+        // the red box is 32x16 = 512 of the corridor's 64x32 = 2048 pixels; edges blur through the 2x resize
+        assertEquals(0.25, corridorPerson, 0.03);
+
+        List<Alert> alerts = readAll(Alert.class, topics.alerts(), 2);
+        assertEquals(2, alerts.size(), "one RAISED and one CLEARED: " + alerts);
+        alerts.sort(Comparator.comparingLong(Alert::getSeq));
+        assertEquals(AlertState.RAISED, alerts.get(0).getState());
+        assertEquals(11, alerts.get(0).getSeq(), "2 of the last 3 frames at seq 11");
+        assertEquals(AlertState.CLEARED, alerts.get(1).getState());
+        assertEquals(22, alerts.get(1).getSeq(), "3 clean frames 20..22");
+        assertEquals(alerts.get(0).getAlertId(), alerts.get(1).getAlertId());
+        assertTrue(alerts.stream().allMatch(a -> a.getCameraId().equals("cam-a")));
+
+        assertTrue(readAll(DeadLetter.class, topics.deadLetters(), 0).isEmpty());
+    }
+
+    @Test
+    void badRecordsGoToTheDeadLetterTopicAndLaterFramesStillGetMasks() throws Exception {
+        SegstreamTopics topics = freshTopics();
+        List<CameraFrame> good = new ArrayList<>();
+        for (int seq = 0; seq < 3; seq++) {
+            good.add(Frames.frame("cam-c", seq, false));
+        }
+        produce(topics.frames(), good);
+
+        byte[] png = Frames.png(false);
+        CameraFrame truncated = Frames.frame("cam-c", 3, false);
+        truncated.setEncoding(ImageEncoding.JPEG);
+        truncated.setData(ByteBuffer.wrap(Arrays.copyOf(png, png.length / 3)));
+        CameraFrame lyingHeader = Frames.frame("cam-c", 4, false);
+        lyingHeader.setWidth(1920);
+        lyingHeader.setHeight(1080);
+        Alert otherSchema = Alert.newBuilder().setAlertId("x").setCameraId("cam-c").setSeq(1).setRuleId("r")
+                .setSeverity(io.segstream.schemas.Severity.INFO).setState(AlertState.RAISED)
+                .setCaptureTime(Instant.EPOCH).build();
+        AvroCodec<CameraFrame> frames = AvroCodec.of(CameraFrame.class);
+        try (KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(
+                KafkaClientConfigs.producer(kafka.bootstrapServers()), new ByteArraySerializer(),
+                new ByteArraySerializer())) {
+            byte[] key = "cam-c".getBytes(StandardCharsets.UTF_8);
+            raw.send(new ProducerRecord<>(topics.frames(), key, "not avro at all".getBytes(StandardCharsets.UTF_8)));
+            raw.send(new ProducerRecord<>(topics.frames(), key, new byte[0]));
+            raw.send(new ProducerRecord<>(topics.frames(), key, frames.encode(truncated)));
+            raw.send(new ProducerRecord<>(topics.frames(), key, frames.encode(lyingHeader)));
+            raw.send(new ProducerRecord<>(topics.frames(), key, AvroCodec.of(Alert.class).encode(otherSchema)));
+            raw.flush();
+        }
+        List<CameraFrame> later = new ArrayList<>();
+        for (int seq = 5; seq < 8; seq++) {
+            later.add(Frames.frame("cam-c", seq, false));
+        }
+        produce(topics.frames(), later);
+
+        InferenceJobOptions o = options(topics, "replay");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        InferenceJob.configure(env, o);
+        boundedJob(o, topics).build(env);
+        env.execute("bad input");
+
+        List<SegmentationMask> masks = readAll(SegmentationMask.class, topics.masks(), 6);
+        assertEquals(List.of(0L, 1L, 2L, 5L, 6L, 7L), masks.stream().map(SegmentationMask::getSeq).sorted().toList());
+
+        List<DeadLetter> dead = readAll(DeadLetter.class, topics.deadLetters(), 5);
+        assertEquals(5, dead.size(), "five bad records: " + dead);
+        dead.sort(Comparator.comparingLong(DeadLetter::getSourceOffset));
+        assertEquals(List.of("decode", "decode", "image", "image", "decode"),
+                dead.stream().map(DeadLetter::getStage).toList());
+        assertEquals(List.of(3L, 4L, 5L, 6L, 7L), dead.stream().map(DeadLetter::getSourceOffset).toList());
+        assertTrue(dead.get(2).getReason().contains("camera cam-c seq 3"), dead.get(2).getReason());
+        assertTrue(dead.get(3).getReason().contains("1920x1080"), dead.get(3).getReason());
+        assertEquals(3L, dead.get(2).getSeq());
+        for (DeadLetter d : dead) {
+            assertEquals(topics.frames(), d.getSourceTopic());
+            assertTrue(!d.getReason().isBlank());
+        }
+    }
+
+    @Test
+    void afterATaskManagerCrashEveryMaskAndAlertIsCommittedExactlyOnce(@InjectMiniCluster MiniCluster cluster)
+            throws Exception {
+        SegstreamTopics topics = freshTopics();
+        InferenceJobOptions o = options(topics, "replay");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        InferenceJob.configure(env, o);
+        new InferenceJob(o, model, rules,
+                AvroKafkaSource.builder(CameraFrame.class).setBootstrapServers(kafka.bootstrapServers())
+                        .setTopic(topics.frames()).setGroupId("g-" + topics.frames()).build(),
+                AvroKafkaSink.builder(SegmentationMask.class).setBootstrapServers(kafka.bootstrapServers())
+                        .setTopic(topics.masks()).optExactlyOnce("crash-masks-" + topics.frames()).build(),
+                AvroKafkaSink.builder(Alert.class).setBootstrapServers(kafka.bootstrapServers())
+                        .setTopic(topics.alerts()).optExactlyOnce("crash-alerts-" + topics.frames()).build(),
+                AvroKafkaSink.builder(DeadLetter.class).setBootstrapServers(kafka.bootstrapServers())
+                        .setTopic(topics.deadLetters()).build()).build(env);
+        JobClient job = env.executeAsync("crash and recover");
+        try {
+            List<CameraFrame> drive = scriptedDrive(30);
+            produce(topics.frames(), drive.subList(0, 30));
+            // wait for a checkpoint to commit some masks, then take the task manager away mid-stream
+            try (AvroTopicReader<SegmentationMask> r = AvroTopicReader.builder(SegmentationMask.class)
+                    .setBootstrapServers(kafka.bootstrapServers()).setTopic(topics.masks()).build()) {
+                assertTrue(r.readAtLeast(10, Duration.ofSeconds(60)).size() >= 10);
+            }
+            produce(topics.frames(), drive.subList(30, 45));
+            cluster.terminateTaskManager(0).get();
+            cluster.startTaskManager();
+            produce(topics.frames(), drive.subList(45, 60));
+
+            List<SegmentationMask> masks = readAll(SegmentationMask.class, topics.masks(), 60);
+            Map<String, Long> perFrame = masks.stream().collect(Collectors.groupingBy(
+                    m -> m.getCameraId() + "#" + m.getSeq(), Collectors.counting()));
+            assertEquals(60, perFrame.size(), "every frame has a mask");
+            assertTrue(perFrame.values().stream().allMatch(n -> n == 1), "no frame has two masks: " + perFrame);
+            assertEquals(60, masks.size());
+
+            List<Alert> alerts = readAll(Alert.class, topics.alerts(), 2);
+            assertEquals(List.of(11L, 22L), alerts.stream().map(Alert::getSeq).sorted().toList(),
+                    "the same two alerts as without the crash, each once");
+        } finally {
+            job.cancel().get();
+        }
+    }
+}
