@@ -4,7 +4,7 @@ import io.segstream.core.datasets.Annotation;
 import io.segstream.core.datasets.CityscapesDataset;
 import io.segstream.core.datasets.CityscapesSample;
 import io.segstream.core.datasets.DatasetException;
-import io.segstream.core.datasets.RgbImage;
+import io.segstream.core.imaging.RgbImage;
 import io.segstream.core.imaging.ImageFormatException;
 import io.segstream.core.imaging.LabelImage;
 import io.segstream.core.labels.LabelSet;
@@ -74,7 +74,7 @@ public final class CityscapesSource implements SampleSource {
                 throw new IOException(s.id() + ": image " + rgb.width() + "x" + rgb.height() + " and labels "
                         + classes.size() + " differ in size");
             }
-            return new TrainingSample(s.id(), rgb.width(), rgb.height(), rgb.rgb(), classes.toBytes());
+            return new TrainingSample(s.id(), rgb.width(), rgb.height(), rgb.toRgbBytes(), classes.toBytes());
         } catch (ImageFormatException e) {
             throw new IOException(e.getMessage(), e);
         }
