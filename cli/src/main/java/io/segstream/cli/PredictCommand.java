@@ -2,7 +2,7 @@ package io.segstream.cli;
 
 import io.segstream.core.datasets.CityscapesDataset;
 import io.segstream.core.datasets.CityscapesSample;
-import io.segstream.core.datasets.RgbImage;
+import io.segstream.core.imaging.RgbImage;
 import io.segstream.core.imaging.ImageFormatException;
 import io.segstream.training.data.TrainingSample;
 import io.segstream.training.run.PredictionWriter;
@@ -95,7 +95,7 @@ final class PredictCommand implements Callable<Integer> {
         int done = 0;
         for (CityscapesSample frame : frames) {
             RgbImage rgb = frame.loadRgb();
-            TrainingSample image = new TrainingSample(frame.id(), rgb.width(), rgb.height(), rgb.rgb(),
+            TrainingSample image = new TrainingSample(frame.id(), rgb.width(), rgb.height(), rgb.toRgbBytes(),
                     new byte[rgb.width() * rgb.height()]);
             String name = frame.image().map(p -> p.getFileName().toString()).orElse(frame.id() + "_leftImg8bit.png");
             writer.write(name, image, predictor.predict(image));
