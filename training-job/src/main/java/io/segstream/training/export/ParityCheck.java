@@ -25,6 +25,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * }</pre>
  */
 public final class ParityCheck {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ParityCheck.class);
     /** Largest allowed absolute difference of any logit. */
     public static final double MAX_ABS_DIFF = 1e-4;
     /** Smallest allowed fraction of pixels whose argmax class agrees. */
@@ -127,10 +128,8 @@ public final class ParityCheck {
             }
             double diff = maxAbsDiff(e, actual);
             double scale = Math.max(1, maxAbs(e));
-            if (Boolean.getBoolean("export.trace")) {
-                System.err.printf("%s diff %.3g scale %.3g%n", v.getKey(), diff, scale);
-            }
-            if (diff > MAX_ABS_DIFF * scale && !Boolean.getBoolean("export.trace")) {
+            LOG.debug("vertex {}: max abs difference {} at activation scale {}", v.getKey(), diff, scale);
+            if (diff > MAX_ABS_DIFF * scale) {
                 return String.format(java.util.Locale.ROOT, "the first diverging vertex is '%s' (%s, max abs"
                         + " difference %.3g)", v.getKey(), graph.getVertex(v.getKey()).getClass().getSimpleName()
                         + layerType(graph, v.getKey()), diff);

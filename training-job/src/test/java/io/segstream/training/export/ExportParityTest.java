@@ -90,7 +90,11 @@ class ExportParityTest {
                 e.getMessage());
     }
 
-    /** Freshly initialised batch norm is mean 0, variance 1, which would hide a wrong statistics mapping. */
+    /**
+     * Freshly initialised batch norm is mean 0, variance 1, which would hide a wrong statistics mapping. Gains stay
+     * below 1 so that the random deep encoders (ResNet-18, VGG-16) keep logits of the size a trained model has;
+     * with gains up to 1.5 their logits reach ~100 and float32 rounding alone (2e-6 relative) exceeds 1e-4.
+     */
     static void randomiseBatchNormStatistics(ComputationGraph graph, Random random) {
         for (GraphVertex v : graph.getVertices()) {
             if (!v.hasLayer() || !(v.getLayer().conf().getLayer() instanceof BatchNormalization)) {
@@ -101,7 +105,7 @@ class ExportParityTest {
                 float[] f = new float[(int) a.length()];
                 for (int i = 0; i < f.length; i++) {
                     f[i] = switch (p.getKey()) {
-                        case "gamma" -> 0.5f + random.nextFloat();
+                        case "gamma" -> 0.4f + 0.5f * random.nextFloat();
                         case "var" -> 0.2f + random.nextFloat();
                         case "log10stdev" -> (random.nextFloat() - 0.5f) * 0.6f;
                         default -> (random.nextFloat() - 0.5f) * 0.4f;
