@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
             ScenesCommand.class,
             TrainCommand.class,
             PredictCommand.class,
+            ExportCommand.class,
             ModelsCommand.class,
             BrokerCommand.class,
             IngestCommand.class,
