@@ -222,6 +222,32 @@ public final class OnnxGraphBuilder {
         return out;
     }
 
+    /**
+     * Adds a node of the default domain with several outputs (e.g. MaxPool's values and indices), named
+     * {@code <first output>_node}.
+     *
+     * @param outputs names of the output tensors, in the operator's output order
+     * @return {@code outputs}
+     */
+    public List<String> nodeWithOutputs(String opType, List<String> inputs, List<String> outputs,
+            AttributeProto... attributes) {
+        if (outputs.isEmpty()) {
+            throw new IllegalArgumentException(opType + " node needs at least one output name");
+        }
+        NodeProto.Builder n = NodeProto.newBuilder().setOpType(opType).setName(outputs.get(0) + "_node")
+                .addAllOutput(outputs).addAllInput(inputs);
+        for (AttributeProto a : attributes) {
+            n.addAttribute(a);
+        }
+        nodes.add(n.build());
+        return outputs;
+    }
+
+    /** A name no tensor of this graph has yet, starting with {@code prefix}. */
+    public String freshName(String prefix) {
+        return fresh(prefix);
+    }
+
     /** An INT attribute. */
     public static AttributeProto attr(String name, long value) {
         return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(value).build();

@@ -1,0 +1,378 @@
+package io.segstream.training.model;
+
+import io.segstream.training.graph.MaxUnpoolVertex;
+import io.segstream.training.graph.McDropoutVertex;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
+import org.deeplearning4j.nn.conf.graph.MergeVertex;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.Deconvolution2D;
+import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
+import org.deeplearning4j.nn.conf.layers.DropoutLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.conf.layers.SeparableConvolution2D;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.conf.layers.Upsampling2D;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.nd4j.linalg.activations.Activation;
+
+/**
+ * The shared building blocks of every segmentation model, added to one DL4J graph builder: conv-BN-activation,
+ * depthwise-separable convolutions, MobileNetV2 inverted residuals, pyramid pooling, ASPP and exact bilinear
+ * upsampling. It tracks the shape of every feature map so that blocks can check sizes and size their pooling.
+ *
+ * <p>Only standard DL4J layers and vertices are used, plus {@link MaxUnpoolVertex} and {@link McDropoutVertex}
+ * for Bayesian SegNet; every convolution is {@link ConvolutionMode#Same} so a stride-s layer divides the size by s.
+ *
+ * <pre>{@code
+ * GraphBlocks g = new GraphBlocks(graphBuilder, "input", new FeatureShape(3, 256, 512));
+ * String x = g.convBnAct("stem", "input", 32, 3, 2, Activation.RELU);
+ * x = g.invertedResidual("ir1", x, 6, 24, 2, 1);
+ * String logits = g.upsampleBilinear("up", g.conv("classifier", x, 19, 1), 4, 4);
+ * }</pre>
+ */
+public final class GraphBlocks {
+    private final ComputationGraphConfiguration.GraphBuilder graph;
+    private final Map<String, FeatureShape> shapes = new HashMap<>();
+    private final Set<String> headLayers = new LinkedHashSet<>();
+
+    public GraphBlocks(ComputationGraphConfiguration.GraphBuilder graph, String input, FeatureShape inputShape) {
+        this.graph = graph;
+        shapes.put(input, inputShape);
+    }
+
+    /** Shape of the feature map produced by vertex {@code name}. */
+    public FeatureShape shape(String name) {
+        FeatureShape s = shapes.get(name);
+        if (s == null) {
+            throw new IllegalArgumentException("no vertex named '" + name + "' in the graph being built");
+        }
+        return s;
+    }
+
+    /** Names of the layers marked as newly initialised head layers (they may get a learning-rate multiplier). */
+    public Set<String> headLayers() {
+        return Set.copyOf(headLayers);
+    }
+
+    /** Marks a layer as part of the head: the last layers that are always trained from scratch. */
+    public void markHead(String layer) {
+        shape(layer);
+        headLayers.add(layer);
+    }
+
+    // ---- plain layers ----
+
+    /** A convolution with bias and no activation (classifiers, score layers). */
+    public String conv(String name, String in, int channels, int kernel) {
+        return conv(name, in, channels, kernel, WeightInit.XAVIER);
+    }
+
+    /** A 1×1 or k×k convolution with bias, no activation, and the given weight initialisation. */
+    public String conv(String name, String in, int channels, int kernel, WeightInit init) {
+        FeatureShape s = shape(in);
+        graph.addLayer(name, new ConvolutionLayer.Builder(kernel, kernel).nOut(channels)
+                .convolutionMode(ConvolutionMode.Same).weightInit(init).activation(Activation.IDENTITY).build(), in);
+        return put(name, new FeatureShape(channels, s.height(), s.width()));
+    }
+
+    /** Convolution (no bias), batch normalisation and activation; {@code Activation.IDENTITY} for a linear block. */
+    public String convBnAct(String name, String in, int channels, int kernel, int stride, Activation act) {
+        return convBnAct(name, in, channels, kernel, stride, 1, act);
+    }
+
+    /** Dilated convolution (no bias), batch normalisation and activation. */
+    public String convBnAct(String name, String in, int channels, int kernel, int stride, int dilation, Activation act) {
+        FeatureShape s = shape(in);
+        checkStride(name, s, stride);
+        graph.addLayer(name + "_conv", new ConvolutionLayer.Builder(kernel, kernel).stride(stride, stride)
+                .dilation(dilation, dilation).nOut(channels).hasBias(false).convolutionMode(ConvolutionMode.Same)
+                .activation(Activation.IDENTITY).build(), in);
+        put(name + "_conv", new FeatureShape(channels, s.height() / stride, s.width() / stride));
+        return bn(name, name + "_conv", act);
+    }
+
+    /** Batch normalisation followed by an activation (none for {@code IDENTITY}). */
+    public String bn(String name, String in, Activation act) {
+        FeatureShape s = shape(in);
+        graph.addLayer(name + "_bn", new BatchNormalization.Builder().nOut(s.channels())
+                .activation(Activation.IDENTITY).build(), in);
+        put(name + "_bn", s);
+        return act == Activation.IDENTITY ? name + "_bn" : activation(name + "_act", name + "_bn", act);
+    }
+
+    /** An activation layer. */
+    public String activation(String name, String in, Activation act) {
+        graph.addLayer(name, new ActivationLayer.Builder().activation(act).build(), in);
+        return put(name, shape(in));
+    }
+
+    /** Depthwise convolution (no bias), batch normalisation and activation. */
+    public String depthwiseBnAct(String name, String in, int kernel, int stride, int dilation, Activation act) {
+        FeatureShape s = shape(in);
+        checkStride(name, s, stride);
+        graph.addLayer(name + "_dw", new DepthwiseConvolution2D.Builder(kernel, kernel).stride(stride, stride)
+                .dilation(dilation, dilation).depthMultiplier(1).nOut(s.channels()).hasBias(false)
+                .convolutionMode(ConvolutionMode.Same).activation(Activation.IDENTITY).build(), in);
+        put(name + "_dw", new FeatureShape(s.channels(), s.height() / stride, s.width() / stride));
+        return bn(name, name + "_dw", act);
+    }
+
+    /**
+     * Depthwise-separable convolution as MobileNet, DeepLabV3+ and Fast-SCNN use it: depthwise k×k, BN, ReLU,
+     * pointwise 1×1, BN, activation.
+     */
+    public String dsConv(String name, String in, int channels, int kernel, int stride, int dilation, Activation act) {
+        String dw = depthwiseBnAct(name + "_depthwise", in, kernel, stride, dilation, Activation.RELU);
+        return convBnAct(name + "_pointwise", dw, channels, 1, 1, act);
+    }
+
+    /** DL4J's fused separable convolution (depthwise then pointwise, no BN between, as Keras' SeparableConv2D). */
+    public String separableBnAct(String name, String in, int channels, int kernel, int stride, Activation act) {
+        FeatureShape s = shape(in);
+        checkStride(name, s, stride);
+        graph.addLayer(name + "_sep", new SeparableConvolution2D.Builder(kernel, kernel).stride(stride, stride)
+                .depthMultiplier(1).nOut(channels).hasBias(false).convolutionMode(ConvolutionMode.Same)
+                .activation(Activation.IDENTITY).build(), in);
+        put(name + "_sep", new FeatureShape(channels, s.height() / stride, s.width() / stride));
+        return bn(name, name + "_sep", act);
+    }
+
+    /**
+     * MobileNetV2 inverted residual: 1×1 expansion (×t) BN ReLU6, depthwise 3×3 BN ReLU6, 1×1 linear projection BN,
+     * plus the identity shortcut when the stride is 1 and the channels match.
+     */
+    public String invertedResidual(String name, String in, int expansion, int channels, int stride, int dilation) {
+        FeatureShape s = shape(in);
+        String x = in;
+        if (expansion != 1) {
+            x = convBnAct(name + "_expand", x, s.channels() * expansion, 1, 1, Activation.RELU6);
+        }
+        x = depthwiseBnAct(name + "_depthwise", x, 3, stride, dilation, Activation.RELU6);
+        x = convBnAct(name + "_project", x, channels, 1, 1, Activation.IDENTITY);
+        if (stride == 1 && s.channels() == channels) {
+            x = add(name + "_add", in, x);
+        }
+        return x;
+    }
+
+    /** {@code repeats} inverted residuals; the first has the stride, the rest stride 1. */
+    public String invertedResidualStage(String name, String in, int expansion, int channels, int repeats, int stride,
+            int dilation) {
+        String x = in;
+        for (int i = 0; i < repeats; i++) {
+            x = invertedResidual(name + "_" + i, x, expansion, channels, i == 0 ? stride : 1, dilation);
+        }
+        return x;
+    }
+
+    // ---- pooling ----
+
+    /** Max pooling with a k×k window and stride s. */
+    public String maxPool(String name, String in, int kernel, int stride) {
+        FeatureShape s = shape(in);
+        checkStride(name, s, stride);
+        graph.addLayer(name, new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(kernel, kernel)
+                .stride(stride, stride).convolutionMode(ConvolutionMode.Same).build(), in);
+        return put(name, new FeatureShape(s.channels(), s.height() / stride, s.width() / stride));
+    }
+
+    /** Average pooling into {@code bins × bins} cells; the feature size must divide by {@code bins}. */
+    public String averagePoolToBins(String name, String in, int bins) {
+        FeatureShape s = shape(in);
+        if (s.height() % bins != 0 || s.width() % bins != 0) {
+            throw new InvalidInputSizeException(name + ": a " + s.height() + "x" + s.width()
+                    + " feature map cannot be pooled into " + bins + "x" + bins + " equal cells");
+        }
+        int kh = s.height() / bins;
+        int kw = s.width() / bins;
+        graph.addLayer(name, new SubsamplingLayer.Builder(PoolingType.AVG).kernelSize(kh, kw).stride(kh, kw)
+                .convolutionMode(ConvolutionMode.Truncate).build(), in);
+        return put(name, new FeatureShape(s.channels(), bins, bins));
+    }
+
+    /**
+     * Pyramid pooling (PSPNet, Fast-SCNN): the input, plus for every bin count b the input average-pooled into b×b
+     * cells, reduced by a 1×1 conv-BN-ReLU to {@code channels / bins.length} and upsampled back; all concatenated and
+     * fused by a 1×1 conv-BN-ReLU to {@code channels}.
+     */
+    public String pyramidPooling(String name, String in, int[] bins, int channels) {
+        FeatureShape s = shape(in);
+        List<String> branches = new ArrayList<>();
+        branches.add(in);
+        int reduced = Math.max(1, s.channels() / bins.length);
+        for (int b : bins) {
+            String p = averagePoolToBins(name + "_pool" + b, in, b);
+            p = convBnAct(name + "_reduce" + b, p, reduced, 1, 1, Activation.RELU);
+            branches.add(upsampleBilinear(name + "_up" + b, p, s.height() / b, s.width() / b));
+        }
+        String cat = concat(name + "_concat", branches.toArray(String[]::new));
+        return convBnAct(name + "_fuse", cat, channels, 1, 1, Activation.RELU);
+    }
+
+    /**
+     * Atrous spatial pyramid pooling (DeepLabV3+): a 1×1 branch, one depthwise-separable 3×3 branch per atrous rate,
+     * and image pooling (global average, 1×1 conv, ReLU, broadcast back), concatenated and projected by 1×1
+     * conv-BN-ReLU to {@code channels}.
+     */
+    public String aspp(String name, String in, int[] rates, int channels) {
+        FeatureShape s = shape(in);
+        List<String> branches = new ArrayList<>();
+        branches.add(convBnAct(name + "_1x1", in, channels, 1, 1, Activation.RELU));
+        for (int r : rates) {
+            branches.add(dsConv(name + "_rate" + r, in, channels, 3, 1, r, Activation.RELU));
+        }
+        String pooled = averagePoolToBins(name + "_image_pool", in, 1);
+        graph.addLayer(name + "_image_conv", new ConvolutionLayer.Builder(1, 1).nOut(channels)
+                .convolutionMode(ConvolutionMode.Same).activation(Activation.RELU).build(), pooled);
+        put(name + "_image_conv", new FeatureShape(channels, 1, 1));
+        branches.add(upsampleNearest(name + "_image_up", name + "_image_conv", s.height(), s.width()));
+        String cat = concat(name + "_concat", branches.toArray(String[]::new));
+        return convBnAct(name + "_project", cat, channels, 1, 1, Activation.RELU);
+    }
+
+    // ---- resizing ----
+
+    /** Nearest-neighbour upsampling by integer factors (repeats every value). */
+    public String upsampleNearest(String name, String in, int factorH, int factorW) {
+        FeatureShape s = shape(in);
+        graph.addLayer(name, new Upsampling2D.Builder().size(new int[] {factorH, factorW}).build(), in);
+        return put(name, new FeatureShape(s.channels(), s.height() * factorH, s.width() * factorW));
+    }
+
+    /**
+     * Bilinear upsampling by integer factors, exactly as ONNX {@code Resize} (linear, half_pixel) and PyTorch's
+     * {@code align_corners=False}: nearest-neighbour repetition followed by parameter-free average pooling — a box of
+     * f cells for an odd factor f, a box of f then of 2 cells for an even one (their convolution is the tent
+     * [½,1,…,1,½]/f). Pooling does not count padded cells, which reproduces the edge clamping exactly.
+     */
+    public String upsampleBilinear(String name, String in, int factorH, int factorW) {
+        FeatureShape s = shape(in);
+        if (factorH == 1 && factorW == 1) {
+            return in;
+        }
+        String up = upsampleNearest(name + "_repeat", in, factorH, factorW);
+        // an axis of length 1 has nothing to interpolate: repetition is already the bilinear result
+        int fh = s.height() == 1 ? 1 : factorH;
+        int fw = s.width() == 1 ? 1 : factorW;
+        if (fh == 1 && fw == 1) {
+            return up;
+        }
+        FeatureShape out = shape(up);
+        int ph = fh % 2 == 0 ? fh / 2 : (fh - 1) / 2;
+        int pw = fw % 2 == 0 ? fw / 2 : (fw - 1) / 2;
+        int grownH = fh % 2 == 0 ? 1 : 0;
+        int grownW = fw % 2 == 0 ? 1 : 0;
+        FeatureShape boxed = new FeatureShape(out.channels(), out.height() + grownH, out.width() + grownW);
+        String box;
+        if (fh * fw <= 16) {
+            graph.addLayer(name + "_box", smoothingPool(fh, fw, ph, pw), up);
+            box = put(name + "_box", boxed);
+        } else {
+            // a box filter is separable and averaging without padded cells stays so: rows then columns costs
+            // fh + fw additions per output value instead of fh * fw
+            graph.addLayer(name + "_box_rows", smoothingPool(fh, 1, ph, 0), up);
+            put(name + "_box_rows", new FeatureShape(out.channels(), boxed.height(), out.width()));
+            graph.addLayer(name + "_box", smoothingPool(1, fw, 0, pw), name + "_box_rows");
+            box = put(name + "_box", boxed);
+        }
+        if (grownH == 0 && grownW == 0) {
+            return box;
+        }
+        graph.addLayer(name, smoothingPool(grownH + 1, grownW + 1, 0, 0), box);
+        return put(name, out);
+    }
+
+    private static SubsamplingLayer smoothingPool(int kh, int kw, int ph, int pw) {
+        return new SubsamplingLayer.Builder(PoolingType.AVG).kernelSize(kh, kw).stride(1, 1).padding(ph, pw)
+                .convolutionMode(ConvolutionMode.Truncate).avgPoolIncludePadInDivisor(false).build();
+    }
+
+    /** Learned 2× upsampling (U-Net's up-convolution): a 2×2 transposed convolution with stride 2, BN, ReLU. */
+    public String upConv(String name, String in, int channels) {
+        FeatureShape s = shape(in);
+        graph.addLayer(name + "_deconv", new Deconvolution2D.Builder(2, 2).stride(2, 2).nOut(channels).hasBias(false)
+                .convolutionMode(ConvolutionMode.Same).activation(Activation.IDENTITY).build(), in);
+        put(name + "_deconv", new FeatureShape(channels, s.height() * 2, s.width() * 2));
+        return bn(name, name + "_deconv", Activation.RELU);
+    }
+
+    /** SegNet unpooling of {@code decoder} with the pooling indices of {@code pooledEncoder} (see {@link MaxUnpoolVertex}). */
+    public String maxUnpool(String name, String decoder, String pooledEncoder) {
+        FeatureShape d = shape(decoder);
+        FeatureShape e = shape(pooledEncoder);
+        if (e.height() != 2 * d.height() || e.width() != 2 * d.width() || e.channels() != d.channels()) {
+            throw new IllegalStateException(name + ": cannot unpool " + d + " with indices of " + e);
+        }
+        graph.addVertex(name, new MaxUnpoolVertex(), decoder, pooledEncoder);
+        return put(name, e);
+    }
+
+    // ---- merging and regularisation ----
+
+    /** Element-wise sum. */
+    public String add(String name, String... ins) {
+        FeatureShape s = shape(ins[0]);
+        for (String in : ins) {
+            if (!shape(in).equals(s)) {
+                throw new IllegalStateException(name + ": cannot add " + shape(in) + " to " + s);
+            }
+        }
+        graph.addVertex(name, new ElementWiseVertex(ElementWiseVertex.Op.Add), ins);
+        return put(name, s);
+    }
+
+    /** Channel concatenation. */
+    public String concat(String name, String... ins) {
+        FeatureShape s = shape(ins[0]);
+        int channels = 0;
+        for (String in : ins) {
+            FeatureShape o = shape(in);
+            if (o.height() != s.height() || o.width() != s.width()) {
+                throw new IllegalStateException(name + ": cannot concatenate " + o + " with " + s);
+            }
+            channels += o.channels();
+        }
+        graph.addVertex(name, new MergeVertex(), ins);
+        return put(name, new FeatureShape(channels, s.height(), s.width()));
+    }
+
+    /** Standard dropout (training only) that drops a fraction {@code dropRate} of the activations. */
+    public String dropout(String name, String in, double dropRate) {
+        if (dropRate <= 0) {
+            return in;
+        }
+        // DL4J's dropout parameter is the probability of keeping an activation
+        graph.addLayer(name, new DropoutLayer.Builder(1.0 - dropRate).build(), in);
+        return put(name, shape(in));
+    }
+
+    /** Monte-Carlo dropout that can stay on at prediction time (see {@link McDropoutVertex}). */
+    public String mcDropout(String name, String in, double dropRate) {
+        graph.addVertex(name, new McDropoutVertex(dropRate), in);
+        return put(name, shape(in));
+    }
+
+    private String put(String name, FeatureShape s) {
+        if (shapes.putIfAbsent(name, s) != null) {
+            throw new IllegalStateException("vertex name '" + name + "' is used twice");
+        }
+        return name;
+    }
+
+    private static void checkStride(String name, FeatureShape s, int stride) {
+        if (s.height() % stride != 0 || s.width() % stride != 0) {
+            throw new InvalidInputSizeException(name + ": a " + s.height() + "x" + s.width()
+                    + " feature map does not divide by stride " + stride);
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package io.segstream.training.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.stream.Stream;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** Every model, at a small width: logits N×C×H×W for valid sizes, a clear error for sizes it cannot take. */
+class ModelShapesTest {
+
+    static Stream<Arguments> variants() {
+        return Stream.of(
+                Arguments.of("fastscnn", "mobilenetv2", "mobilenetv2", 8, 256, 128, 250, 128),
+                Arguments.of("unet", "mobilenetv2", "mobilenetv2", 8, 64, 32, 72, 32),
+                Arguments.of("separable_unet", "mobilenetv2", "mobilenetv2", 8, 64, 48, 64, 40),
+                Arguments.of("deeplabv3+", "mobilenetv2", "mobilenetv2", 8, 64, 32, 64, 40),
+                Arguments.of("deeplabv3+", "xception", "mobilenetv2", 8, 64, 32, 60, 32),
+                Arguments.of("bayes_segnet", "mobilenetv2", "mobilenetv2", 8, 64, 32, 64, 48),
+                Arguments.of("fcn", "mobilenetv2", "mobilenetv2", 8, 64, 32, 64, 16),
+                Arguments.of("fcn", "mobilenetv2", "resnet18", 16, 96, 64, 100, 64),
+                Arguments.of("fcn", "mobilenetv2", "vgg16", 32, 64, 32, 64, 24));
+    }
+
+    @ParameterizedTest(name = "{0} {1}/{2} fcn{3} at {4}x{5}")
+    @MethodSource("variants")
+    void outputsLogitsAtInputSizeAndRefusesOthers(String model, String backbone, String encoder, int fcnStride,
+            int width, int height, int badWidth, int badHeight) {
+        int classes = 5;
+        ModelSpec spec = ModelSpec.builder().setModel(model).setNumClasses(classes).setSize(width, height)
+                .optWidthMultiplier(0.0625).optBackbone(backbone).optEncoder(encoder).optFcnStride(fcnStride).build();
+        ModelBuilder.BuiltModel built = ModelBuilder.builder().setSpec(spec).build();
+        ComputationGraphConfiguration conf =
+                ComputationGraphConfiguration.fromJson(built.configuration().toJson());
+        ComputationGraph graph = new ComputationGraph(conf);
+        graph.init();
+        INDArray x = Nd4j.rand(DataType.FLOAT, 2, 3, height, width);
+        INDArray y = graph.outputSingle(x);
+        assertArrayEquals(new long[] {2, classes, height, width}, y.shape());
+        assertTrue(Double.isFinite(y.sumNumber().doubleValue()), "finite logits");
+        assertTrue(built.headLayers().size() >= 1);
+
+        ModelSpec bad = spec.withSize(badWidth, badHeight);
+        InvalidInputSizeException e = assertThrows(InvalidInputSizeException.class,
+                () -> ModelBuilder.builder().setSpec(bad).build());
+        assertTrue(e.getMessage().contains("multiples of"), e.getMessage());
+        assertTrue(e.getMessage().contains(badWidth + "x" + badHeight), e.getMessage());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("published")
+    void fullSizeModelsHaveThePublishedParameterCounts(String model, String option, double minMillions,
+            double maxMillions) {
+        ModelSpec.Builder b = ModelSpec.builder().setModel(model).setNumClasses(19).setSize(2048, 1024);
+        if (model.equals("fcn")) {
+            b.optEncoder(option).optFcnStride(16);
+        } else if (model.equals("deeplabv3+")) {
+            b.optBackbone(option);
+        }
+        ModelBuilder.BuiltModel built = ModelBuilder.builder().setSpec(b.build()).build();
+        ModelComplexity c = ModelComplexity.of(built.configuration(), 1024, 2048);
+        double millions = c.params() / 1e6;
+        assertTrue(millions >= minMillions && millions <= maxMillions,
+                model + " " + option + " has " + millions + " M parameters");
+        assertTrue(c.flops() > 1e9);
+    }
+
+    static Stream<Arguments> published() {
+        return Stream.of(
+                Arguments.of("fastscnn", "", 1.0, 1.6),
+                Arguments.of("unet", "", 30, 33),
+                Arguments.of("separable_unet", "", 0.2, 0.45),
+                Arguments.of("deeplabv3+", "mobilenetv2", 2.0, 5.0),
+                Arguments.of("deeplabv3+", "xception", 35, 45),
+                Arguments.of("bayes_segnet", "", 28, 31),
+                Arguments.of("fcn", "resnet18", 11, 11.5),
+                Arguments.of("fcn", "vgg16", 130, 140));
+    }
+
+    @org.junit.jupiter.api.Test
+    void convolutionFlopsAreCountedFromShapes() {
+        ModelSpec spec = ModelSpec.builder().setModel("unet").setNumClasses(2).setSize(32, 16)
+                .optWidthMultiplier(1.0 / 64).build();
+        ModelBuilder.BuiltModel built = ModelBuilder.builder().setSpec(spec).build();
+        ModelComplexity c = ModelComplexity.of(built.configuration(), 16, 32);
+        // first conv: 3 -> 2 channels, 3x3, 16x32 output: 2 * 9 * 3 * 2 * 512 MACs
+        assertTrue(c.flops() > 2 * 9 * 3 * 2 * 512);
+        ComputationGraph graph = new ComputationGraph(built.configuration());
+        graph.init();
+        assertEquals(graph.numParams(), c.params());
+    }
+}

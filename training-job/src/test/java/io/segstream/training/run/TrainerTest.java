@@ -1,0 +1,94 @@
+package io.segstream.training.run;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.segstream.training.data.InMemorySource;
+import io.segstream.training.data.ToyScenes;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** The training loop on tiny in-memory scenes: run directory contents and exact resume. */
+class TrainerTest {
+    @TempDir
+    Path tmp;
+
+    private Map<String, Object> options(String model, int epochs) {
+        Map<String, Object> o = new HashMap<>();
+        o.put("model", model);
+        o.put("labelSet", "cityscapes-19");
+        o.put("width", 64);
+        o.put("height", 32);
+        o.put("widthMultiplier", 0.125);
+        o.put("batch", 2);
+        o.put("epochs", epochs);
+        o.put("loaderThreads", 1);
+        o.put("runsDir", tmp.resolve("runs").toString());
+        o.put("learningRate", 3e-3);
+        o.put("seed", 7L);
+        return o;
+    }
+
+    private static PrintStream quiet() {
+        return new PrintStream(new ByteArrayOutputStream());
+    }
+
+    @Test
+    void writesTheRunDirectory() throws Exception {
+        InMemorySource train = new InMemorySource(ToyScenes.make(6, 96, 48, 1));
+        InMemorySource val = new InMemorySource(ToyScenes.make(2, 96, 48, 2));
+        Trainer.Outcome out = new Trainer(TrainConfig.of(options("deeplabv3+", 2)), train, val, quiet()).run();
+        Path run = out.run().root();
+        assertTrue(run.getFileName().toString().matches("\\d{4}-\\d{2}-\\d{2}_deeplabv3\\+-mobilenetv2__1"),
+                run.toString());
+        for (String f : List.of("config.json", "train.log", "metrics.csv", "metrics.json", "loss.png", "lr.png",
+                "miou.png")) {
+            assertTrue(Files.isRegularFile(run.resolve(f)), f);
+        }
+        assertEquals(3, Files.readAllLines(run.resolve("metrics.csv")).size());
+        assertTrue(out.bestCheckpoint().getFileName().toString().matches("epoch-00\\d_miou-0\\.\\d{4}_loss-\\d+\\.\\d{4}\\.zip"));
+        assertTrue(Files.isRegularFile(Checkpoints.stateFile(out.lastCheckpoint())));
+        try (Stream<Path> files = Files.list(run.resolve("checkpoints"))) {
+            assertTrue(files.count() <= 4, "only the best and the last checkpoint are kept");
+        }
+        assertEquals(2, out.history().size());
+        assertEquals(6, out.history().get(1).iteration());
+    }
+
+    @Test
+    void resumingGivesTheStraightRunsWeights() throws Exception {
+        InMemorySource train = new InMemorySource(ToyScenes.make(4, 96, 48, 3));
+        InMemorySource val = new InMemorySource(ToyScenes.make(2, 96, 48, 4));
+        Map<String, Object> o = options("deeplabv3+", 2);
+        o.put("optimizer", "adam");
+        o.put("schedule", "warmup");
+        o.put("warmupSteps", 3);
+        o.put("decay", 0.5);
+        Trainer.Outcome straight = new Trainer(TrainConfig.of(o), train, val, quiet()).run();
+
+        o.put("epochs", 1);
+        Trainer.Outcome first = new Trainer(TrainConfig.of(o), train, val, quiet()).run();
+        o.put("epochs", 2);
+        Trainer.Outcome resumed = new Trainer(TrainConfig.of(o), train, val, quiet())
+                .resumeFrom(first.lastCheckpoint()).run();
+
+        INDArray a = straight.graph().params();
+        INDArray b = resumed.graph().params();
+        double maxDiff = a.sub(b).amaxNumber().doubleValue();
+        assertTrue(maxDiff < 1e-4, "max parameter difference " + maxDiff);
+        assertEquals(straight.history().get(1).iteration(), resumed.history().get(1).iteration());
+        assertEquals(straight.history().get(1).trainLoss(), resumed.history().get(1).trainLoss(), 1e-4);
+        INDArray ua = straight.graph().getUpdater().getStateViewArray();
+        INDArray ub = resumed.graph().getUpdater().getStateViewArray();
+        assertTrue(ua.sub(ub).amaxNumber().doubleValue() < 1e-4, "optimizer state matches");
+    }
+}
