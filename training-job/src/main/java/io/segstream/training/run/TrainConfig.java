@@ -216,6 +216,9 @@ public record TrainConfig(
         if (!(learningRate > 0)) {
             throw new IllegalArgumentException("learning rate must be > 0, got " + learningRate);
         }
+        // builds the optimiser and schedule once so that their own checks (ftrl, adadelta with a schedule, cyclic
+        // bounds...) fail here, before any data is read
+        Optimizers.create(optimizer, learningRate, Schedules.of(this, 1), momentum);
         if (clipNorm < 0 || clipValue < 0 || (clipNorm > 0 && clipValue > 0)) {
             throw new IllegalArgumentException("use one of --clip-norm and --clip-value, with a value > 0");
         }
