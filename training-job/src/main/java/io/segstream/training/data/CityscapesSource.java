@@ -25,7 +25,7 @@ public final class CityscapesSource implements SampleSource {
 
     public CityscapesSource(List<CityscapesSample> samples, LabelSet labelSet) {
         if (samples.isEmpty()) {
-            throw new IllegalArgumentException("no labelled frames to train on");
+            throw new IllegalArgumentException("the dataset split has no labelled frames");
         }
         this.samples = List.copyOf(samples);
         this.labelSet = labelSet;

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.segstream.core.labels.LabelSet;
 import io.segstream.training.loss.LossSpec;
+import io.segstream.training.model.ModelBuilder;
+import io.segstream.training.model.ModelRegistry;
 import io.segstream.training.model.ModelSpec;
 import io.segstream.training.optim.Optimizers;
 import java.io.IOException;
@@ -194,7 +196,8 @@ public record TrainConfig(
             throw new IllegalArgumentException("label set must be cityscapes-19 or rail-20 (train ids), got '"
                     + labelSet + "'");
         }
-        modelSpec();
+        ModelSpec spec = modelSpec();
+        ModelBuilder.checkSize(ModelRegistry.get(model), spec);
         requirePositive("batch", batch);
         requirePositive("epochs", epochs);
         requirePositive("accumulate", accumulate);
@@ -213,6 +216,9 @@ public record TrainConfig(
         if (!(learningRate > 0)) {
             throw new IllegalArgumentException("learning rate must be > 0, got " + learningRate);
         }
+        // builds the optimiser and schedule once so that their own checks (ftrl, adadelta with a schedule, cyclic
+        // bounds...) fail here, before any data is read
+        Optimizers.create(optimizer, learningRate, Schedules.of(this, 1), momentum);
         if (clipNorm < 0 || clipValue < 0 || (clipNorm > 0 && clipValue > 0)) {
             throw new IllegalArgumentException("use one of --clip-norm and --clip-value, with a value > 0");
         }

@@ -212,6 +212,8 @@ public final class Trainer {
         private long rowStart = System.nanoTime();
         private final long runStart = System.nanoTime();
         private final double secondsBefore;
+        private final int startEpoch;
+        private final int startBatch;
 
         Loop(ComputationGraph graph, BatchLoader loader, Validator validator, RunDirectory run, TrainingState state,
                 int stepsPerEpoch, PixelLoss loss) {
@@ -229,9 +231,6 @@ public final class Trainer {
             this.startEpoch = state.epoch();
             this.startBatch = state.batchInEpoch();
         }
-
-        private final int startEpoch;
-        private final int startBatch;
 
         Outcome run() throws IOException {
             int micro = config.accumulate();
@@ -270,7 +269,7 @@ public final class Trainer {
         }
 
         private INDArray forwardBackward(MultiDataSet data, int microIndex, INDArray accumulated) {
-            Nd4j.getRandom().setSeed(BatchLoaderSeeds.of(config.seed(), iteration, microIndex));
+            Nd4j.getRandom().setSeed(StepSeeds.of(config.seed(), iteration, microIndex));
             lossConfig.setStep(iteration);
             graph.setInputs(data.getFeatures());
             graph.setLabels(data.getLabels());
@@ -351,8 +350,8 @@ public final class Trainer {
             if (improved) {
                 bestMeanIoU = r.meanIoU();
             }
-            int nextEpoch = batchInEpoch == 0 ? epochLabel : epochLabel;
-            TrainingState state = new TrainingState(config.toMap(), nextEpoch, batchInEpoch, iteration, bestMeanIoU,
+            // epochLabel is the next epoch to train after an epoch end, the current one in the middle of an epoch
+            TrainingState state = new TrainingState(config.toMap(), epochLabel, batchInEpoch, iteration, bestMeanIoU,
                     improved ? file.getFileName().toString() : best == null ? null : best.getFileName().toString(),
                     List.copyOf(history), List.copyOf(steps));
             Checkpoints.save(graph, file, state);
@@ -427,8 +426,8 @@ public final class Trainer {
     }
 
     /** Seeds of the global random generator per optimiser step and micro-batch. */
-    static final class BatchLoaderSeeds {
-        private BatchLoaderSeeds() {
+    static final class StepSeeds {
+        private StepSeeds() {
         }
 
         static long of(long seed, long iteration, int micro) {

@@ -24,6 +24,7 @@ public final class TrainingJob {
     /** Trains as configured; {@code resume} is a checkpoint to continue from, or null. */
     public static Trainer.Outcome run(TrainConfig config, Path resume, PrintStream console)
             throws IOException, DatasetException {
+        Trainer.checkBackend(config);
         CityscapesDataset data = CityscapesDataset.locate(config.dataPath() == null ? null : Path.of(config.dataPath()));
         LabelSet set = LabelSet.named(config.labelSet());
         CityscapesSource train = CityscapesSource.open(data, "train", set, config.coarse());

@@ -87,6 +87,25 @@ class ModelShapesTest {
     }
 
     @org.junit.jupiter.api.Test
+    void headLayersGetTheLearningRateMultiplier() {
+        ModelSpec spec = ModelSpec.builder().setModel("fastscnn").setNumClasses(3).setSize(256, 128)
+                .optWidthMultiplier(0.125).build();
+        ModelBuilder.BuiltModel built = ModelBuilder.builder().setSpec(spec)
+                .optUpdater(new org.nd4j.linalg.learning.config.Adam(
+                        new io.segstream.training.optim.CyclicSchedule(0.001, 0.003, 10)))
+                .optHeadLrMultiplier(10).build();
+        assertEquals(java.util.Set.of("cls_logits"), built.headLayers());
+        org.deeplearning4j.nn.conf.layers.BaseLayer head = (org.deeplearning4j.nn.conf.layers.BaseLayer)
+                ((org.deeplearning4j.nn.conf.graph.LayerVertex) built.configuration().getVertices().get("cls_logits"))
+                        .getLayerConf().getLayer();
+        org.deeplearning4j.nn.conf.layers.BaseLayer body = (org.deeplearning4j.nn.conf.layers.BaseLayer)
+                ((org.deeplearning4j.nn.conf.graph.LayerVertex) built.configuration().getVertices().get("lds_conv_conv"))
+                        .getLayerConf().getLayer();
+        assertEquals(0.03, head.getIUpdater().getLearningRate(5, 0), 1e-12);
+        assertEquals(0.003, body.getIUpdater().getLearningRate(5, 0), 1e-12);
+    }
+
+    @org.junit.jupiter.api.Test
     void convolutionFlopsAreCountedFromShapes() {
         ModelSpec spec = ModelSpec.builder().setModel("unet").setNumClasses(2).setSize(32, 16)
                 .optWidthMultiplier(1.0 / 64).build();

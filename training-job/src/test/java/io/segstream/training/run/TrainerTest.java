@@ -44,9 +44,13 @@ class TrainerTest {
 
     @Test
     void writesTheRunDirectory() throws Exception {
-        InMemorySource train = new InMemorySource(ToyScenes.make(6, 96, 48, 1));
+        InMemorySource train = new InMemorySource(ToyScenes.make(8, 96, 48, 1));
         InMemorySource val = new InMemorySource(ToyScenes.make(2, 96, 48, 2));
-        Trainer.Outcome out = new Trainer(TrainConfig.of(options("deeplabv3+", 2)), train, val, quiet()).run();
+        Map<String, Object> o = options("deeplabv3+", 2);
+        o.put("accumulate", 2);
+        o.put("clipNorm", 1.0);
+        o.put("schedule", "polynomial");
+        Trainer.Outcome out = new Trainer(TrainConfig.of(o), train, val, quiet()).run();
         Path run = out.run().root();
         assertTrue(run.getFileName().toString().matches("\\d{4}-\\d{2}-\\d{2}_deeplabv3\\+-mobilenetv2__1"),
                 run.toString());
@@ -61,7 +65,9 @@ class TrainerTest {
             assertTrue(files.count() <= 4, "only the best and the last checkpoint are kept");
         }
         assertEquals(2, out.history().size());
-        assertEquals(6, out.history().get(1).iteration());
+        // 8 images in batches of 2, two batches a step: 2 steps an epoch
+        assertEquals(4, out.history().get(1).iteration());
+        assertTrue(out.history().get(1).learningRate() < out.history().get(0).learningRate(), "polynomial decay");
     }
 
     @Test
