@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
         description = {
             "Converts a trained checkpoint to ONNX (opset 17) and writes DIR/model.onnx and DIR/model.json. The export"
                 + " fails unless ONNX Runtime and DL4J agree on a random input and a generated scene (max abs"
-                + " difference <= 1e-4, identical argmax on >= 99.99 % of pixels)."
+                + " difference <= 1e-4, identical argmax on >= 99.99 %% of pixels)."
         })
 final class ExportCommand implements Callable<Integer> {
 
