@@ -6,11 +6,15 @@ import io.segstream.core.metrics.ConfusionMatrixPng;
 import io.segstream.core.metrics.EvaluationReport;
 import io.segstream.core.metrics.EvaluationResult;
 import io.segstream.core.metrics.FolderEvaluator;
+import io.segstream.core.metrics.ModelEvaluator;
 import io.segstream.core.metrics.PredictionIds;
+import io.segstream.core.segment.OnnxSegmenter;
+import io.segstream.core.segment.SegmenterOptions;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -30,7 +34,9 @@ import picocli.CommandLine.Spec;
             "Scores predictions against Cityscapes ground truth exactly as the official pixel-level evaluation does:"
                 + " class and category IoU and iIoU (nIoU), plus per-class Dice, precision and recall.",
             "The prediction of a frame is the one PNG anywhere under --pred whose name starts with"
-                + " {city}_{seq}_{frame}; it holds label ids, or train ids with --pred-ids train."
+                + " {city}_{seq}_{frame}; it holds label ids, or train ids with --pred-ids train.",
+            "With --model DIR instead of --pred, the ONNX model directory segments the split's images itself (as a"
+                + " running job would) and its masks are scored in its own label set."
         })
 final class EvalCommand implements Callable<Integer> {
 
@@ -41,8 +47,23 @@ final class EvalCommand implements Callable<Integer> {
             description = "Dataset root holding gtFine/{split}/ (default: $CITYSCAPES_DATASET).")
     Path groundTruth;
 
-    @Option(names = "--pred", required = true, paramLabel = "DIR", description = "Folder searched for prediction PNGs.")
-    Path predictions;
+    /** What is scored: prediction PNGs or a model that makes them. */
+    static final class Scored {
+        @Option(names = "--pred", required = true, paramLabel = "DIR",
+                description = "Folder searched for prediction PNGs.")
+        Path predictions;
+
+        @Option(names = "--model", required = true, paramLabel = "DIR",
+                description = "ONNX model directory (model.onnx + model.json) to run on the split instead of --pred.")
+        Path model;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Scored scored;
+
+    @Option(names = "--frames", paramLabel = "N", defaultValue = "0",
+            description = "With --model: score the first N frames only (default: ${DEFAULT-VALUE} = all).")
+    int frames;
 
     @Option(names = "--split", defaultValue = "val", paramLabel = "NAME",
             description = "Split of gtFine to evaluate (default: ${DEFAULT-VALUE}).")
@@ -61,35 +82,49 @@ final class EvalCommand implements Callable<Integer> {
 
     @Option(names = "--label-set", defaultValue = LabelSet.DEFAULT, paramLabel = "NAME",
             description = "Label set whose ignore rules and train ids apply: cityscapes-19, cityscapes-34 or rail-20"
-                    + " (rail-20 also scores rail track; default: ${DEFAULT-VALUE}).")
+                    + " (rail-20 also scores rail track; default: ${DEFAULT-VALUE}); with --model the model's own.")
     String labelSet;
 
     @Override
     public Integer call() throws Exception {
-        LabelSet set = LabelSet.named(labelSet);
+        Path predictions = scored.predictions;
+        Path model = scored.model;
         CityscapesDataset dataset = CityscapesDataset.locate(groundTruth);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         // a handful of frames needs no progress bar
         ProgressBar progress = new ProgressBar(err, "frames");
-        EvaluationResult result = FolderEvaluator.builder()
-                .setGroundTruth(dataset)
-                .setPredictions(predictions)
-                .optSplit(split)
-                .optLabelSet(set)
-                .optPredictionIds(predictionIds)
-                .optProgress((done, total, frame) -> {
-                    if (total >= 10) {
-                        progress.progress(done, total);
-                    }
-                })
-                .build()
-                .run();
-        progress.finish();
-
-        out.printf("Evaluated %d frame(s) of %s against %s (label set %s, predictions as %s ids)%n%n",
-                result.frames(), dataset.root().resolve("gtFine").resolve(split), predictions, set.name(),
-                predictionIds.name().toLowerCase(Locale.ROOT));
+        FolderEvaluator.Progress onFrame = (done, total, frame) -> {
+            if (total >= 10) {
+                progress.progress(done, total);
+            }
+        };
+        EvaluationResult result;
+        if (model != null) {
+            try (OnnxSegmenter seg = OnnxSegmenter.open(model, SegmenterOptions.defaults())) {
+                result = ModelEvaluator.builder().setSegmenter(seg).setGroundTruth(dataset).optSplit(split)
+                        .optLimit(frames).optProgress(onFrame).build().run();
+                progress.finish();
+                out.printf("Evaluated %d frame(s) of %s with model %s (%s, label set %s)%n%n", result.frames(),
+                        dataset.root().resolve("gtFine").resolve(split), seg.manifest().id(), model,
+                        seg.labelSet().name());
+            }
+        } else {
+            LabelSet set = LabelSet.named(labelSet);
+            result = FolderEvaluator.builder()
+                    .setGroundTruth(dataset)
+                    .setPredictions(predictions)
+                    .optSplit(split)
+                    .optLabelSet(set)
+                    .optPredictionIds(predictionIds)
+                    .optProgress(onFrame)
+                    .build()
+                    .run();
+            progress.finish();
+            out.printf("Evaluated %d frame(s) of %s against %s (label set %s, predictions as %s ids)%n%n",
+                    result.frames(), dataset.root().resolve("gtFine").resolve(split), predictions, set.name(),
+                    predictionIds.name().toLowerCase(Locale.ROOT));
+        }
         out.print(EvaluationReport.tables(result));
         if (json != null) {
             EvaluationReport.writeJson(result, json);

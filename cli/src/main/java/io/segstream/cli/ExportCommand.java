@@ -62,7 +62,7 @@ final class ExportCommand implements Callable<Integer> {
         ModelExporter.Builder b = ModelExporter.builder().setCheckpoint(weights).setOutput(out).optModel(model)
                 .optLabelSet(labelSet).optName(name).optVersion(version);
         if (targetSize != null) {
-            int[] size = TrainCommand.parseSize(targetSize);
+            int[] size = Sizes.parse(targetSize, "--target-size");
             b.optSize(size[0], size[1]);
         }
         ModelExporter.Report r = b.build().export();

@@ -60,10 +60,10 @@ final class ModelsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        int[] f = TrainCommand.parseSize(flopsSize);
+        int[] f = Sizes.parse(flopsSize, "--flops-size");
         out.print(ModelTable.format(ModelTable.rows(classes, f[0], f[1]), f[0], f[1]));
         if (benchmark) {
-            int[] s = TrainCommand.parseSize(benchSize);
+            int[] s = Sizes.parse(benchSize, "--size");
             List<TrainingBenchmark.Result> r = TrainingBenchmark.run(s[0], s[1], batch, iterations, widthMultiplier,
                     classes, only, System.err);
             out.println();

@@ -71,7 +71,7 @@ final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        int[] size = targetSize == null ? new int[] {0, 0} : TrainCommand.parseSize(targetSize);
+        int[] size = targetSize == null ? new int[] {0, 0} : Sizes.parse(targetSize, "--target-size");
         Predictor predictor = Predictor.load(weights, size[0], size[1], mcSamples);
         if (model != null && !model.equalsIgnoreCase(predictor.config().model())) {
             throw new IllegalArgumentException("checkpoint " + weights.getFileName() + " holds a "

@@ -8,6 +8,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.segstream.core.imaging.LabelImage;
 import io.segstream.core.imaging.LabelPng;
+import io.segstream.core.model.BootstrapModel;
+import io.segstream.core.scenes.ProgressListener;
+import io.segstream.core.scenes.SceneGenerator;
+import io.segstream.core.scenes.SceneKind;
+import io.segstream.core.scenes.SceneWriter;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -135,6 +140,26 @@ class EvalCommandTest {
         assertTrue(r.out().contains("Evaluated 12 frame(s)"), r.out());
     }
 
+    @Test
+    void runsAnOnnxModelOnTheSplitItself() throws Exception {
+        Path scenes = tmp.resolve("scenes");
+        SceneWriter.writeScenes(SceneGenerator.builder().setSize(256, 128).optKind(SceneKind.RAIL).optSeed(5).build(),
+                scenes, "val", 2, 1, ProgressListener.none());
+        Path model = BootstrapModel.extractBundled(tmp.resolve("bootstrap")).dir();
+        Run r = run("eval", "--gt", scenes.toString(), "--model", model.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().startsWith("Evaluated 2 frame(s) of " + scenes.resolve("gtFine/val") + " with model "
+                + BootstrapModel.NAME + ":1 (" + model + ", label set rail-20)"), r.out());
+        assertTrue(r.out().contains("| rail track    | 0."), "rail-20 scores rail track: " + r.out());
+
+        Run one = run("eval", "--gt", scenes.toString(), "--model", model.toString(), "--frames", "1");
+        assertTrue(one.out().startsWith("Evaluated 1 frame(s)"), one.out());
+
+        Run both = run("eval", "--gt", scenes.toString(), "--model", model.toString(), "--pred", pred.toString());
+        assertEquals(2, both.exit());
+        assertTrue(both.err().contains("--pred=DIR, --model=DIR are mutually exclusive"), both.err());
+    }
+
     /** A failed run prints exactly one line: the command name and a sentence. */
     private static String failure(Run r) {
         assertEquals(1, r.exit(), r.out() + r.err());
@@ -199,7 +224,9 @@ class EvalCommandTest {
         Run r = eval("--pred-ids", "class");
         assertEquals(2, r.exit(), "picocli rejects an unknown enum value");
         assertTrue(r.err().contains("--pred-ids"), r.err());
-        assertEquals(2, run("eval", "--gt", gt.toString()).exit(), "--pred is required");
+        Run neither = run("eval", "--gt", gt.toString());
+        assertEquals(2, neither.exit(), "--pred or --model is required");
+        assertTrue(neither.err().contains("(--pred=DIR | --model=DIR)"), neither.err());
     }
 
     @Test

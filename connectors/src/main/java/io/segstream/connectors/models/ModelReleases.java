@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Pure rules between a {@link ModelRelease} record and the model it announces: building the record from a
@@ -109,5 +110,35 @@ public final class ModelReleases {
     public static boolean sameModel(ModelRelease a, ModelRelease b) {
         return a != null && b != null && a.getName().equals(b.getName()) && a.getVersion().equals(b.getVersion())
                 && a.getSha256().equals(b.getSha256());
+    }
+
+    /**
+     * The releases a deployment answering to {@code targets} would take, newest first: the first is the one it
+     * serves, unless it fails verification, in which case the deployment falls back along this list.
+     *
+     * @param log the models topic in topic (release) order
+     */
+    public static List<ModelRelease> newestFirst(List<ModelRelease> log, Set<String> targets) {
+        List<ModelRelease> out = new ArrayList<>();
+        for (int i = log.size() - 1; i >= 0; i--) {
+            if (ReleaseTarget.applies(log.get(i).getTarget(), targets)) {
+                out.add(log.get(i));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The version after the highest whole-number version released under {@code name}, or {@code 1} when there
+     * is none; versions that are not whole numbers (e.g. {@code 2026-11-21}) are left out.
+     */
+    public static String nextVersion(List<ModelRelease> log, String name) {
+        long highest = 0;
+        for (ModelRelease r : log) {
+            if (r.getName().equals(name) && r.getVersion().matches("\\d{1,18}")) {
+                highest = Math.max(highest, Long.parseLong(r.getVersion()));
+            }
+        }
+        return Long.toString(highest + 1);
     }
 }

@@ -77,31 +77,51 @@ public final class FolderEvaluator {
                     + " holds no *_gtFine_labelIds.png");
         }
         List<Path> matched = matchPredictions(samples);
-        boolean withInstances = checkInstances(samples);
+        return score(samples, labelSet, predictionIds, (i, sample) -> {
+            Path file = matched.get(i);
+            return new Prediction(LabelPng.read8(file), file.toString());
+        }, progress);
+    }
 
+    /** One frame's prediction and what to call it in errors. */
+    record Prediction(LabelImage image, String source) {}
+
+    /** Reads or makes the prediction of the {@code index}-th frame. */
+    @FunctionalInterface
+    interface Predictions {
+        Prediction of(int index, CityscapesSample sample) throws ImageFormatException;
+    }
+
+    /**
+     * Scores {@code samples} in order against what {@code predictions} gives for each: the loop that prediction
+     * folders and models share.
+     */
+    static EvaluationResult score(List<CityscapesSample> samples, LabelSet labelSet, PredictionIds predictionIds,
+            Predictions predictions, Progress progress) throws EvaluationException {
+        boolean withInstances = checkInstances(samples);
         CityscapesEvaluator evaluator = CityscapesEvaluator.builder()
                 .optLabelSet(labelSet)
                 .optPredictionIds(predictionIds)
                 .build();
         for (int i = 0; i < samples.size(); i++) {
             CityscapesSample sample = samples.get(i);
-            Path predictionFile = matched.get(i);
             LabelImage gt;
             LabelImage instances;
-            LabelImage prediction;
+            Prediction prediction;
             try {
                 gt = sample.loadLabelIds();
                 instances = withInstances ? sample.loadInstanceIds() : null;
-                prediction = LabelPng.read8(predictionFile);
+                prediction = predictions.of(i, sample);
             } catch (ImageFormatException e) {
                 throw new EvaluationException(e.getMessage(), e);
             }
-            if (prediction.width() != gt.width() || prediction.height() != gt.height()) {
-                throw new EvaluationException("size mismatch: prediction " + predictionFile + " is " + prediction.size()
+            LabelImage p = prediction.image();
+            if (p.width() != gt.width() || p.height() != gt.height()) {
+                throw new EvaluationException("size mismatch: prediction " + prediction.source() + " is " + p.size()
                         + " but its ground truth " + sample.labelIds().orElseThrow() + " is " + gt.size());
             }
             try {
-                evaluator.add(gt, instances, prediction, predictionFile.toString());
+                evaluator.add(gt, instances, p, prediction.source());
             } catch (IllegalArgumentException e) {
                 throw new EvaluationException(e.getMessage(), e);
             }

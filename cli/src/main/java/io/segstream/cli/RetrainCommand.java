@@ -1,0 +1,229 @@
+package io.segstream.cli;
+
+import io.segstream.connectors.kafka.SegstreamTopics;
+import io.segstream.connectors.models.ModelReleaser;
+import io.segstream.connectors.models.ModelStoreOptions;
+import io.segstream.connectors.models.ReleaseGate;
+import io.segstream.connectors.models.ReleaseTarget;
+import io.segstream.core.labels.Label;
+import io.segstream.core.metrics.EvaluationResult;
+import io.segstream.core.segment.SegmenterOptions;
+import io.segstream.training.run.TrainConfig;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code segstream retrain}: train, evaluate, gate, export and release as one batch command, for a scheduler such
+ * as a Kubernetes CronJob.
+ *
+ * <pre>{@code
+ * ./segstream retrain -m fcn --encoder resnet18 -p /data/rail -t 1024x512 -e 20 --label-set rail-20 \
+ *     --to s3://models/rail --bootstrap kafka:9092 --target datacenter --margin 0.005
+ * }</pre>
+ */
+@Command(
+        name = "retrain",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        sortOptions = false,
+        description = {
+            "Retrains a model and releases it only if it is better than the one serving the target: trains as"
+                + " 'segstream train' does, exports the best checkpoint with the parity check, scores the candidate"
+                + " and the serving model (the newest release for --target that fetches and verifies) on the same"
+                + " validation frames with ONNX Runtime, and releases the candidate when its mIoU beats the serving"
+                + " model's by more than --margin.",
+            "The run directory gets export/NAME-VERSION/ and retrain.json (both models' scores, the decision and"
+                + " where the release went)."
+        },
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:released (with --dry-run: would release)",
+            "1:failed: unreadable data, broker or store unreachable, export parity failed, ...",
+            "2:invalid command line",
+            "3:not released: the candidate did not pass the gate (the reason is printed)"
+        })
+final class RetrainCommand implements Callable<Integer> {
+    /** Exit status when the gate keeps the serving model. */
+    static final int NOT_RELEASED = 3;
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    TrainOptions training = new TrainOptions();
+
+    @Option(names = "--name", paramLabel = "NAME",
+            description = "Model name to release under (default: the model label, e.g. fcn8-resnet18).")
+    String name;
+
+    @Option(names = "--model-version", paramLabel = "V",
+            description = "Version to release as (default: one more than the highest whole-number version released"
+                    + " under the name).")
+    String version;
+
+    @Option(names = "--to", paramLabel = "URI",
+            description = "Model store root the candidate is stored under: file:///srv/models (or a folder),"
+                    + " http(s)://host/models, s3://bucket/prefix. Required unless --dry-run.")
+    String to;
+
+    @Option(names = "--bootstrap", required = true, paramLabel = "HOST:PORT", description = "Kafka bootstrap servers.")
+    String bootstrap;
+
+    @Option(names = "--target", paramLabel = "TARGET", defaultValue = ReleaseTarget.ALL,
+            description = "Target released to and compared against: all, datacenter, edge or a camera group"
+                    + " (default: ${DEFAULT-VALUE}).")
+    String target;
+
+    @Option(names = "--margin", paramLabel = "MIOU", defaultValue = "0.005",
+            description = "How much the candidate's validation mIoU must exceed the serving model's (strictly more;"
+                    + " negative accepts a bounded regression; default: ${DEFAULT-VALUE}).")
+    double margin;
+
+    @Option(names = "--min-miou", paramLabel = "MIOU", defaultValue = "0",
+            description = "Lowest validation mIoU a candidate may have, also for a first release"
+                    + " (default: ${DEFAULT-VALUE}).")
+    double minMeanIoU;
+
+    @Option(names = "--eval-split", paramLabel = "NAME", defaultValue = "val",
+            description = "Split both models are scored on (default: ${DEFAULT-VALUE}).")
+    String evalSplit;
+
+    @Option(names = "--eval-frames", paramLabel = "N", defaultValue = "0",
+            description = "Score the first N frames of the split only (default: ${DEFAULT-VALUE} = all).")
+    int evalFrames;
+
+    @Option(names = "--dry-run", description = "Do everything but store and publish the candidate.")
+    boolean dryRun;
+
+    @Option(names = "--topic-prefix", paramLabel = "P", defaultValue = "segstream.",
+            description = "Prefix of the topic names; the models topic is <prefix>models (default: ${DEFAULT-VALUE}).")
+    String topicPrefix;
+
+    @Option(names = "--store", paramLabel = "KEY=VALUE",
+            description = "Model store setting, repeatable (as for 'segstream release'): s3.endpoint=..., "
+                    + "s3.path-style=true, s3.region=..., s3.anonymous=true, timeout-ms=30000.")
+    Map<String, String> store = new LinkedHashMap<>();
+
+    @Option(names = "--segmenter", paramLabel = "KEY=VALUE",
+            description = "ONNX Runtime setting for scoring, repeatable: provider=CUDA, device-id=0, intra-op-threads=4.")
+    Map<String, String> segmenter = new LinkedHashMap<>();
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "30",
+            description = "How long to wait for the broker and the store (default: ${DEFAULT-VALUE}).")
+    int timeoutSeconds;
+
+    @Override
+    public Integer call() throws Exception {
+        if (to == null && !dryRun) {
+            throw new IllegalArgumentException("--to URI is required to release; give the model store root, or"
+                    + " --dry-run to only score and decide");
+        }
+        if (evalFrames < 0 || timeoutSeconds <= 0) {
+            throw new IllegalArgumentException("--eval-frames must be 0 or more and --timeout more than 0");
+        }
+        TrainConfig config = TrainConfig.of(training.toMap());
+        RetrainPipeline.Settings settings = new RetrainPipeline.Settings(config, name, version,
+                to == null ? null : ReleaseCommand.storeRoot(to), ModelStoreOptions.fromMap(store), bootstrap,
+                SegstreamTopics.builder().optPrefix(topicPrefix).build().models(), ReleaseTarget.validate(target),
+                new ReleaseGate(margin, minMeanIoU), evalSplit, evalFrames, SegmenterOptions.fromMap(segmenter),
+                dryRun, Duration.ofSeconds(timeoutSeconds));
+        RetrainPipeline.Outcome o = new RetrainPipeline(settings, System.err).run();
+
+        PrintWriter out = spec.commandLine().getOut();
+        out.print(table(o, evalSplit));
+        out.printf("report: %s%n", o.report());
+        if (o.released().isPresent()) {
+            ModelReleaser.Released r = o.released().get();
+            out.printf("released %s:%s for target %s: %s (sha256 %s, %s partition %d offset %d)%n",
+                    r.release().getName(), r.release().getVersion(), r.release().getTarget(),
+                    r.release().getArtifactUri(), r.release().getSha256().substring(0, 12), r.topic(), r.partition(),
+                    r.offset());
+        }
+        out.flush();
+        if (!o.decision().release()) {
+            spec.commandLine().getErr().println("segstream retrain: not released: " + o.decision().reason());
+            spec.commandLine().getErr().flush();
+            return NOT_RELEASED;
+        }
+        if (dryRun) {
+            out.println("dry run: would release, " + o.decision().reason());
+            out.flush();
+        }
+        return 0;
+    }
+
+    /** Per-class IoU of the serving model and the candidate, with the change, and the means. */
+    static String table(RetrainPipeline.Outcome o, String split) {
+        EvaluationResult cand = o.candidate().result();
+        EvaluationResult serv = o.serving().map(RetrainPipeline.Evaluated::result).orElse(null);
+        List<String> head = new ArrayList<>(List.of("class"));
+        if (serv != null) {
+            head.add("serving " + o.serving().get().id());
+        }
+        head.add("candidate " + o.candidate().id());
+        if (serv != null) {
+            head.add("change");
+        }
+        List<List<String>> rows = new ArrayList<>();
+        for (Label l : cand.scoredLabels()) {
+            rows.add(row(l.name(), serv == null ? null : serv.classIoU(l.name()), cand.classIoU(l.name())));
+        }
+        rows.add(row("mIoU", serv == null ? null : serv.meanIoU(), cand.meanIoU()));
+        rows.add(row("category mIoU", serv == null ? null : serv.meanCategoryIoU(), cand.meanCategoryIoU()));
+        int[] width = new int[head.size()];
+        for (int c = 0; c < head.size(); c++) {
+            width[c] = head.get(c).length();
+            for (List<String> r : rows) {
+                width[c] = Math.max(width[c], r.get(c).length());
+            }
+        }
+        StringBuilder sb = new StringBuilder();
+        appendRow(sb, head, width);
+        sb.append('|');
+        for (int w : width) {
+            sb.append("-".repeat(w + 2)).append('|');
+        }
+        sb.append(System.lineSeparator());
+        rows.forEach(r -> appendRow(sb, r, width));
+        sb.append(String.format(Locale.ROOT, "(%d frames of split %s, scored with ONNX Runtime by the official rules)%n",
+                cand.frames(), split));
+        return sb.toString();
+    }
+
+    private static List<String> row(String name, Double serving, double candidate) {
+        List<String> r = new ArrayList<>(List.of(name));
+        if (serving != null) {
+            r.add(score(serving));
+        }
+        r.add(score(candidate));
+        if (serving != null) {
+            r.add(Double.isFinite(serving) && Double.isFinite(candidate)
+                    ? String.format(Locale.ROOT, "%+.4f", candidate - serving) : "");
+        }
+        return r;
+    }
+
+    private static void appendRow(StringBuilder sb, List<String> cells, int[] width) {
+        sb.append('|');
+        for (int c = 0; c < cells.size(); c++) {
+            String fmt = c == 0 ? " %-" + width[c] + "s |" : " %" + width[c] + "s |";
+            sb.append(String.format(Locale.ROOT, fmt, cells.get(c)));
+        }
+        sb.append(System.lineSeparator());
+    }
+
+    private static String score(double v) {
+        return Double.isFinite(v) ? String.format(Locale.ROOT, "%.4f", v) : "nan";
+    }
+}

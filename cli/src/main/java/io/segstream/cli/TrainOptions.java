@@ -1,0 +1,190 @@
+package io.segstream.cli;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import picocli.CommandLine.Option;
+
+/**
+ * The training options of the seeds' train.py, shared by {@code segstream train} and {@code segstream retrain}
+ * (a picocli mixin): what model, on which data, for how long, with which optimizer, schedule and loss.
+ */
+final class TrainOptions {
+
+    @Option(names = {"-m", "--model"}, required = true, paramLabel = "MODEL",
+            description = "fastscnn, unet, separable_unet, deeplabv3+, bayes_segnet or fcn.")
+    String model;
+
+    @Option(names = {"-p", "--path"}, paramLabel = "ROOT",
+            description = "Dataset root (leftImg8bit/, gtFine/); default $CITYSCAPES_DATASET.")
+    Path path;
+
+    @Option(names = {"-c", "--coarse"}, description = "Also train on gtCoarse (train and train_extra).")
+    boolean coarse;
+
+    @Option(names = {"-t", "--target-size"}, paramLabel = "WxH", defaultValue = "1024x512",
+            description = "Training size (default: ${DEFAULT-VALUE}); a multiple of the model's size divisor.")
+    String targetSize;
+
+    @Option(names = {"-b", "--batch"}, defaultValue = "4", description = "Images per batch (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = {"-e", "--epochs"}, defaultValue = "10", description = "Epochs (default: ${DEFAULT-VALUE}).")
+    int epochs;
+
+    @Option(names = "--mixed-precision",
+            description = "FP16 training; needs the CUDA backend (-Pnd4j-cuda), refused on CPU.")
+    boolean mixedPrecision;
+
+    @Option(names = {"-o", "--optimizer"}, defaultValue = "adam",
+            description = "Optimizer for training (names as --lrfinder; default: ${DEFAULT-VALUE}).")
+    String optimizer;
+
+    @Option(names = "--schedule", defaultValue = "none",
+            description = "Learning-rate schedule: none, polynomial, cyclic, warmup (quadratic warm-up +"
+                    + " inverse-sqrt decay) or slowstart (slow start + polynomial); default ${DEFAULT-VALUE}.")
+    String schedule;
+
+    @Option(names = "--momentum", defaultValue = "0.9",
+            description = "Momentum of sgd and sgd_nesterov (0 = plain SGD); default ${DEFAULT-VALUE}.")
+    double momentum;
+
+    @Option(names = {"-l", "--learning-rate"}, defaultValue = "1e-3", description = "Learning rate (default: ${DEFAULT-VALUE}).")
+    double learningRate;
+
+    @Option(names = "--max-lr", defaultValue = "1e-2", description = "Cyclic: highest rate; lr finder: end of the sweep.")
+    double maxLr;
+
+    @Option(names = "--min-lr", defaultValue = "0", description = "Polynomial end rate, warm-up floor, cyclic low end.")
+    double minLr;
+
+    @Option(names = "--power", defaultValue = "0.9", description = "Polynomial decay power (default: ${DEFAULT-VALUE}).")
+    double power;
+
+    @Option(names = "--cycle", defaultValue = "2000", description = "Cyclic period in iterations (default: ${DEFAULT-VALUE}).")
+    int cycle;
+
+    @Option(names = "--warmup-steps", defaultValue = "500", description = "Warm-up iterations (default: ${DEFAULT-VALUE}).")
+    int warmupSteps;
+
+    @Option(names = "--decay", defaultValue = "1e-3", description = "Inverse-sqrt decay factor per iteration.")
+    double decay;
+
+    @Option(names = "--slow-start-steps", defaultValue = "0", description = "Slow-start iterations.")
+    int slowStartSteps;
+
+    @Option(names = "--slow-start-lr", defaultValue = "1e-4", description = "Slow-start learning rate.")
+    double slowStartLr;
+
+    @Option(names = "--backbone", defaultValue = "mobilenetv2", description = "DeepLabV3+ backbone: mobilenetv2 or xception.")
+    String backbone;
+
+    @Option(names = "--encoder", defaultValue = "mobilenetv2", description = "FCN encoder: mobilenetv2, resnet18 or vgg16.")
+    String encoder;
+
+    @Option(names = "--fcn-stride", defaultValue = "8", description = "FCN variant: 32, 16 or 8 (default: ${DEFAULT-VALUE}).")
+    int fcnStride;
+
+    @Option(names = "--width-multiplier", defaultValue = "1.0", description = "Scales every layer's channels.")
+    double widthMultiplier;
+
+    @Option(names = "--label-set", defaultValue = "cityscapes-19", description = "cityscapes-19 or rail-20.")
+    String labelSet;
+
+    @Option(names = "--loss", defaultValue = "ce", description = "ce, ce_dice, ohem (hard-pixel mining) or focal.")
+    String loss;
+
+    @Option(names = "--class-weights", defaultValue = "none",
+            description = "none, auto (from label frequencies) or w0,w1,... (one per class).")
+    String classWeights;
+
+    @Option(names = "--top-k", defaultValue = "0.25", description = "ohem: fraction of hardest pixels kept.")
+    double topK;
+
+    @Option(names = "--mining-steps", defaultValue = "0", description = "ohem: iterations to narrow from all pixels to --top-k.")
+    long miningSteps;
+
+    @Option(names = "--gamma", defaultValue = "2", description = "focal: focusing parameter.")
+    double gamma;
+
+    @Option(names = "--accumulate", defaultValue = "1", description = "Batches accumulated into one optimizer step.")
+    int accumulate;
+
+    @Option(names = "--clip-norm", defaultValue = "0", description = "Clip each layer's gradient L2 norm to this (0 = off).")
+    double clipNorm;
+
+    @Option(names = "--clip-value", defaultValue = "0", description = "Clip gradient elements to +-this (0 = off).")
+    double clipValue;
+
+    @Option(names = "--head-lr-multiplier", defaultValue = "1", description = "Learning-rate multiplier of the new last layers.")
+    double headLrMultiplier;
+
+    @Option(names = "--weight-decay", defaultValue = "0", description = "Decoupled weight decay (0 = off).")
+    double weightDecay;
+
+    @Option(names = "--validate-every", defaultValue = "0", description = "Validate every K iterations (0 = each epoch).")
+    int validateEvery;
+
+    @Option(names = "--val-images", defaultValue = "0", description = "Validation frames used (0 = all).")
+    int validationImages;
+
+    @Option(names = "--no-augment", description = "Train without random scale, crop, flip and colour jitter.")
+    boolean noAugment;
+
+    @Option(names = "--loader-threads", defaultValue = "2", description = "Threads that load and augment batches.")
+    int loaderThreads;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Seed of weights, data order, augmentation, dropout.")
+    long seed;
+
+    @Option(names = "--runs-dir", defaultValue = "runs", description = "Where run directories go (default: ${DEFAULT-VALUE}).")
+    Path runsDir;
+
+    /** The options as a training configuration map (see {@code TrainConfig.of}). */
+    Map<String, Object> toMap() {
+        int[] size = Sizes.parse(targetSize, "--target-size");
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("model", model);
+        o.put("backbone", backbone);
+        o.put("encoder", encoder);
+        o.put("fcnStride", fcnStride);
+        o.put("widthMultiplier", widthMultiplier);
+        o.put("labelSet", labelSet);
+        o.put("dataPath", path == null ? null : path.toString());
+        o.put("coarse", coarse);
+        o.put("width", size[0]);
+        o.put("height", size[1]);
+        o.put("augment", !noAugment);
+        o.put("loaderThreads", loaderThreads);
+        o.put("batch", batch);
+        o.put("epochs", epochs);
+        o.put("optimizer", optimizer);
+        o.put("learningRate", learningRate);
+        o.put("momentum", momentum);
+        o.put("schedule", schedule);
+        o.put("power", power);
+        o.put("minLr", minLr);
+        o.put("maxLr", maxLr);
+        o.put("cycle", cycle);
+        o.put("warmupSteps", warmupSteps);
+        o.put("decay", decay);
+        o.put("slowStartSteps", slowStartSteps);
+        o.put("slowStartLr", slowStartLr);
+        o.put("loss", loss);
+        o.put("classWeights", classWeights);
+        o.put("topK", topK);
+        o.put("miningSteps", miningSteps);
+        o.put("gamma", gamma);
+        o.put("accumulate", accumulate);
+        o.put("clipNorm", clipNorm);
+        o.put("clipValue", clipValue);
+        o.put("headLrMultiplier", headLrMultiplier);
+        o.put("weightDecay", weightDecay);
+        o.put("validateEvery", validateEvery);
+        o.put("validationImages", validationImages);
+        o.put("seed", seed);
+        o.put("mixedPrecision", mixedPrecision);
+        o.put("runsDir", runsDir.toString());
+        return o;
+    }
+}

@@ -1,0 +1,164 @@
+package io.segstream.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.segstream.connectors.kafka.AvroTopicReader;
+import io.segstream.connectors.kafka.EmbeddedKafka;
+import io.segstream.core.scenes.ProgressListener;
+import io.segstream.core.scenes.SceneGenerator;
+import io.segstream.core.scenes.SceneKind;
+import io.segstream.core.scenes.SceneWriter;
+import io.segstream.schemas.ModelRelease;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * {@code segstream retrain} end to end: real training on generated rail scenes, export with parity, scoring with
+ * ONNX Runtime, a folder model store and a real embedded broker.
+ */
+@Tag("slow")
+class RetrainCommandITCase {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static EmbeddedKafka kafka;
+
+    @TempDir
+    static Path tmp;
+
+    private record Run(int exit, String out, String err) {}
+
+    @BeforeAll
+    static void start() throws Exception {
+        kafka = EmbeddedKafka.builder().start();
+        Path data = tmp.resolve("data");
+        SceneWriter.writeScenes(SceneGenerator.builder().setSize(128, 64).optKind(SceneKind.RAIL).optSeed(1).build(),
+                data, "train", 8, 2, ProgressListener.none());
+        SceneWriter.writeScenes(SceneGenerator.builder().setSize(128, 64).optKind(SceneKind.RAIL).optSeed(2).build(),
+                data, "val", 3, 2, ProgressListener.none());
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        kafka.close();
+    }
+
+    private static Run run(String... args) {
+        CommandLine cmd = Segstream.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cmd.setOut(new PrintWriter(out, true));
+        cmd.setErr(new PrintWriter(err, true));
+        int exit = cmd.execute(args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    /** A one-epoch retrain of a small FCN on the generated scenes, with the given extra options. */
+    private static Run retrain(String runs, String... extra) {
+        List<String> args = new ArrayList<>(List.of("retrain", "-m", "fcn", "--fcn-stride", "32", "--encoder",
+                "mobilenetv2", "--width-multiplier", "0.25", "-p", tmp.resolve("data").toString(), "-t", "128x64",
+                "-b", "4", "-e", "1", "--no-augment", "--label-set", "rail-20", "--runs-dir",
+                tmp.resolve(runs).toString(), "--to", tmp.resolve("store").toString(), "--bootstrap",
+                kafka.bootstrapServers(), "--topic-prefix", "rt.", "--target", "datacenter", "--name", "rail-fcn"));
+        args.addAll(List.of(extra));
+        return run(args.toArray(String[]::new));
+    }
+
+    private static List<ModelRelease> releases() throws Exception {
+        try (AvroTopicReader<ModelRelease> r = AvroTopicReader.builder(ModelRelease.class)
+                .setBootstrapServers(kafka.bootstrapServers()).setTopic("rt.models").build()) {
+            List<ModelRelease> out = new ArrayList<>();
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (System.nanoTime() < deadline) {
+                r.poll(Duration.ofMillis(200)).forEach(rec -> out.add(rec.value()));
+            }
+            return out;
+        }
+    }
+
+    private static JsonNode report(String runs) throws Exception {
+        try (Stream<Path> s = Files.list(tmp.resolve(runs))) {
+            Path run = s.filter(Files::isDirectory).findFirst().orElseThrow();
+            return JSON.readTree(run.resolve("retrain.json").toFile());
+        }
+    }
+
+    @Test
+    void releasesAFirstModelThenKeepsItUnlessTheNextOneIsBetter() throws Exception {
+        // 1. nothing serves datacenter yet: the candidate is released as version 1
+        Run first = retrain("runs-1");
+        assertEquals(0, first.exit(), first.err());
+        assertTrue(first.out().contains("released rail-fcn:1 for target datacenter: "
+                + tmp.resolve("store/rail-fcn/1").toUri()), first.out());
+        assertTrue(first.out().contains("| rail track "), first.out());
+        List<ModelRelease> afterFirst = releases();
+        assertEquals(1, afterFirst.size());
+        assertEquals("1", afterFirst.get(0).getVersion());
+        assertEquals("datacenter", afterFirst.get(0).getTarget());
+        JsonNode r1 = report("runs-1");
+        assertTrue(r1.get("release").asBoolean());
+        assertTrue(r1.get("serving").isNull());
+        assertEquals(3, r1.get("candidate").get("frames").asInt(), "all validation frames are scored");
+        double firstMiou = r1.get("candidate").get("meanIoU").asDouble();
+        assertEquals(firstMiou, afterFirst.get(0).getMetrics().get("miou"), 1e-9,
+                "the release carries the training run's validation mIoU, the same frames and rules");
+
+        // 2. an unreachable margin keeps version 1 serving: exit 3, one sentence, nothing published
+        Run second = retrain("runs-2", "--margin", "0.99");
+        assertEquals(RetrainCommand.NOT_RELEASED, second.exit(), second.err());
+        assertEquals(1, second.err().strip().lines().count(), second.err());
+        assertTrue(second.err().startsWith("segstream retrain: not released: candidate rail-fcn:2 (validation mIoU "),
+                second.err());
+        assertTrue(second.err().contains("does not beat the serving rail-fcn:1 ("), second.err());
+        assertTrue(second.out().contains("serving rail-fcn:1") && second.out().contains("candidate rail-fcn:2"),
+                second.out());
+        assertEquals(1, releases().size(), "nothing new on the models topic");
+        JsonNode r2 = report("runs-2");
+        assertFalse(r2.get("release").asBoolean());
+        assertEquals(firstMiou, r2.get("serving").get("meanIoU").asDouble(), 1e-9,
+                "the serving model scores on the validation frames as it did when it was released");
+        assertTrue(Files.notExists(tmp.resolve("store/rail-fcn/2")), "a refused candidate is not stored");
+
+        // 3. the stored v1 is damaged: it is passed over like a job would, so a dry run would release
+        Files.write(tmp.resolve("store/rail-fcn/1/model.onnx"), new byte[] {1, 2, 3});
+        Run third = retrain("runs-3", "--dry-run");
+        assertEquals(0, third.exit(), third.err());
+        assertTrue(third.out().contains("dry run: would release, candidate rail-fcn:2 (validation mIoU ")
+                && third.out().contains("has no serving model to beat"), third.out());
+        JsonNode r3 = report("runs-3");
+        assertEquals(1, r3.get("passedOver").size());
+        assertTrue(r3.get("passedOver").get(0).asText().startsWith("rail-fcn:1 is passed over: "),
+                r3.get("passedOver").toString());
+        assertEquals(1, releases().size(), "a dry run publishes nothing");
+    }
+
+    @Test
+    void anUnreachableBrokerFailsBeforeAnyTraining() throws Exception {
+        Run r = run("retrain", "-m", "fcn", "-p", tmp.resolve("data").toString(), "-t", "128x64", "--runs-dir",
+                tmp.resolve("runs-unreachable").toString(), "--to", tmp.resolve("store-x").toString(), "--bootstrap",
+                "127.0.0.1:1", "--timeout", "2");
+        assertEquals(1, r.exit());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().contains("127.0.0.1:1"), r.err());
+        assertTrue(Files.notExists(tmp.resolve("runs-unreachable")), "no run was started");
+
+        Run noStore = run("retrain", "-m", "fcn", "-p", tmp.resolve("data").toString(), "--bootstrap",
+                kafka.bootstrapServers());
+        assertEquals(1, noStore.exit());
+        assertTrue(noStore.err().contains("--to URI is required to release"), noStore.err());
+    }
+}

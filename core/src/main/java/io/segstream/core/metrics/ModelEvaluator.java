@@ -1,0 +1,126 @@
+package io.segstream.core.metrics;
+
+import io.segstream.core.datasets.CityscapesDataset;
+import io.segstream.core.datasets.CityscapesSample;
+import io.segstream.core.datasets.DatasetException;
+import io.segstream.core.imaging.LabelImage;
+import io.segstream.core.segment.OnnxSegmenter;
+import io.segstream.core.segment.Segmentation;
+import java.util.List;
+
+/**
+ * Scores an ONNX model directly on the {@code gtFine} frames of a Cityscapes-layout dataset split: every image
+ * goes through the same {@link OnnxSegmenter} that serves cameras, and its frame-sized mask (train ids of the
+ * model's label set) is scored with the official rules. The figures are those a user would get from writing
+ * predictions and running {@link FolderEvaluator} on them, without the PNGs in between.
+ *
+ * <pre>{@code
+ * try (OnnxSegmenter seg = OnnxSegmenter.open(Path.of("models/rail-7"), SegmenterOptions.defaults())) {
+ *     EvaluationResult r = ModelEvaluator.builder().setSegmenter(seg)
+ *             .setGroundTruth(CityscapesDataset.open(Path.of("/data/cityscapes"))).optSplit("val").build().run();
+ *     System.out.println(EvaluationReport.tables(r));
+ * }
+ * }</pre>
+ */
+public final class ModelEvaluator {
+    private final OnnxSegmenter segmenter;
+    private final CityscapesDataset dataset;
+    private final String split;
+    private final int limit;
+    private final FolderEvaluator.Progress progress;
+
+    private ModelEvaluator(Builder b) {
+        this.segmenter = b.segmenter;
+        this.dataset = b.dataset;
+        this.split = b.split;
+        this.limit = b.limit;
+        this.progress = b.progress;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Segments and scores the split's frames in dataset order (the first {@code limit} of them, if set). */
+    public EvaluationResult run() throws EvaluationException {
+        List<CityscapesSample> samples;
+        try {
+            samples = dataset.split(split);
+        } catch (DatasetException e) {
+            throw new EvaluationException(e.getMessage(), e);
+        }
+        if (samples.isEmpty()) {
+            throw new EvaluationException("no frames to evaluate: " + dataset.root().resolve("gtFine").resolve(split)
+                    + " holds no *_gtFine_labelIds.png");
+        }
+        if (limit > 0 && samples.size() > limit) {
+            samples = samples.subList(0, limit);
+        }
+        String model = segmenter.manifest().id();
+        return FolderEvaluator.score(samples, segmenter.labelSet(), PredictionIds.TRAIN, (i, sample) -> {
+            Segmentation s = segmenter.segment(sample.loadRgb());
+            return new FolderEvaluator.Prediction(LabelImage.of8(s.width(), s.height(), s.classIds()),
+                    "of " + model + " for " + sample.image().orElseThrow());
+        }, progress);
+    }
+
+    /** Configures a {@link ModelEvaluator}. */
+    public static final class Builder {
+        private OnnxSegmenter segmenter;
+        private CityscapesDataset dataset;
+        private String split = "val";
+        private int limit;
+        private FolderEvaluator.Progress progress = (done, total, sample) -> { };
+
+        private Builder() {}
+
+        /** The open model to score; its label set decides the scored classes. The caller closes it. */
+        public Builder setSegmenter(OnnxSegmenter segmenter) {
+            this.segmenter = segmenter;
+            return this;
+        }
+
+        /** The dataset whose {@code leftImg8bit/{split}} and {@code gtFine/{split}} are scored. */
+        public Builder setGroundTruth(CityscapesDataset dataset) {
+            this.dataset = dataset;
+            return this;
+        }
+
+        /** The split to evaluate; default {@code val}. */
+        public Builder optSplit(String split) {
+            this.split = split;
+            return this;
+        }
+
+        /** Scores only the first {@code frames} frames in dataset order; 0 (default) scores all. */
+        public Builder optLimit(int frames) {
+            this.limit = frames;
+            return this;
+        }
+
+        /** Told after every frame. */
+        public Builder optProgress(FolderEvaluator.Progress progress) {
+            this.progress = progress;
+            return this;
+        }
+
+        public ModelEvaluator build() {
+            if (segmenter == null) {
+                throw new IllegalArgumentException("model is not set; call setSegmenter(OnnxSegmenter)");
+            }
+            if (dataset == null) {
+                throw new IllegalArgumentException("ground truth is not set; call setGroundTruth(CityscapesDataset)");
+            }
+            if (split == null || split.isBlank()) {
+                throw new IllegalArgumentException("split must be a name such as val");
+            }
+            if (limit < 0) {
+                throw new IllegalArgumentException("frame limit must be 0 (all) or more, got " + limit);
+            }
+            if (progress == null) {
+                throw new IllegalArgumentException("progress must not be null");
+            }
+            return new ModelEvaluator(this);
+        }
+    }
+}
