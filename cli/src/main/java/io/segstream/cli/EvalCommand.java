@@ -7,6 +7,7 @@ import io.segstream.core.metrics.EvaluationReport;
 import io.segstream.core.metrics.EvaluationResult;
 import io.segstream.core.metrics.FolderEvaluator;
 import io.segstream.core.metrics.PredictionIds;
+import io.segstream.core.progress.ProgressBar;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -71,7 +72,7 @@ final class EvalCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         // a handful of frames needs no progress bar
-        ProgressBar progress = new ProgressBar(err, "frames");
+        ProgressBar progress = ProgressBar.builder().setOut(err).setUnit("frames").optLabel("eval").build();
         EvaluationResult result = FolderEvaluator.builder()
                 .setGroundTruth(dataset)
                 .setPredictions(predictions)
@@ -80,7 +81,7 @@ final class EvalCommand implements Callable<Integer> {
                 .optPredictionIds(predictionIds)
                 .optProgress((done, total, frame) -> {
                     if (total >= 10) {
-                        progress.progress(done, total);
+                        progress.update(done, total);
                     }
                 })
                 .build()
