@@ -2,6 +2,7 @@ package io.segstream.cli;
 
 import io.segstream.core.alerts.AlertRules;
 import io.segstream.core.model.BootstrapModel;
+import io.segstream.core.progress.ProgressBar;
 import io.segstream.core.scenes.SceneGenerator;
 import io.segstream.core.scenes.SceneKind;
 import io.segstream.inference.bench.PipelineBenchmark;
@@ -77,10 +78,11 @@ final class BenchCommand implements Callable<Integer> {
         SceneGenerator gen = SceneGenerator.builder().setSize(w, h).optKind(SceneKind.RAIL).optSeed(1).build();
         int distinct = Math.min(frames, 50);
         List<byte[]> jpegs = new ArrayList<>(distinct);
-        ProgressBar bar = new ProgressBar(spec.commandLine().getErr(), "frames");
+        ProgressBar bar = ProgressBar.builder().setOut(spec.commandLine().getErr()).setUnit("frames")
+                .optLabel("rendering").build();
         for (int i = 0; i < distinct; i++) {
             jpegs.add(Jpeg.encode(gen.render(i).toImage(), 90));
-            bar.progress(i + 1, distinct);
+            bar.update(i + 1, distinct);
         }
         bar.finish();
         List<CameraFrame> out = new ArrayList<>(frames);

@@ -1,6 +1,7 @@
 package io.segstream.cli;
 
 import io.segstream.core.imaging.LabelPng;
+import io.segstream.core.progress.ProgressBar;
 import io.segstream.core.scenes.Actor;
 import io.segstream.core.scenes.Area;
 import io.segstream.core.scenes.DriveGenerator;
@@ -40,12 +41,12 @@ final class DemoDrive {
                 .build();
         List<byte[]> jpegs = new ArrayList<>(frames);
         List<byte[]> labels = new ArrayList<>(frames);
-        ProgressBar bar = new ProgressBar(err, "frames");
+        ProgressBar bar = ProgressBar.builder().setOut(err).setUnit("frames").optLabel("rendering drive").build();
         for (int i = 0; i < frames; i++) {
             Scene s = drive.render(i);
             jpegs.add(Jpeg.encode(s.toImage(), 90));
             labels.add(LabelPng.encode8(s.labelIds()));
-            bar.progress(i + 1, frames);
+            bar.update(i + 1, frames);
         }
         bar.finish();
         return new DemoDrive(width, height, jpegs, labels);

@@ -10,6 +10,7 @@ import io.segstream.core.metrics.ModelEvaluator;
 import io.segstream.core.metrics.PredictionIds;
 import io.segstream.core.segment.OnnxSegmenter;
 import io.segstream.core.segment.SegmenterOptions;
+import io.segstream.core.progress.ProgressBar;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -93,10 +94,10 @@ final class EvalCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         // a handful of frames needs no progress bar
-        ProgressBar progress = new ProgressBar(err, "frames");
+        ProgressBar progress = ProgressBar.builder().setOut(err).setUnit("frames").optLabel("eval").build();
         FolderEvaluator.Progress onFrame = (done, total, frame) -> {
             if (total >= 10) {
-                progress.progress(done, total);
+                progress.update(done, total);
             }
         };
         EvaluationResult result;

@@ -9,9 +9,9 @@ import io.segstream.ingest.grab.SourceException;
 import io.segstream.ingest.grab.SourceSpec;
 import io.segstream.ingest.replay.MediaTime;
 import io.segstream.ingest.replay.Pace;
-import io.segstream.ingest.replay.ProgressBar;
 import io.segstream.ingest.replay.ReplayListener;
 import io.segstream.ingest.replay.ReplayOptions;
+import io.segstream.ingest.replay.ReplayProgress;
 import io.segstream.ingest.replay.ReplayResult;
 import io.segstream.ingest.replay.Replayer;
 import io.segstream.ingest.sink.KafkaFrameSink;
@@ -147,7 +147,7 @@ public final class ReplayCommand implements Callable<Integer> {
 
         PrintWriter err = spec.commandLine().getErr();
         ReplayListener progress = noProgress ? new ReplayListener() {}
-                : new ProgressBar(System.err, "replay " + camera, IngestClock.SYSTEM, System.console() != null);
+                : new ReplayProgress(err, "replay " + camera, IngestClock.SYSTEM, System.console() != null);
         CountDownLatch done = new CountDownLatch(1);
         try (KafkaFrameSink sink = KafkaFrameSink.builder().setBootstrapServers(bootstrap).setTopic(topic).build()) {
             Replayer replayer = new Replayer(options, sink, IngestClock.SYSTEM);

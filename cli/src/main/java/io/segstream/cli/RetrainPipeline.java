@@ -18,6 +18,7 @@ import io.segstream.core.metrics.EvaluationException;
 import io.segstream.core.metrics.EvaluationResult;
 import io.segstream.core.metrics.ModelEvaluator;
 import io.segstream.core.model.ModelException;
+import io.segstream.core.progress.ProgressBar;
 import io.segstream.core.segment.OnnxSegmenter;
 import io.segstream.core.segment.SegmenterOptions;
 import io.segstream.schemas.ModelRelease;
@@ -28,7 +29,6 @@ import io.segstream.training.run.Trainer;
 import io.segstream.training.run.TrainingJob;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -67,12 +67,10 @@ final class RetrainPipeline {
 
     private final Settings settings;
     private final PrintStream console;
-    private final PrintWriter progressOut;
 
     RetrainPipeline(Settings settings, PrintStream console) {
         this.settings = settings;
         this.console = console;
-        this.progressOut = new PrintWriter(console, true);
     }
 
     Outcome run() throws IOException, DatasetException, ExportException, EvaluationException, ModelException,
@@ -172,10 +170,11 @@ final class RetrainPipeline {
         try (OnnxSegmenter seg = OnnxSegmenter.open(dir, settings.segmenterOptions())) {
             say("scoring %s on %s frames of split %s", id, settings.evalFrames() > 0 ? "the first "
                     + settings.evalFrames() : "all", settings.evalSplit());
-            ProgressBar bar = new ProgressBar(progressOut, "frames");
+            ProgressBar bar = ProgressBar.builder().setOut(console).setUnit("frames").optLabel("scoring " + id)
+                    .build();
             EvaluationResult r = ModelEvaluator.builder().setSegmenter(seg).setGroundTruth(data)
                     .optSplit(settings.evalSplit()).optLimit(settings.evalFrames())
-                    .optProgress((done, total, sample) -> bar.progress(done, total)).build().run();
+                    .optProgress((done, total, sample) -> bar.update(done, total)).build().run();
             bar.finish();
             return new Evaluated(id, seg.labelSet().name(), dir, r);
         }

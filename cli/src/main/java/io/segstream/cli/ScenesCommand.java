@@ -1,11 +1,11 @@
 package io.segstream.cli;
 
+import io.segstream.core.progress.ProgressBar;
 import io.segstream.core.scenes.Actor;
 import io.segstream.core.scenes.Area;
 import io.segstream.core.scenes.DriveEvent;
 import io.segstream.core.scenes.DriveGenerator;
 import io.segstream.core.scenes.Intrusion;
-import io.segstream.core.scenes.ProgressListener;
 import io.segstream.core.scenes.SceneGenerator;
 import io.segstream.core.scenes.SceneKind;
 import io.segstream.core.scenes.SceneWriter;
@@ -115,8 +115,8 @@ public final class ScenesCommand implements Callable<Integer> {
             }
             SceneGenerator gen = SceneGenerator.builder().setSize(wh[0], wh[1]).optKind(sceneKind).optSeed(seed)
                     .build();
-            ProgressBar bar = new ProgressBar(err, "scenes");
-            SceneWriter.writeScenes(gen, root, sp, n, t, bar);
+            ProgressBar bar = ProgressBar.builder().setOut(err).setUnit("scenes").optLabel("rendering").build();
+            SceneWriter.writeScenes(gen, root, sp, n, t, bar::update);
             bar.finish();
             double secs = (System.nanoTime() - start) / 1e9;
             out.printf(Locale.ROOT, "%-10s %d x %dx%d (%s, seed %d, split %s)%n", "scenes", n, wh[0], wh[1],
@@ -142,14 +142,15 @@ public final class ScenesCommand implements Callable<Integer> {
             }
             DriveGenerator drive = b.build();
             Path video = SceneWriter.driveDir(root, d).resolve("drive.mp4");
-            ProgressBar bar = new ProgressBar(err, "frames");
+            ProgressBar bar = ProgressBar.builder().setOut(err).setUnit("frames")
+                    .optLabel(String.format(Locale.ROOT, "drive %d/%d", d + 1, n)).build();
             Path json;
             String codec;
             long t0 = System.nanoTime();
             try (DriveVideoWriter writer = DriveVideoWriter.open(video, wh[0], wh[1], fps)) {
                 codec = writer.codec();
                 json = SceneWriter.writeDrive(drive, root, sp, d, t, video.getFileName().toString(), codec,
-                        (f, scene) -> writer.write(scene.rgb()), bar);
+                        (f, scene) -> writer.write(scene.rgb()), bar::update);
             }
             bar.finish();
             double secs = (System.nanoTime() - t0) / 1e9;

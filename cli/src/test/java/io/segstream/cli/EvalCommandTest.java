@@ -136,7 +136,7 @@ class EvalCommandTest {
         }
         Run r = eval();
         assertEquals(0, r.exit(), r.err());
-        assertTrue(r.err().contains("] 12/12 frames"), r.err());
+        assertTrue(r.err().contains("eval [####################] 100%  12/12 frames"), r.err());
         assertTrue(r.out().contains("Evaluated 12 frame(s)"), r.out());
     }
 

@@ -1,5 +1,6 @@
 package io.segstream.ingest.replay;
 
+import io.segstream.core.progress.ProgressFormat;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -40,14 +41,8 @@ public final class MediaTime {
                 + "1500ms) or [hh:]mm:ss(.sss) (1:30, 01:02:03.5)");
     }
 
-    /** {@code m:ss} or {@code h:mm:ss} for progress lines. */
+    /** {@code m:ss} or {@code h:mm:ss}, the way progress lines show durations. */
     public static String format(long micros) {
-        long s = Math.max(0, Math.round(micros / 1e6));
-        long h = s / 3600;
-        long m = (s / 60) % 60;
-        long sec = s % 60;
-        return h > 0
-                ? String.format(Locale.ROOT, "%d:%02d:%02d", h, m, sec)
-                : String.format(Locale.ROOT, "%d:%02d", m, sec);
+        return ProgressFormat.duration(micros / 1e6);
     }
 }

@@ -2,7 +2,7 @@ package io.segstream.ingest.replay;
 
 import io.segstream.ingest.grab.SourceInfo;
 
-/** Hears a replay's progress; {@link ProgressBar} draws it. Called on the replay thread. */
+/** Hears a replay's progress; {@link ReplayProgress} draws it. Called on the replay thread. */
 public interface ReplayListener {
     /** The source is open; {@code expectedFrames} per pass is -1 when unknown. */
     default void started(SourceInfo info, long expectedFrames) {}

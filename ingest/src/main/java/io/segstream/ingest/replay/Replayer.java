@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * Replayer r = new Replayer(options, sink, IngestClock.SYSTEM);
- * ReplayResult result = r.run(new ProgressBar(System.err, "replay cam-1", IngestClock.SYSTEM, true));
+ * ReplayResult result = r.run(new ReplayProgress(stderr, "replay cam-1", IngestClock.SYSTEM, true));
  * }</pre>
  */
 public final class Replayer {

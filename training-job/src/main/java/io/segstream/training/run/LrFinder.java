@@ -1,6 +1,7 @@
 package io.segstream.training.run;
 
 import io.segstream.core.labels.LabelSet;
+import io.segstream.core.progress.ProgressBar;
 import io.segstream.training.data.Augmentation;
 import io.segstream.training.data.Augmenter;
 import io.segstream.training.data.BatchEncoder;
@@ -58,7 +59,7 @@ public final class LrFinder {
         List<Double> smooth = new ArrayList<>();
         double avg = 0;
         double best = Double.POSITIVE_INFINITY;
-        ProgressBar bar = new ProgressBar(console);
+        ProgressBar bar = ProgressBar.builder().setOut(console).setUnit("steps").optLabel("lr finder").build();
         ExponentialSweepSchedule sweep = new ExponentialSweepSchedule(start, end, steps);
         Augmentation aug = config.augment()
                 ? new Augmentation(config.minScale(), config.maxScale(), true, 0.2, 0.2, 0.2) : Augmentation.NONE;
@@ -79,7 +80,7 @@ public final class LrFinder {
                     smooth.add(s);
                     best = Math.min(best, s);
                     step++;
-                    bar.update("lr finder", step, steps, s, lr, 0);
+                    bar.update(step, steps, String.format(Locale.ROOT, "loss %.4f  lr %.2e", s, lr));
                     if (!Double.isFinite(l) || (step > 5 && s > DIVERGED * best) || step >= steps) {
                         break sweep;
                     }

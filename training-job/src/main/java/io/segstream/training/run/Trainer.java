@@ -1,6 +1,7 @@
 package io.segstream.training.run;
 
 import io.segstream.core.labels.LabelSet;
+import io.segstream.core.progress.ProgressBar;
 import io.segstream.training.data.Augmentation;
 import io.segstream.training.data.Augmenter;
 import io.segstream.training.data.BatchEncoder;
@@ -199,7 +200,6 @@ public final class Trainer {
         private final RunDirectory run;
         private final int stepsPerEpoch;
         private final PixelLoss lossConfig;
-        private final ProgressBar bar = new ProgressBar(console);
         private final List<EpochMetrics> history;
         private final List<double[]> steps;
         private long iteration;
@@ -238,6 +238,7 @@ public final class Trainer {
                 int first = epoch == startEpoch ? startBatch : 0;
                 int batchesToUse = stepsPerEpoch * micro;
                 int done = first / micro;
+                ProgressBar bar = newBar(epoch, done);
                 INDArray accumulated = null;
                 int inStep = 0;
                 for (BatchLoader.Batch b : loader.epoch(epoch, first)) {
@@ -251,13 +252,15 @@ public final class Trainer {
                         accumulated = null;
                         inStep = 0;
                         done++;
-                        bar.update(String.format(Locale.ROOT, "epoch %d/%d", epoch + 1, config.epochs()), done,
-                                stepsPerEpoch, lossCount == 0 ? Double.NaN : lossSum / lossCount, currentLr(epoch),
-                                imagesPerSecond());
+                        bar.update(done, stepsPerEpoch, String.format(Locale.ROOT, "loss %.4f  lr %.2e  %.1f img/s",
+                                lossCount == 0 ? Double.NaN : lossSum / lossCount, currentLr(epoch),
+                                imagesPerSecond()));
                         if (config.validateEvery() > 0 && iteration % config.validateEvery() == 0
                                 && done < stepsPerEpoch) {
                             bar.finish();
                             validateAndSave(epoch, done * micro);
+                            // validation time must not count in the training rate
+                            bar = newBar(epoch, done);
                         }
                     }
                 }
@@ -266,6 +269,13 @@ public final class Trainer {
             }
             writeOutputs();
             return new Outcome(run, best, last, bestMeanIoU, List.copyOf(history), graph);
+        }
+
+        /** The progress line of an epoch from step {@code done} on. */
+        private ProgressBar newBar(int epoch, int done) {
+            return ProgressBar.builder().setOut(console).setUnit("steps")
+                    .optLabel(String.format(Locale.ROOT, "epoch %d/%d", epoch + 1, config.epochs()))
+                    .optStartPosition(done).build();
         }
 
         private INDArray forwardBackward(MultiDataSet data, int microIndex, INDArray accumulated) {
