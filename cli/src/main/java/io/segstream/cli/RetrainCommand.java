@@ -10,6 +10,7 @@ import io.segstream.core.metrics.EvaluationResult;
 import io.segstream.core.segment.SegmenterOptions;
 import io.segstream.training.run.TrainConfig;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -103,6 +104,12 @@ final class RetrainCommand implements Callable<Integer> {
             description = "Score the first N frames of the split only (default: ${DEFAULT-VALUE} = all).")
     int evalFrames;
 
+    @Option(names = "--baseline", paramLabel = "DIR|bundled",
+            description = "Model to beat when nothing verifiable is released for --target, e.g. the model directory"
+                    + " the jobs were started with, or 'bundled' for the bundled bootstrap model (default: none, so the"
+                    + " first candidate needs only --min-miou).")
+    Path baseline;
+
     @Option(names = "--dry-run", description = "Do everything but store and publish the candidate.")
     boolean dryRun;
 
@@ -137,7 +144,7 @@ final class RetrainCommand implements Callable<Integer> {
                 to == null ? null : ReleaseCommand.storeRoot(to), ModelStoreOptions.fromMap(store), bootstrap,
                 SegstreamTopics.builder().optPrefix(topicPrefix).build().models(), ReleaseTarget.validate(target),
                 new ReleaseGate(margin, minMeanIoU), evalSplit, evalFrames, SegmenterOptions.fromMap(segmenter),
-                dryRun, Duration.ofSeconds(timeoutSeconds));
+                dryRun, Duration.ofSeconds(timeoutSeconds), baseline);
         RetrainPipeline.Outcome o = new RetrainPipeline(settings, System.err).run();
 
         PrintWriter out = spec.commandLine().getOut();

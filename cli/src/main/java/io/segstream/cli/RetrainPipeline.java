@@ -17,6 +17,7 @@ import io.segstream.core.datasets.DatasetException;
 import io.segstream.core.metrics.EvaluationException;
 import io.segstream.core.metrics.EvaluationResult;
 import io.segstream.core.metrics.ModelEvaluator;
+import io.segstream.core.model.BootstrapModel;
 import io.segstream.core.model.ModelException;
 import io.segstream.core.progress.ProgressBar;
 import io.segstream.core.segment.OnnxSegmenter;
@@ -52,7 +53,10 @@ final class RetrainPipeline {
     /** Everything a retrain needs, parsed and checked by the command. */
     record Settings(TrainConfig config, String name, String version, URI storeRoot, ModelStoreOptions storeOptions,
             String bootstrap, String topic, String target, ReleaseGate gate, String evalSplit, int evalFrames,
-            SegmenterOptions segmenterOptions, boolean dryRun, Duration timeout) {}
+            SegmenterOptions segmenterOptions, boolean dryRun, Duration timeout, Path baseline) {}
+
+    /** {@link Settings#baseline()} value that names the bundled bootstrap model. */
+    static final String BUNDLED = "bundled";
 
     /** A model scored on the validation frames. */
     record Evaluated(String id, String labelSet, Path dir, EvaluationResult result) {
@@ -139,21 +143,17 @@ final class RetrainPipeline {
      * are passed over with the reason, as a job would pass them over.
      */
     private Optional<Evaluated> serving(List<ModelRelease> log, Evaluated candidate, CityscapesDataset data,
-            Path run, List<String> passedOver) throws EvaluationException, ModelStoreException {
+            Path run, List<String> passedOver) throws EvaluationException, ModelStoreException, ModelException,
+            IOException {
         List<ModelRelease> newestFirst = ModelReleases.newestFirst(log, Set.of(settings.target()));
-        if (newestFirst.isEmpty()) {
-            say("nothing is released for target %s yet", settings.target());
-            return Optional.empty();
-        }
         try (ModelStore store = ModelStore.open(settings.storeOptions())) {
             for (ModelRelease r : newestFirst) {
                 String id = r.getName() + ":" + r.getVersion();
                 if (!r.getLabelSet().equals(candidate.labelSet())) {
                     return Optional.of(new Evaluated(id, r.getLabelSet(), null, null));
                 }
-                Path dir;
                 try {
-                    dir = store.fetch(ModelArtifact.of(r), run.resolve("serving-models"));
+                    Path dir = store.fetch(ModelArtifact.of(r), run.resolve("serving-models"));
                     return Optional.of(evaluate(id, dir, data));
                 } catch (ModelStoreException | ModelException | IllegalArgumentException e) {
                     String why = id + " is passed over: " + e.getMessage();
@@ -162,8 +162,24 @@ final class RetrainPipeline {
                 }
             }
         }
-        say("no release for target %s fetches and verifies", settings.target());
-        return Optional.empty();
+        say(newestFirst.isEmpty() ? "nothing is released for target %s yet"
+                : "no release for target %s fetches and verifies", settings.target());
+        if (settings.baseline() == null) {
+            return Optional.empty();
+        }
+        // jobs started with a configured model serve it until the first release: that is the model to beat
+        Path dir = settings.baseline();
+        if (BUNDLED.equals(dir.toString())) {
+            dir = BootstrapModel.extractBundled(run.resolve("serving-models").resolve(BootstrapModel.NAME)).dir();
+        }
+        Evaluated baseline;
+        try (OnnxSegmenter seg = OnnxSegmenter.open(dir, settings.segmenterOptions())) {
+            if (!seg.labelSet().name().equals(candidate.labelSet())) {
+                return Optional.of(new Evaluated(seg.manifest().id(), seg.labelSet().name(), dir, null));
+            }
+            baseline = evaluate(seg.manifest().id(), dir, data);
+        }
+        return Optional.of(baseline);
     }
 
     private Evaluated evaluate(String id, Path dir, CityscapesDataset data) throws ModelException, EvaluationException {

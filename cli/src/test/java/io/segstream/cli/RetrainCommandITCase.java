@@ -133,17 +133,22 @@ class RetrainCommandITCase {
                 "the serving model scores on the validation frames as it did when it was released");
         assertTrue(Files.notExists(tmp.resolve("store/rail-fcn/2")), "a refused candidate is not stored");
 
-        // 3. the stored v1 is damaged: it is passed over like a job would, so a dry run would release
+        // 3. the stored v1 is damaged: it is passed over as a job would pass it over, and the model the jobs were
+        //    started with (here the bundled one) is the one to beat; a dry run stores and publishes nothing
         Files.write(tmp.resolve("store/rail-fcn/1/model.onnx"), new byte[] {1, 2, 3});
-        Run third = retrain("runs-3", "--dry-run");
+        Run third = retrain("runs-3", "--dry-run", "--baseline", "bundled", "--margin", "-0.99");
         assertEquals(0, third.exit(), third.err());
         assertTrue(third.out().contains("dry run: would release, candidate rail-fcn:2 (validation mIoU ")
-                && third.out().contains("has no serving model to beat"), third.out());
+                && third.out().contains("the serving bootstrap-rail:1 ("), third.out());
+        assertTrue(third.out().contains("serving bootstrap-rail:1"), "the table compares with it: " + third.out());
         JsonNode r3 = report("runs-3");
         assertEquals(1, r3.get("passedOver").size());
         assertTrue(r3.get("passedOver").get(0).asText().startsWith("rail-fcn:1 is passed over: "),
                 r3.get("passedOver").toString());
+        assertEquals("bootstrap-rail:1", r3.get("serving").get("model").asText());
+        assertEquals(3, r3.get("serving").get("frames").asInt());
         assertEquals(1, releases().size(), "a dry run publishes nothing");
+        assertTrue(Files.notExists(tmp.resolve("store/rail-fcn/2")), "a dry run stores nothing");
     }
 
     @Test

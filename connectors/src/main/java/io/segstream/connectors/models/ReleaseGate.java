@@ -65,6 +65,11 @@ public record ReleaseGate(double margin, double minimumMeanIoU) {
                     candidate.id(), c, s.id()));
         }
         double gain = c - s.meanIoU();
+        if (gain > margin && gain <= 0) {
+            return new Decision(true, String.format(Locale.ROOT,
+                    "candidate %s (validation mIoU %.4f) trails the serving %s (%.4f) by %.4f, within the accepted"
+                            + " regression %.4f", candidate.id(), c, s.id(), s.meanIoU(), -gain, -margin));
+        }
         if (gain > margin) {
             return new Decision(true, String.format(Locale.ROOT,
                     "candidate %s (validation mIoU %.4f) beats the serving %s (%.4f) by %+.4f, more than the margin %.4f",

@@ -36,8 +36,10 @@ class ReleaseGateTest {
                 + " the margin 0.0100 (difference +0.0050)", notEnough.reason());
         assertFalse(new ReleaseGate(0.0, 0.0).decide(candidate(0.40), Optional.of(SERVING)).release(),
                 "an equal score does not beat");
-        assertTrue(new ReleaseGate(-0.02, 0.0).decide(candidate(0.39), Optional.of(SERVING)).release(),
-                "a negative margin accepts a bounded regression");
+        Decision regression = new ReleaseGate(-0.02, 0.0).decide(candidate(0.39), Optional.of(SERVING));
+        assertTrue(regression.release(), "a negative margin accepts a bounded regression");
+        assertEquals("candidate fcn8:4 (validation mIoU 0.3900) trails the serving fcn8:3 (0.4000) by 0.0100, within"
+                + " the accepted regression 0.0200", regression.reason());
         assertFalse(new ReleaseGate(-0.02, 0.0).decide(candidate(0.37), Optional.of(SERVING)).release());
     }
 
