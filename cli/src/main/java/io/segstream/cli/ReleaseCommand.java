@@ -12,6 +12,7 @@ import java.io.PrintWriter;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -58,6 +59,10 @@ final class ReleaseCommand implements Callable<Integer> {
             description = "Training run that made the model (default: the manifest's training.runId, if any).")
     String runId;
 
+    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "30",
+            description = "How long to wait for the broker (default: ${DEFAULT-VALUE}).")
+    int timeoutSeconds;
+
     @Option(names = "--store", paramLabel = "KEY=VALUE",
             description = {"Model store setting, repeatable: s3.endpoint=http://minio:9000, s3.path-style=true,"
                 + " s3.region=eu-west-1, s3.anonymous=true, timeout-ms=30000. S3 credentials come from the AWS"
@@ -74,6 +79,7 @@ final class ReleaseCommand implements Callable<Integer> {
                 .optTarget(target)
                 .optTrainingRunId(runId)
                 .optStoreOptions(ModelStoreOptions.fromMap(store))
+                .optTimeout(Duration.ofSeconds(timeoutSeconds))
                 .build()
                 .release();
         ModelRelease release = r.release();

@@ -182,30 +182,14 @@ final class RetrainCommand implements Callable<Integer> {
         if (serv != null) {
             head.add("change");
         }
-        List<List<String>> rows = new ArrayList<>();
+        TextTable t = new TextTable(head);
         for (Label l : cand.scoredLabels()) {
-            rows.add(row(l.name(), serv == null ? null : serv.classIoU(l.name()), cand.classIoU(l.name())));
+            t.row(row(l.name(), serv == null ? null : serv.classIoU(l.name()), cand.classIoU(l.name())));
         }
-        rows.add(row("mIoU", serv == null ? null : serv.meanIoU(), cand.meanIoU()));
-        rows.add(row("category mIoU", serv == null ? null : serv.meanCategoryIoU(), cand.meanCategoryIoU()));
-        int[] width = new int[head.size()];
-        for (int c = 0; c < head.size(); c++) {
-            width[c] = head.get(c).length();
-            for (List<String> r : rows) {
-                width[c] = Math.max(width[c], r.get(c).length());
-            }
-        }
-        StringBuilder sb = new StringBuilder();
-        appendRow(sb, head, width);
-        sb.append('|');
-        for (int w : width) {
-            sb.append("-".repeat(w + 2)).append('|');
-        }
-        sb.append(System.lineSeparator());
-        rows.forEach(r -> appendRow(sb, r, width));
-        sb.append(String.format(Locale.ROOT, "(%d frames of split %s, scored with ONNX Runtime by the official rules)%n",
-                cand.frames(), split));
-        return sb.toString();
+        t.row(row("mIoU", serv == null ? null : serv.meanIoU(), cand.meanIoU()));
+        t.row(row("category mIoU", serv == null ? null : serv.meanCategoryIoU(), cand.meanCategoryIoU()));
+        return t + String.format(Locale.ROOT, "(%d frames of split %s, scored with ONNX Runtime by the official rules)%n",
+                cand.frames(), split);
     }
 
     private static List<String> row(String name, Double serving, double candidate) {
@@ -219,15 +203,6 @@ final class RetrainCommand implements Callable<Integer> {
                     ? String.format(Locale.ROOT, "%+.4f", candidate - serving) : "");
         }
         return r;
-    }
-
-    private static void appendRow(StringBuilder sb, List<String> cells, int[] width) {
-        sb.append('|');
-        for (int c = 0; c < cells.size(); c++) {
-            String fmt = c == 0 ? " %-" + width[c] + "s |" : " %" + width[c] + "s |";
-            sb.append(String.format(Locale.ROOT, fmt, cells.get(c)));
-        }
-        sb.append(System.lineSeparator());
     }
 
     private static String score(double v) {

@@ -28,6 +28,7 @@ import picocli.CommandLine.Command;
             DemoCommand.class,
             BenchCommand.class,
             ReleaseCommand.class,
+            ReleasesCommand.class,
             RetrainCommand.class,
         })
 public final class Segstream implements Runnable {

@@ -13,8 +13,6 @@ import io.segstream.core.scenes.ProgressListener;
 import io.segstream.core.scenes.SceneGenerator;
 import io.segstream.core.scenes.SceneKind;
 import io.segstream.core.scenes.SceneWriter;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,7 +21,6 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class EvalCommandTest {
     /**
@@ -48,19 +45,11 @@ class EvalCommandTest {
     Path predFile;
     Path gtFile;
 
-    private record Run(int exit, String out, String err) {}
-
-    private static Run run(String... args) {
-        CommandLine cmd = Segstream.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cmd.setOut(new PrintWriter(out, true));
-        cmd.setErr(new PrintWriter(err, true));
-        int exit = cmd.execute(args);
-        return new Run(exit, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
-    private Run eval(String... extra) {
+    private CliRun eval(String... extra) {
         List<String> args = new ArrayList<>(List.of("eval", "--gt", gt.toString(), "--pred", pred.toString()));
         args.addAll(List.of(extra));
         return run(args.toArray(String[]::new));
@@ -86,7 +75,7 @@ class EvalCommandTest {
     void printsTheTablesAndWritesJsonAndPng() throws Exception {
         Path json = tmp.resolve("out/result.json");
         Path png = tmp.resolve("out/confusion.png");
-        Run r = eval("--json", json.toString(), "--png", png.toString());
+        CliRun r = eval("--json", json.toString(), "--png", png.toString());
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().startsWith("Evaluated 1 frame(s) of " + gt.resolve("gtFine/val") + " against " + pred
                 + " (label set cityscapes-19, predictions as label ids)"), r.out());
@@ -115,7 +104,7 @@ class EvalCommandTest {
             10, 0, 0, 10,
             13, 13, 255, 10};
         LabelPng.write8(img(train), predFile);
-        Run r = eval("--pred-ids", "train");
+        CliRun r = eval("--pred-ids", "train");
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().contains("| road          | 0.571 |"), r.out());
         assertTrue(r.out().contains("predictions as train ids"), r.out());
@@ -134,7 +123,7 @@ class EvalCommandTest {
             LabelPng.write16(img(GT), dir.resolve(id + "_gtFine_instanceIds.png"));
             LabelPng.write8(img(GT), pred.resolve(id + ".png"));
         }
-        Run r = eval();
+        CliRun r = eval();
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.err().contains("eval [####################] 100%  12/12 frames"), r.err());
         assertTrue(r.out().contains("Evaluated 12 frame(s)"), r.out());
@@ -146,22 +135,22 @@ class EvalCommandTest {
         SceneWriter.writeScenes(SceneGenerator.builder().setSize(256, 128).optKind(SceneKind.RAIL).optSeed(5).build(),
                 scenes, "val", 2, 1, ProgressListener.none());
         Path model = BootstrapModel.extractBundled(tmp.resolve("bootstrap")).dir();
-        Run r = run("eval", "--gt", scenes.toString(), "--model", model.toString());
+        CliRun r = run("eval", "--gt", scenes.toString(), "--model", model.toString());
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().startsWith("Evaluated 2 frame(s) of " + scenes.resolve("gtFine/val") + " with model "
                 + BootstrapModel.NAME + ":1 (" + model + ", label set rail-20)"), r.out());
         assertTrue(r.out().contains("| rail track    | 0."), "rail-20 scores rail track: " + r.out());
 
-        Run one = run("eval", "--gt", scenes.toString(), "--model", model.toString(), "--frames", "1");
+        CliRun one = run("eval", "--gt", scenes.toString(), "--model", model.toString(), "--frames", "1");
         assertTrue(one.out().startsWith("Evaluated 1 frame(s)"), one.out());
 
-        Run both = run("eval", "--gt", scenes.toString(), "--model", model.toString(), "--pred", pred.toString());
+        CliRun both = run("eval", "--gt", scenes.toString(), "--model", model.toString(), "--pred", pred.toString());
         assertEquals(2, both.exit());
         assertTrue(both.err().contains("--pred=DIR, --model=DIR are mutually exclusive"), both.err());
     }
 
     /** A failed run prints exactly one line: the command name and a sentence. */
-    private static String failure(Run r) {
+    private static String failure(CliRun r) {
         assertEquals(1, r.exit(), r.out() + r.err());
         List<String> lines = r.err().lines().toList();
         assertEquals(1, lines.size(), r.err());
@@ -221,17 +210,17 @@ class EvalCommandTest {
         assertEquals(gtFile.resolveSibling("aachen_000000_000019_gtFine_instanceIds.png") + ": instanceIds must be a"
                 + " single-channel 16-bit PNG but it has 1 channel(s) of 8 bits", failure(eval()));
 
-        Run r = eval("--pred-ids", "class");
+        CliRun r = eval("--pred-ids", "class");
         assertEquals(2, r.exit(), "picocli rejects an unknown enum value");
         assertTrue(r.err().contains("--pred-ids"), r.err());
-        Run neither = run("eval", "--gt", gt.toString());
+        CliRun neither = run("eval", "--gt", gt.toString());
         assertEquals(2, neither.exit(), "--pred or --model is required");
         assertTrue(neither.err().contains("(--pred=DIR | --model=DIR)"), neither.err());
     }
 
     @Test
     void helpDescribesTheCommand() {
-        Run r = run("eval", "--help");
+        CliRun r = run("eval", "--help");
         assertEquals(0, r.exit());
         assertTrue(r.out().contains("--pred-ids=label|train"), r.out());
         assertTrue(r.out().contains("Scores predictions against Cityscapes ground truth"), r.out());

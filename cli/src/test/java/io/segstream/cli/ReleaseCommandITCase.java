@@ -14,8 +14,6 @@ import io.segstream.core.onnx.ConvParams;
 import io.segstream.core.onnx.OnnxGraphBuilder;
 import io.segstream.core.onnx.proto.Onnx.TensorProto.DataType;
 import io.segstream.schemas.ModelRelease;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +24,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code segstream release} against a real embedded Kafka broker and a folder model store. */
 class ReleaseCommandITCase {
@@ -34,8 +31,6 @@ class ReleaseCommandITCase {
 
     @TempDir
     Path tmp;
-
-    private record Run(int exit, String out, String err) {}
 
     @BeforeAll
     static void start() throws Exception {
@@ -47,14 +42,8 @@ class ReleaseCommandITCase {
         kafka.close();
     }
 
-    private static Run run(String... args) {
-        CommandLine cmd = Segstream.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cmd.setOut(new PrintWriter(out, true));
-        cmd.setErr(new PrintWriter(err, true));
-        int exit = cmd.execute(args);
-        return new Run(exit, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     /** A rail-20 model that calls every pixel road; {@code claimedWidth} may contradict its 16-pixel graph. */
@@ -91,7 +80,7 @@ class ReleaseCommandITCase {
     void releasesAVerifiedModelToAFolderAndTheModelsTopic() throws Exception {
         Path dir = model(tmp.resolve("export"), "3", 16);
         Path registry = tmp.resolve("registry");
-        Run r = run("release", "--model", dir.toString(), "--to", registry.toString(), "--bootstrap",
+        CliRun r = run("release", "--model", dir.toString(), "--to", registry.toString(), "--bootstrap",
                 kafka.bootstrapServers(), "--target", "Datacenter", "--topic-prefix", "rel1.", "--run-id", "run-9");
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().startsWith("released road:3 for target datacenter\n"), r.out());
@@ -112,7 +101,7 @@ class ReleaseCommandITCase {
         assertEquals(registry.resolve("road/3").toUri().toString(), release.getArtifactUri());
         assertEquals(16, release.getInputWidth());
 
-        Run again = run("release", "--model", dir.toString(), "--to", registry.toUri().toString(), "--bootstrap",
+        CliRun again = run("release", "--model", dir.toString(), "--to", registry.toUri().toString(), "--bootstrap",
                 kafka.bootstrapServers(), "--topic-prefix", "rel1.");
         assertEquals(0, again.exit(), again.err());
         assertTrue(again.out().startsWith("released road:3 for target all (artifact already stored)\n"), again.out());
@@ -122,7 +111,7 @@ class ReleaseCommandITCase {
     @Test
     void aModelThatCannotServeIsRefusedInOneSentenceAndNothingIsPublished() throws Exception {
         Path contradicting = model(tmp.resolve("bad"), "4", 32);
-        Run r = run("release", "--model", contradicting.toString(), "--to", tmp.resolve("registry").toString(),
+        CliRun r = run("release", "--model", contradicting.toString(), "--to", tmp.resolve("registry").toString(),
                 "--bootstrap", kafka.bootstrapServers(), "--topic-prefix", "rel2.");
         assertEquals(1, r.exit());
         assertEquals(1, r.err().strip().lines().count(), r.err());
@@ -131,21 +120,52 @@ class ReleaseCommandITCase {
                 r.err());
         assertTrue(Files.notExists(tmp.resolve("registry")), "nothing was stored");
 
-        Run missing = run("release", "--model", tmp.resolve("nowhere").toString(), "--to", tmp.toString(),
+        CliRun missing = run("release", "--model", tmp.resolve("nowhere").toString(), "--to", tmp.toString(),
                 "--bootstrap", kafka.bootstrapServers());
         assertEquals(1, missing.exit());
         assertTrue(missing.err().contains("no such model directory"), missing.err());
 
-        Run target = run("release", "--model", contradicting.toString(), "--to", tmp.toString(), "--bootstrap",
+        CliRun target = run("release", "--model", contradicting.toString(), "--to", tmp.toString(), "--bootstrap",
                 kafka.bootstrapServers(), "--target", "line 4");
         assertEquals(1, target.exit());
         assertEquals("segstream release: 'line 4' is not a release target: use all, datacenter, edge or a camera"
                 + " group name (letters, digits, '.', '_', '-')", target.err().strip());
 
-        Run scheme = run("release", "--model", contradicting.toString(), "--to", "ftp://host/models", "--bootstrap",
+        CliRun scheme = run("release", "--model", contradicting.toString(), "--to", "ftp://host/models", "--bootstrap",
                 kafka.bootstrapServers());
         assertEquals(1, scheme.exit());
         assertEquals("segstream release: 'ftp://host/models' is not a model store URI: use file://, http://, https://"
                 + " or s3://", scheme.err().strip());
+    }
+
+    @Test
+    void releasesListsTheRegistryAndTheNewestPerTarget() throws Exception {
+        Path registry = tmp.resolve("registry");
+        for (String[] r : new String[][] {{"5", "all"}, {"6", "edge"}, {"7", "datacenter"}}) {
+            CliRun released = run("release", "--model", model(tmp.resolve("m" + r[0]), r[0], 16).toString(), "--to",
+                    registry.toString(), "--bootstrap", kafka.bootstrapServers(), "--topic-prefix", "rel3.",
+                    "--target", r[1]);
+            assertEquals(0, released.exit(), released.err());
+        }
+        CliRun all = run("releases", "--bootstrap", kafka.bootstrapServers(), "--topic-prefix", "rel3.");
+        assertEquals(0, all.exit(), all.err());
+        List<String> lines = all.out().lines().toList();
+        assertTrue(lines.get(0).startsWith("| released (UTC)      | model  | target     | label set | input |"),
+                all.out());
+        assertTrue(lines.get(2).contains("| road:5 | all        | rail-20   | 16x8  |"), all.out());
+        assertTrue(lines.get(4).contains("| road:7 | datacenter |"), all.out());
+        assertTrue(all.out().contains("newest for all          road:5 (released "), all.out());
+        assertTrue(all.out().contains("newest for edge         road:6 (released "), all.out());
+
+        CliRun edge = run("releases", "--bootstrap", kafka.bootstrapServers(), "--topic-prefix", "rel3.", "--target",
+                "edge");
+        assertEquals(0, edge.exit(), edge.err());
+        assertTrue(edge.out().contains("road:5") && edge.out().contains("road:6") && !edge.out().contains("road:7"),
+                "an edge agent takes releases for all and for edge: " + edge.out());
+        assertTrue(edge.out().contains("newest for edge         road:6"), edge.out());
+
+        CliRun none = run("releases", "--bootstrap", kafka.bootstrapServers(), "--topic-prefix", "rel3.", "--name",
+                "unet");
+        assertEquals("no releases on rel3.models at " + kafka.bootstrapServers() + " for name unet", none.out().strip());
     }
 }

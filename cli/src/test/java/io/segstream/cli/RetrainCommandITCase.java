@@ -13,8 +13,6 @@ import io.segstream.core.scenes.SceneGenerator;
 import io.segstream.core.scenes.SceneKind;
 import io.segstream.core.scenes.SceneWriter;
 import io.segstream.schemas.ModelRelease;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,7 +24,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code segstream retrain} end to end: real training on generated rail scenes, export with parity, scoring with
@@ -39,8 +36,6 @@ class RetrainCommandITCase {
 
     @TempDir
     static Path tmp;
-
-    private record Run(int exit, String out, String err) {}
 
     @BeforeAll
     static void start() throws Exception {
@@ -57,18 +52,12 @@ class RetrainCommandITCase {
         kafka.close();
     }
 
-    private static Run run(String... args) {
-        CommandLine cmd = Segstream.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cmd.setOut(new PrintWriter(out, true));
-        cmd.setErr(new PrintWriter(err, true));
-        int exit = cmd.execute(args);
-        return new Run(exit, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     /** A one-epoch retrain of a small FCN on the generated scenes, with the given extra options. */
-    private static Run retrain(String runs, String... extra) {
+    private static CliRun retrain(String runs, String... extra) {
         List<String> args = new ArrayList<>(List.of("retrain", "-m", "fcn", "--fcn-stride", "32", "--encoder",
                 "mobilenetv2", "--width-multiplier", "0.25", "-p", tmp.resolve("data").toString(), "-t", "128x64",
                 "-b", "4", "-e", "1", "--no-augment", "--label-set", "rail-20", "--runs-dir",
@@ -100,7 +89,7 @@ class RetrainCommandITCase {
     @Test
     void releasesAFirstModelThenKeepsItUnlessTheNextOneIsBetter() throws Exception {
         // 1. nothing serves datacenter yet: the candidate is released as version 1
-        Run first = retrain("runs-1");
+        CliRun first = retrain("runs-1");
         assertEquals(0, first.exit(), first.err());
         assertTrue(first.out().contains("released rail-fcn:1 for target datacenter: "
                 + tmp.resolve("store/rail-fcn/1").toUri()), first.out());
@@ -118,7 +107,7 @@ class RetrainCommandITCase {
                 "the release carries the training run's validation mIoU, the same frames and rules");
 
         // 2. an unreachable margin keeps version 1 serving: exit 3, one sentence, nothing published
-        Run second = retrain("runs-2", "--margin", "0.99");
+        CliRun second = retrain("runs-2", "--margin", "0.99");
         assertEquals(RetrainCommand.NOT_RELEASED, second.exit(), second.err());
         assertEquals(1, second.err().strip().lines().count(), second.err());
         assertTrue(second.err().startsWith("segstream retrain: not released: candidate rail-fcn:2 (validation mIoU "),
@@ -136,7 +125,7 @@ class RetrainCommandITCase {
         // 3. the stored v1 is damaged: it is passed over as a job would pass it over, and the model the jobs were
         //    started with (here the bundled one) is the one to beat; a dry run stores and publishes nothing
         Files.write(tmp.resolve("store/rail-fcn/1/model.onnx"), new byte[] {1, 2, 3});
-        Run third = retrain("runs-3", "--dry-run", "--baseline", "bundled", "--margin", "-0.99");
+        CliRun third = retrain("runs-3", "--dry-run", "--baseline", "bundled", "--margin", "-0.99");
         assertEquals(0, third.exit(), third.err());
         assertTrue(third.out().contains("dry run: would release, candidate rail-fcn:2 (validation mIoU ")
                 && third.out().contains("the serving bootstrap-rail:1 ("), third.out());
@@ -153,7 +142,7 @@ class RetrainCommandITCase {
 
     @Test
     void anUnreachableBrokerFailsBeforeAnyTraining() throws Exception {
-        Run r = run("retrain", "-m", "fcn", "-p", tmp.resolve("data").toString(), "-t", "128x64", "--runs-dir",
+        CliRun r = run("retrain", "-m", "fcn", "-p", tmp.resolve("data").toString(), "-t", "128x64", "--runs-dir",
                 tmp.resolve("runs-unreachable").toString(), "--to", tmp.resolve("store-x").toString(), "--bootstrap",
                 "127.0.0.1:1", "--timeout", "2");
         assertEquals(1, r.exit());
@@ -161,7 +150,7 @@ class RetrainCommandITCase {
         assertTrue(r.err().contains("127.0.0.1:1"), r.err());
         assertTrue(Files.notExists(tmp.resolve("runs-unreachable")), "no run was started");
 
-        Run noStore = run("retrain", "-m", "fcn", "-p", tmp.resolve("data").toString(), "--bootstrap",
+        CliRun noStore = run("retrain", "-m", "fcn", "-p", tmp.resolve("data").toString(), "--bootstrap",
                 kafka.bootstrapServers());
         assertEquals(1, noStore.exit());
         assertTrue(noStore.err().contains("--to URI is required to release"), noStore.err());

@@ -3,33 +3,22 @@ package io.segstream.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** The training commands' tables and their one-sentence errors (training itself is tested in training-job). */
 class TrainingCommandsTest {
     @TempDir
     Path tmp;
 
-    private record Run(int exit, String out, String err) {}
-
-    private static Run run(String... args) {
-        CommandLine cmd = Segstream.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cmd.setOut(new PrintWriter(out, true));
-        cmd.setErr(new PrintWriter(err, true));
-        int exit = cmd.execute(args);
-        return new Run(exit, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @Test
     void modelsPrintsTheTable() {
-        Run r = run("models");
+        CliRun r = run("models");
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().contains("GFLOPs@2048x1024"), r.out());
         for (String m : new String[] {"fastscnn", "unet", "separable_unet", "deeplabv3+-mobilenetv2",
@@ -40,7 +29,7 @@ class TrainingCommandsTest {
 
     @Test
     void trainRefusesASizeTheModelCannotTake() {
-        Run r = run("train", "-m", "fastscnn", "-p", tmp.toString(), "-t", "250x128");
+        CliRun r = run("train", "-m", "fastscnn", "-p", tmp.toString(), "-t", "250x128");
         assertEquals(1, r.exit());
         assertTrue(r.err().contains("segstream train: model fastscnn needs width and height that are multiples of 128"),
                 r.err());
@@ -49,10 +38,10 @@ class TrainingCommandsTest {
 
     @Test
     void trainRefusesFtrlAndMixedPrecisionOnCpuWithAReason() {
-        Run ftrl = run("train", "-m", "unet", "-p", tmp.toString(), "-t", "256x128", "-o", "ftrl");
+        CliRun ftrl = run("train", "-m", "unet", "-p", tmp.toString(), "-t", "256x128", "-o", "ftrl");
         assertEquals(1, ftrl.exit());
         assertTrue(ftrl.err().contains("DL4J has no FTRL"), ftrl.err());
-        Run half = run("train", "-m", "unet", "-p", tmp.toString(), "-t", "256x128", "--mixed-precision");
+        CliRun half = run("train", "-m", "unet", "-p", tmp.toString(), "-t", "256x128", "--mixed-precision");
         assertEquals(1, half.exit());
         assertTrue(half.err().contains("needs the CUDA backend"), half.err());
     }
@@ -60,7 +49,7 @@ class TrainingCommandsTest {
     @Test
     void predictNamesAMissingCheckpoint() {
         Path missing = tmp.resolve("nope.zip");
-        Run r = run("predict", "-w", missing.toString(), "-p", tmp.toString(), "-r", tmp.resolve("out").toString());
+        CliRun r = run("predict", "-w", missing.toString(), "-p", tmp.toString(), "-r", tmp.resolve("out").toString());
         assertEquals(1, r.exit());
         assertTrue(r.err().contains(missing + ": no such checkpoint file"), r.err());
     }

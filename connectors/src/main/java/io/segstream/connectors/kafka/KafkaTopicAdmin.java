@@ -44,7 +44,8 @@ public final class KafkaTopicAdmin {
      */
     public static List<String> ensureTopics(String bootstrapServers, Collection<TopicSpec> specs, Duration timeout)
             throws IOException {
-        try (Admin admin = Admin.create(KafkaClientConfigs.admin(bootstrapServers))) {
+        Admin admin = Admin.create(KafkaClientConfigs.admin(bootstrapServers));
+        try {
             Set<String> existing = get(admin.listTopics().names(), timeout, bootstrapServers, "list topics");
             List<TopicSpec> missing = specs.stream().filter(s -> !existing.contains(s.name())).toList();
             List<String> created = new ArrayList<>();
@@ -66,6 +67,10 @@ public final class KafkaTopicAdmin {
             warnAboutSmallLimits(admin, specs.stream().filter(s -> existing.contains(s.name())).toList(), timeout,
                     bootstrapServers);
             return created;
+        } finally {
+            // every call above has completed or timed out; a plain close() would keep retrying a timed-out call
+            // against an unreachable cluster for default.api.timeout.ms (60 s) before returning
+            admin.close(Duration.ZERO);
         }
     }
 
