@@ -29,7 +29,7 @@ import picocli.CommandLine.Option;
 @Command(name = "release", mixinStandardHelpOptions = true,
         description = {"Verifies a model directory (model.onnx + model.json: it loads, its shapes and label set match"
                 + " the manifest, a smoke run is finite), stores it under --to as NAME/VERSION/, and publishes a"
-                + " ModelRelease on the models topic keyed by model name.",
+                + " ModelRelease on the models topic keyed by name:version@target.",
             "Rolling back is releasing an older version again."})
 final class ReleaseCommand implements Callable<Integer> {
 

@@ -92,7 +92,8 @@ class ReleaseCommandITCase {
         List<ReceivedRecord<ModelRelease>> published = releases("rel1.models", 1);
         assertEquals(1, published.size());
         ModelRelease release = published.get(0).value();
-        assertEquals("road", new String(published.get(0).key(), StandardCharsets.UTF_8), "keyed by model name");
+        assertEquals("road:3@datacenter", new String(published.get(0).key(), StandardCharsets.UTF_8),
+                "keyed by release, so compaction keeps every version");
         assertEquals("3", release.getVersion());
         assertEquals("datacenter", release.getTarget());
         assertEquals("run-9", release.getTrainingRunId());

@@ -32,16 +32,28 @@ public interface RecordKey<T> extends Serializable {
     }
 
     /**
-     * The project's key for records of this schema: {@code camera_id} when it has that field, the model name
-     * for {@link ModelRelease}, the source key for {@link DeadLetter}; empty for other schemas.
+     * The project's key for records of this schema: {@code camera_id} when it has that field,
+     * {@code name:version@target} for {@link ModelRelease}, the source key for {@link DeadLetter}; empty for other
+     * schemas.
+     *
+     * <p>Releases are keyed by version and target, not by name alone, because the models topic is compacted: a
+     * key per name would keep only a name's newest release, and a job that cannot verify it could then not fall
+     * back to the version before. Releasing the same version for the same target again (a rollback) replaces
+     * the earlier record, which moves that release to the end of the topic, where it belongs.
      */
     static <T extends IndexedRecord> Optional<RecordKey<T>> defaultFor(Schema schema) {
         if (schema.getFullName().equals(DeadLetter.getClassSchema().getFullName())) {
             int pos = schema.getField("key").pos();
             return Optional.of(record -> bytes(record.get(pos)));
         }
-        String field = schema.getFullName().equals(ModelRelease.getClassSchema().getFullName()) ? "name" : "camera_id";
-        Schema.Field keyField = schema.getField(field);
+        if (schema.getFullName().equals(ModelRelease.getClassSchema().getFullName())) {
+            int name = schema.getField("name").pos();
+            int version = schema.getField("version").pos();
+            int target = schema.getField("target").pos();
+            return Optional.of(record -> (record.get(name) + ":" + record.get(version) + "@" + record.get(target))
+                    .getBytes(StandardCharsets.UTF_8));
+        }
+        Schema.Field keyField = schema.getField("camera_id");
         if (keyField == null) {
             return Optional.empty();
         }

@@ -11,7 +11,7 @@ public enum TopicRole {
     MASKS("segstream.masks", 4, Map.of("retention.ms", millis(Duration.ofDays(1)))),
     /** Alert state changes out; small, kept long for audits. */
     ALERTS("segstream.alerts", 4, Map.of("retention.ms", millis(Duration.ofDays(30)))),
-    /** Model releases keyed by model name; compacted so the latest release of each model is always there. */
+    /** Model releases keyed by {@code name:version@target}; compacted, so the latest record of each release stays. */
     MODELS("segstream.models", 1, Map.of("cleanup.policy", "compact")),
     /** Records that could not be processed, with the reason. */
     DEAD_LETTERS("segstream.dlq", 1, Map.of("retention.ms", millis(Duration.ofDays(7))));

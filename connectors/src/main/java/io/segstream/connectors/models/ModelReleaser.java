@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Releases a model directory: proves it serves (it loads in ONNX Runtime, its graph matches its manifest, its
  * label set is known, a smoke run gives finite output), stores it with a {@link ModelStore}, and publishes a
- * {@link ModelRelease} on the models topic, keyed by model name. Running jobs and agents pick it up from there.
+ * {@link ModelRelease} on the models topic, keyed by {@code name:version@target}. Running jobs and agents pick it up from there.
  *
  * <pre>{@code
  * ModelReleaser.Released r = ModelReleaser.builder()

@@ -8,8 +8,8 @@
  *       {@link io.segstream.connectors.models.ModelStoreOptions}), and fetches it into a local cache with the size
  *       and SHA-256 checked against the release while it downloads.</li>
  *   <li>{@link io.segstream.connectors.models.ModelReleaser}: verifies (ONNX Runtime loads it, shapes and label
- *       set match the manifest, a smoke run is finite), stores and publishes a {@code ModelRelease} keyed by model
- *       name; what {@code segstream release} runs.</li>
+ *       set match the manifest, a smoke run is finite), stores and publishes a {@code ModelRelease} keyed by
+ *       {@code name:version@target}; what {@code segstream release} runs.</li>
  *   <li>{@link io.segstream.connectors.models.ModelReleases} and
  *       {@link io.segstream.connectors.models.ReleaseTarget}: pure rules between release records, manifests and
  *       the deployments a release is for.</li>

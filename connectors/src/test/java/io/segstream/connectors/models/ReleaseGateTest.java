@@ -7,8 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.segstream.connectors.models.ReleaseGate.Decision;
 import io.segstream.connectors.models.ReleaseGate.Scored;
+import io.segstream.connectors.kafka.RecordKey;
 import io.segstream.schemas.ModelRelease;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -100,5 +103,16 @@ class ReleaseGateTest {
         assertEquals("11", ModelReleases.nextVersion(log, "fcn8"));
         assertEquals("41", ModelReleases.nextVersion(log, "unet"));
         assertEquals("1", ModelReleases.nextVersion(log, "fastscnn"));
+    }
+
+    @Test
+    void releasesAreKeyedByVersionAndTargetSoCompactionKeepsTheFallbacks() {
+        RecordKey<ModelRelease> key = RecordKey.<ModelRelease>defaultFor(ModelRelease.getClassSchema()).orElseThrow();
+        assertEquals("fcn8:3@datacenter",
+                new String(key.keyOf(release("fcn8", "3", "datacenter")), StandardCharsets.UTF_8));
+        assertFalse(Arrays.equals(key.keyOf(release("fcn8", "3", "datacenter")), key.keyOf(release("fcn8", "4",
+                "datacenter"))), "two versions of a name keep two records");
+        assertFalse(Arrays.equals(key.keyOf(release("fcn8", "3", "edge")), key.keyOf(release("fcn8", "3",
+                "datacenter"))), "one version released to two targets keeps two records");
     }
 }
