@@ -2,8 +2,11 @@ package io.segstream.training.run;
 
 import io.segstream.core.imaging.LabelImage;
 import io.segstream.core.imaging.LabelPng;
+import io.segstream.core.imaging.MaskOverlay;
+import io.segstream.core.imaging.RgbImage;
 import io.segstream.core.labels.LabelSet;
 import io.segstream.training.data.TrainingSample;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,18 +37,12 @@ public final class PredictionWriter {
         byte[] labelIds = labelSet.classIdsToLabelIds(p.classIds(), fileName);
         LabelPng.write8(LabelImage.of8(w, h, labelIds), results.resolve("labelIds").resolve(fileName));
         int[] color = new int[w * h];
-        int[] overlay = new int[w * h];
-        byte[] rgb = image.rgb();
         for (int i = 0; i < color.length; i++) {
-            int c = palette[p.classIds()[i] & 0xFF];
-            color[i] = c;
-            int r = ((rgb[3 * i] & 0xFF) + ((c >> 16) & 0xFF)) / 2;
-            int g = ((rgb[3 * i + 1] & 0xFF) + ((c >> 8) & 0xFF)) / 2;
-            int b = ((rgb[3 * i + 2] & 0xFF) + (c & 0xFF)) / 2;
-            overlay[i] = (r << 16) | (g << 8) | b;
+            color[i] = palette[p.classIds()[i] & 0xFF];
         }
         LabelPng.writeRgb(w, h, color, results.resolve("color").resolve(fileName));
-        LabelPng.writeRgb(w, h, overlay, results.resolve("overlay").resolve(fileName));
+        BufferedImage overlay = MaskOverlay.blend(RgbImage.ofRgb(w, h, image.rgb()), p.classIds(), palette, 0.5f);
+        LabelPng.writeRgb(w, h, overlay.getRGB(0, 0, w, h, null, 0, w), results.resolve("overlay").resolve(fileName));
         if (p.uncertainty() != null) {
             Files.createDirectories(results.resolve("uncertainty"));
             byte[] u = new byte[w * h];

@@ -9,6 +9,7 @@ import io.segstream.core.labels.LabelSet;
 import io.segstream.training.data.InMemorySource;
 import io.segstream.training.data.ToyScenes;
 import io.segstream.training.data.TrainingSample;
+import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -16,6 +17,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -57,6 +59,16 @@ class PredictorTest {
         LabelSet set = LabelSet.named("cityscapes-19");
         for (int v : ids.values()) {
             assertTrue(set.classIdOfLabelId(v) < 19, "official label ids of train classes");
+        }
+        BufferedImage overlay = ImageIO.read(results.resolve("overlay/toy_000000_000019_leftImg8bit.png").toFile());
+        int[] palette = set.classPalette();
+        for (int i : new int[] {0, 2525, 4999}) {
+            int c = palette[prediction.classIds()[i] & 0xFF];
+            int o = overlay.getRGB(i % 100, i / 100);
+            for (int shift : new int[] {16, 8, 0}) {
+                int expected = ((image.rgb()[3 * i + (16 - shift) / 8] & 0xFF) + (c >> shift & 0xFF)) / 2;
+                assertEquals(expected, o >> shift & 0xFF, "overlay is image and class colour half and half");
+            }
         }
         float max = 0;
         for (float u : prediction.uncertainty()) {
