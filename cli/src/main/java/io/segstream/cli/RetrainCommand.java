@@ -144,7 +144,7 @@ final class RetrainCommand implements Callable<Integer> {
                 to == null ? null : ReleaseCommand.storeRoot(to), ModelStoreOptions.fromMap(store), bootstrap,
                 SegstreamTopics.builder().optPrefix(topicPrefix).build().models(), ReleaseTarget.validate(target),
                 new ReleaseGate(margin, minMeanIoU), evalSplit, evalFrames, SegmenterOptions.fromMap(segmenter),
-                dryRun, Duration.ofSeconds(timeoutSeconds), baseline);
+                dryRun, Duration.ofSeconds(timeoutSeconds), baseline, training.init);
         RetrainPipeline.Outcome o = new RetrainPipeline(settings, System.err).run();
 
         PrintWriter out = spec.commandLine().getOut();

@@ -53,7 +53,7 @@ final class RetrainPipeline {
     /** Everything a retrain needs, parsed and checked by the command. */
     record Settings(TrainConfig config, String name, String version, URI storeRoot, ModelStoreOptions storeOptions,
             String bootstrap, String topic, String target, ReleaseGate gate, String evalSplit, int evalFrames,
-            SegmenterOptions segmenterOptions, boolean dryRun, Duration timeout, Path baseline) {}
+            SegmenterOptions segmenterOptions, boolean dryRun, Duration timeout, Path baseline, Path init) {}
 
     /** {@link Settings#baseline()} value that names the bundled bootstrap model. */
     static final String BUNDLED = "bundled";
@@ -92,7 +92,7 @@ final class RetrainPipeline {
                         .map(r -> "newest is " + ModelReleases.id(r)).orElse("none yet"), settings.target());
 
         say("training %s on %s", config.modelSpec().label(), data.root());
-        Trainer.Outcome trained = TrainingJob.run(config, null, console);
+        Trainer.Outcome trained = TrainingJob.run(config, null, settings.init(), console);
         Path checkpoint = trained.bestCheckpoint() != null ? trained.bestCheckpoint() : trained.lastCheckpoint();
 
         List<ModelRelease> log = releases();

@@ -15,11 +15,17 @@ final class TrainOptions {
             description = "fastscnn, unet, separable_unet, deeplabv3+, bayes_segnet or fcn.")
     String model;
 
+    @Option(names = "--init", paramLabel = "CHECKPOINT",
+            description = "Start from this checkpoint's weights with a fresh optimizer and schedule (fine-tuning);"
+                    + " same model, encoder, width and label set.")
+    Path init;
+
     @Option(names = {"-p", "--path"}, paramLabel = "ROOT",
             description = "Dataset root (leftImg8bit/, gtFine/); default $CITYSCAPES_DATASET.")
     Path path;
 
-    @Option(names = {"-c", "--coarse"}, description = "Also train on gtCoarse (train and train_extra).")
+    @Option(names = {"-c", "--coarse"},
+            description = "Also train on gtCoarse: train_extra, and train frames that have no fine labels.")
     boolean coarse;
 
     @Option(names = {"-t", "--target-size"}, paramLabel = "WxH", defaultValue = "1024x512",

@@ -106,8 +106,9 @@ class RetrainCommandITCase {
         assertEquals(firstMiou, afterFirst.get(0).getMetrics().get("miou"), 1e-9,
                 "the release carries the training run's validation mIoU, the same frames and rules");
 
-        // 2. an unreachable margin keeps version 1 serving: exit 3, one sentence, nothing published
-        CliRun second = retrain("runs-2", "--margin", "0.99");
+        // 2. fine-tuned from the first run's weights, an unreachable margin keeps version 1 serving: exit 3, one
+        //    sentence, nothing published
+        CliRun second = retrain("runs-2", "--margin", "0.99", "--init", r1.get("checkpoint").asText());
         assertEquals(RetrainCommand.NOT_RELEASED, second.exit(), second.err());
         assertEquals(1, second.err().strip().lines().count(), second.err());
         assertTrue(second.err().startsWith("segstream retrain: not released: candidate rail-fcn:2 (validation mIoU "),

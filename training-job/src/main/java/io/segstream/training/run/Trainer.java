@@ -60,6 +60,7 @@ public final class Trainer {
     private final SampleSource val;
     private final PrintStream console;
     private Path resumeFrom;
+    private Path initFrom;
     private Path runsParent;
 
     /** What a run produced. */
@@ -81,9 +82,22 @@ public final class Trainer {
         return this;
     }
 
+    /**
+     * Starts from the weights of a checkpoint, with a fresh optimiser, schedule and data order: fine-tuning a
+     * trained model on new data. The checkpoint must hold the same architecture and label set; the training size
+     * may differ.
+     */
+    public Trainer initFrom(Path checkpoint) {
+        this.initFrom = checkpoint;
+        return this;
+    }
+
     /** Runs until the configured number of epochs is done. */
     public Outcome run() throws IOException {
         checkBackend(config);
+        if (resumeFrom != null && initFrom != null) {
+            throw new IllegalArgumentException("resume a run or start from a checkpoint's weights, not both");
+        }
         ModelSpec spec = config.modelSpec();
         LabelSet labelSet = LabelSet.named(config.labelSet());
         int classes = labelSet.numClasses();
@@ -119,6 +133,11 @@ public final class Trainer {
             } else {
                 graph = new ComputationGraph(build(spec, loss, totalSteps).configuration());
                 graph.init();
+                if (initFrom != null) {
+                    Checkpoints.Restored r = Checkpoints.load(initFrom);
+                    checkSameNetwork(r.state(), initFrom);
+                    graph.setParams(r.graph().params());
+                }
                 state = new TrainingState(config.toMap(), 0, 0, 0, Double.NaN, null, List.of(), List.of());
             }
             Validator validator = new Validator(val, config.validationImages(),
@@ -129,7 +148,8 @@ public final class Trainer {
             run.log("run " + run.root().getFileName() + ": " + spec.label() + " " + config.width() + "x"
                     + config.height() + ", " + graph.numParams() + " parameters, " + train.size() + " training and "
                     + validator.frames() + " validation frames, " + stepsPerEpoch + " steps per epoch"
-                    + (resumeFrom != null ? ", resumed from " + resumeFrom : ""));
+                    + (resumeFrom != null ? ", resumed from " + resumeFrom : "")
+                    + (initFrom != null ? ", weights from " + initFrom : ""));
             LOG.info("training {} in {}", spec.label(), run.root());
             return new Loop(graph, loader, validator, run, state, stepsPerEpoch, loss).run();
         }
@@ -163,6 +183,18 @@ public final class Trainer {
             return weights;
         }
         return ClassWeights.parse(w, classes);
+    }
+
+    private void checkSameNetwork(TrainingState state, Path checkpoint) {
+        TrainConfig before = TrainConfig.of(state.config());
+        for (String key : List.of("model", "backbone", "encoder", "fcnStride", "widthMultiplier", "labelSet")) {
+            Object a = before.toMap().get(key);
+            Object b = config.toMap().get(key);
+            if (!java.util.Objects.equals(a, b)) {
+                throw new IllegalArgumentException("cannot start from " + checkpoint + ": it holds a network trained"
+                        + " with " + key + "=" + a + " but this run builds " + key + "=" + b);
+            }
+        }
     }
 
     private void checkCompatible(TrainingState state) {

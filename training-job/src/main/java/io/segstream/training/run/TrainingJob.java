@@ -24,6 +24,15 @@ public final class TrainingJob {
     /** Trains as configured; {@code resume} is a checkpoint to continue from, or null. */
     public static Trainer.Outcome run(TrainConfig config, Path resume, PrintStream console)
             throws IOException, DatasetException {
+        return run(config, resume, null, console);
+    }
+
+    /**
+     * Trains as configured; {@code resume} is a checkpoint to continue from, {@code init} one whose weights to
+     * start from (fine-tuning), each or both null.
+     */
+    public static Trainer.Outcome run(TrainConfig config, Path resume, Path init, PrintStream console)
+            throws IOException, DatasetException {
         Trainer.checkBackend(config);
         CityscapesDataset data = CityscapesDataset.locate(config.dataPath() == null ? null : Path.of(config.dataPath()));
         LabelSet set = LabelSet.named(config.labelSet());
@@ -32,6 +41,9 @@ public final class TrainingJob {
         Trainer trainer = new Trainer(config, train, val, console);
         if (resume != null) {
             trainer.resumeFrom(resume);
+        }
+        if (init != null) {
+            trainer.initFrom(init);
         }
         return trainer.run();
     }

@@ -1,6 +1,7 @@
 package io.segstream.training.run;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.segstream.training.data.InMemorySource;
@@ -96,5 +97,44 @@ class TrainerTest {
         INDArray ua = straight.graph().getUpdater().getStateViewArray();
         INDArray ub = resumed.graph().getUpdater().getStateViewArray();
         assertTrue(ua.sub(ub).amaxNumber().doubleValue() < 1e-4, "optimizer state matches");
+    }
+
+    @Test
+    void fineTuningStartsFromTheCheckpointsWeightsWithAFreshOptimizer() throws Exception {
+        InMemorySource train = new InMemorySource(ToyScenes.make(4, 96, 48, 5));
+        InMemorySource val = new InMemorySource(ToyScenes.make(2, 96, 48, 6));
+        Map<String, Object> o = options("fcn", 1);
+        o.put("fcnStride", 32);
+        Trainer.Outcome trained = new Trainer(TrainConfig.of(o), train, val, quiet()).run();
+
+        // a learning rate so small that one epoch cannot move the weights: what comes out is what went in
+        o.put("optimizer", "sgd");
+        o.put("momentum", 0.0);
+        o.put("learningRate", 1e-12);
+        o.put("seed", 99L);
+        Trainer.Outcome tuned = new Trainer(TrainConfig.of(o), train, val, quiet())
+                .initFrom(trained.lastCheckpoint()).run();
+        Trainer.Outcome fresh = new Trainer(TrainConfig.of(o), train, val, quiet()).run();
+        assertTrue(maxWeightDiff(trained, tuned) < 1e-6, "weights from the checkpoint");
+        assertTrue(maxWeightDiff(trained, fresh) > 1e-3, "seed 99 makes other weights");
+        assertEquals(2, tuned.history().get(0).iteration(), "the step count starts again");
+
+        o.put("labelSet", "rail-20");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new Trainer(TrainConfig.of(o), train, val, quiet()).initFrom(trained.lastCheckpoint()).run());
+        assertEquals("cannot start from " + trained.lastCheckpoint() + ": it holds a network trained with"
+                + " labelSet=cityscapes-19 but this run builds labelSet=rail-20", e.getMessage());
+    }
+
+    /** Largest difference of learned weights; batch-norm running statistics move with every batch and are left out. */
+    private static double maxWeightDiff(Trainer.Outcome a, Trainer.Outcome b) {
+        double max = 0;
+        for (Map.Entry<String, INDArray> e : a.graph().paramTable().entrySet()) {
+            if (!e.getKey().endsWith("_mean") && !e.getKey().endsWith("_log10stdev")) {
+                INDArray other = b.graph().paramTable().get(e.getKey());
+                max = Math.max(max, e.getValue().sub(other).amaxNumber().doubleValue());
+            }
+        }
+        return max;
     }
 }
