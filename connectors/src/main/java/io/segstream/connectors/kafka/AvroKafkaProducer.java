@@ -3,6 +3,7 @@ package io.segstream.connectors.kafka;
 import io.segstream.schemas.AvroCodec;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -12,16 +13,25 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.record.RecordBatch;
 
 /**
  * A Kafka producer of one Avro record type for code outside Flink (ingest, the edge agent, tests): values are
  * single-object encoded with {@link AvroCodec}, keys come from {@link RecordKey} ({@code camera_id} by default),
  * and the size limits of {@link KafkaClientConfigs} apply. Idempotent, acks=all, not transactional.
  *
- * <p>{@link #send} is asynchronous; a failed send is reported by the next {@link #flush()} or {@link #close()}.
+ * <p>Sends are asynchronous and reported in one of two ways. {@link #send(SpecificRecord)} leaves a failure for the
+ * next {@link #flush()} or {@link #close()} to throw. {@link #send(SpecificRecord, Callback)} hands each record's
+ * metadata or failure to its callback and to nothing else; a producer used that way waits with
+ * {@link #awaitCompletion()} and closes with {@link #close(Duration)}. Thread-safe.
  *
  * <pre>{@code
  * try (AvroKafkaProducer<CameraFrame> producer = AvroKafkaProducer.builder(CameraFrame.class)
@@ -30,6 +40,7 @@ import org.apache.kafka.clients.producer.RecordMetadata;
  *         .build()) {
  *     producer.send(frame);
  *     producer.flush();   // throws if any send failed
+ *     producer.send(frame, (metadata, error) -> log(frame, metadata, error));
  * }
  * }</pre>
  *
@@ -42,13 +53,22 @@ public final class AvroKafkaProducer<T extends SpecificRecord> implements AutoCl
     private final String topic;
     private final AtomicLong failed = new AtomicLong();
     private final AtomicReference<Exception> firstFailure = new AtomicReference<>();
-    private boolean closed;
+    private volatile boolean closed;
 
     private AvroKafkaProducer(Builder<T> b) {
         this.codec = AvroCodec.of(b.type);
         this.key = b.key;
         this.topic = b.topic;
         Properties props = KafkaClientConfigs.producer(b.bootstrapServers);
+        if (b.maxInFlightBytes > 0) {
+            props.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Long.toString(b.maxInFlightBytes));
+        }
+        if (b.linger != null) {
+            props.put(ProducerConfig.LINGER_MS_CONFIG, Long.toString(b.linger.toMillis()));
+        }
+        if (b.clientId != null) {
+            props.put(ProducerConfig.CLIENT_ID_CONFIG, b.clientId);
+        }
         props.putAll(b.properties);
         this.producer = new KafkaProducer<>(props);
     }
@@ -64,7 +84,7 @@ public final class AvroKafkaProducer<T extends SpecificRecord> implements AutoCl
     }
 
     /**
-     * Encodes the record and hands it to Kafka without waiting.
+     * Encodes the record and hands it to Kafka without waiting; a failure is thrown by the next {@link #flush()}.
      *
      * @throws IllegalArgumentException if the record cannot be encoded
      */
@@ -79,6 +99,38 @@ public final class AvroKafkaProducer<T extends SpecificRecord> implements AutoCl
         });
     }
 
+    /**
+     * Encodes the record and hands it to Kafka; {@code callback} then gets the record's metadata (partition, offset,
+     * timestamp) or its failure, an {@link IOException} that names the topic with Kafka's exception as its cause
+     * (the metadata then holds only the topic, and offset -1).
+     * Every outcome reaches the callback exactly once, also a refusal before the record was queued (too large, no
+     * metadata or no buffer room within {@code max.block.ms}); none is left for {@link #flush()}. Callbacks of one
+     * partition run in send order, usually on Kafka's I/O thread, so they must be quick.
+     *
+     * <p>Blocks while the producer's buffer ({@link Builder#optMaxInFlightBytes}) is full.
+     *
+     * @throws InterruptedException if interrupted while waiting for buffer room; the record was not sent
+     * @throws IllegalArgumentException if the record cannot be encoded
+     * @throws IllegalStateException if the producer is closed
+     */
+    public void send(T record, Callback callback) throws InterruptedException {
+        Objects.requireNonNull(callback, "callback");
+        requireOpen();
+        byte[] value = codec.encode(record);
+        try {
+            producer.send(new ProducerRecord<>(topic, key.keyOf(record), value),
+                    (metadata, error) -> callback.onCompletion(metadata, error == null ? null : failure(error)));
+        } catch (InterruptException e) {
+            Thread.interrupted();
+            throw new InterruptedException("interrupted while waiting for room in the producer buffer for " + topic);
+        } catch (KafkaException e) {
+            // Kafka reports most refusals through the callback itself; the rest are thrown, and go the same way
+            RecordMetadata none = new RecordMetadata(new TopicPartition(topic, RecordMetadata.UNKNOWN_PARTITION), -1, 0,
+                    RecordBatch.NO_TIMESTAMP, -1, -1);
+            callback.onCompletion(none, failure(e));
+        }
+    }
+
     /** Sends the record and waits until the broker has it. */
     public RecordMetadata sendAndWait(T record) throws IOException {
         try {
@@ -87,8 +139,22 @@ public final class AvroKafkaProducer<T extends SpecificRecord> implements AutoCl
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while sending to " + topic);
         } catch (ExecutionException e) {
-            throw new IOException("could not send a " + codec.schema().getName() + " to " + topic + ": "
-                    + e.getCause().getMessage(), e.getCause());
+            throw failure(e.getCause());
+        }
+    }
+
+    /**
+     * Waits until every record sent so far is acknowledged or has failed, and its callback has run; reports no
+     * failures itself. After {@link #close(Duration)} it returns at once.
+     *
+     * @throws InterruptedException if interrupted while waiting
+     */
+    public void awaitCompletion() throws InterruptedException {
+        try {
+            producer.flush();
+        } catch (InterruptException e) {
+            Thread.interrupted();
+            throw new InterruptedException("interrupted while flushing to " + topic);
         }
     }
 
@@ -122,6 +188,23 @@ public final class AvroKafkaProducer<T extends SpecificRecord> implements AutoCl
         }
     }
 
+    /**
+     * Closes within {@code timeout}: records still unacknowledged by then fail through their callbacks. Does not
+     * throw for failed sends without a callback; {@link #close()} does.
+     */
+    public void close(Duration timeout) {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        producer.close(timeout);
+    }
+
+    private IOException failure(Throwable cause) {
+        return new IOException("could not send a " + codec.schema().getName() + " to " + topic + ": "
+                + cause.getMessage(), cause);
+    }
+
     private void requireOpen() {
         if (closed) {
             throw new IllegalStateException("the producer to " + topic + " is closed");
@@ -134,6 +217,9 @@ public final class AvroKafkaProducer<T extends SpecificRecord> implements AutoCl
         private String bootstrapServers;
         private String topic;
         private RecordKey<T> key;
+        private long maxInFlightBytes;
+        private Duration linger;
+        private String clientId;
         private final Map<String, String> properties = new LinkedHashMap<>();
 
         private Builder(Class<T> type) {
@@ -158,7 +244,28 @@ public final class AvroKafkaProducer<T extends SpecificRecord> implements AutoCl
             return this;
         }
 
-        /** One producer setting on top of {@link KafkaClientConfigs#producer}, e.g. {@code linger.ms}. */
+        /**
+         * Bytes of encoded records the producer may hold ({@code buffer.memory}) before a send blocks; at least
+         * {@link KafkaClientConfigs#MAX_BATCH_BYTES}. 0 keeps the default of two maximal batches.
+         */
+        public Builder<T> optMaxInFlightBytes(long bytes) {
+            this.maxInFlightBytes = bytes;
+            return this;
+        }
+
+        /** How long a batch waits for more records before it is sent ({@code linger.ms}); Kafka's 5 ms by default. */
+        public Builder<T> optLinger(Duration linger) {
+            this.linger = linger;
+            return this;
+        }
+
+        /** The client id in broker logs, metrics and quotas; Kafka makes one up by default. */
+        public Builder<T> optClientId(String clientId) {
+            this.clientId = clientId;
+            return this;
+        }
+
+        /** One producer setting on top of {@link KafkaClientConfigs#producer} and the options above. */
         public Builder<T> optProperty(String name, String value) {
             properties.put(name, value);
             return this;
@@ -171,6 +278,18 @@ public final class AvroKafkaProducer<T extends SpecificRecord> implements AutoCl
             }
             if (topic == null || topic.isBlank()) {
                 throw new IllegalArgumentException("setTopic is required, e.g. segstream.frames");
+            }
+            if (maxInFlightBytes < 0
+                    || (maxInFlightBytes > 0 && maxInFlightBytes < KafkaClientConfigs.MAX_BATCH_BYTES)) {
+                throw new IllegalArgumentException("the in-flight bound must hold at least one maximal record ("
+                        + KafkaClientConfigs.MAX_BATCH_BYTES / (1024 * 1024) + " MiB), got " + maxInFlightBytes
+                        + " bytes");
+            }
+            if (linger != null && linger.isNegative()) {
+                throw new IllegalArgumentException("optLinger must not be negative, got " + linger);
+            }
+            if (clientId != null && clientId.isBlank()) {
+                throw new IllegalArgumentException("optClientId needs a name, e.g. segstream-ingest");
             }
             if (key == null) {
                 key = RecordKey.<T>defaultFor(AvroCodec.of(type).schema()).orElseThrow(() ->
