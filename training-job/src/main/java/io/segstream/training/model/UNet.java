@@ -8,6 +8,10 @@ import org.nd4j.linalg.activations.Activation;
  * concatenations, and a 1×1 classifier at full resolution.
  */
 public final class UNet implements SegmentationModel {
+    /** Two 3×3 conv-BN-ReLU a level from 64 channels, up-convolutions, dropout 0.5 on the two deepest levels. */
+    private static final UNetSkeleton SKELETON = new UNetSkeleton(64, "conv",
+            (g, name, in, channels) -> g.convBnAct(name, in, channels, 3, 1, Activation.RELU),
+            (g, name, in, channels) -> g.upConv(name, in, channels), 0.5);
 
     @Override
     public String name() {
@@ -21,39 +25,16 @@ public final class UNet implements SegmentationModel {
 
     @Override
     public int outputStride(ModelSpec spec) {
-        return 16;
+        return UNetSkeleton.OUTPUT_STRIDE;
     }
 
     @Override
     public int sizeDivisor(ModelSpec spec) {
-        return 16;
+        return UNetSkeleton.OUTPUT_STRIDE;
     }
 
     @Override
     public String define(GraphBlocks g, String input, ModelSpec spec) {
-        String[] skips = new String[4];
-        String x = input;
-        for (int level = 0; level < 5; level++) {
-            int c = spec.channels(64 << level);
-            x = g.convBnAct("enc" + level + "_conv1", x, c, 3, 1, Activation.RELU);
-            x = g.convBnAct("enc" + level + "_conv2", x, c, 3, 1, Activation.RELU);
-            if (level >= 3) {
-                x = g.dropout("enc" + level + "_dropout", x, 0.5);
-            }
-            if (level < 4) {
-                skips[level] = x;
-                x = g.maxPool("enc" + level + "_pool", x, 2, 2);
-            }
-        }
-        for (int level = 3; level >= 0; level--) {
-            int c = spec.channels(64 << level);
-            x = g.upConv("dec" + level + "_up", x, c);
-            x = g.concat("dec" + level + "_concat", skips[level], x);
-            x = g.convBnAct("dec" + level + "_conv1", x, c, 3, 1, Activation.RELU);
-            x = g.convBnAct("dec" + level + "_conv2", x, c, 3, 1, Activation.RELU);
-        }
-        String logits = g.conv("logits", x, spec.numClasses(), 1);
-        g.markHead(logits);
-        return logits;
+        return SKELETON.define(g, input, spec);
     }
 }
