@@ -44,8 +44,8 @@ import picocli.CommandLine.Spec;
                 + " and the serving model (the newest release for --target that fetches and verifies) on the same"
                 + " validation frames with ONNX Runtime, and releases the candidate when its mIoU beats the serving"
                 + " model's by more than --margin.",
-            "The run directory gets export/NAME-VERSION/ and retrain.json (both models' scores, the decision and"
-                + " where the release went)."
+            "The run directory gets export/NAME-VERSION/, retrain.json (both models' scores, the decision and"
+                + " where the release went) and retrain-iou.png (IoU per class of both)."
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {

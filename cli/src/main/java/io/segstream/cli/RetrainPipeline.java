@@ -14,6 +14,7 @@ import io.segstream.connectors.models.ModelStoreOptions;
 import io.segstream.connectors.models.ReleaseGate;
 import io.segstream.core.datasets.CityscapesDataset;
 import io.segstream.core.datasets.DatasetException;
+import io.segstream.core.metrics.ClassIoUPng;
 import io.segstream.core.metrics.EvaluationException;
 import io.segstream.core.metrics.EvaluationResult;
 import io.segstream.core.metrics.ModelEvaluator;
@@ -34,8 +35,10 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -125,6 +128,12 @@ final class RetrainPipeline {
                     .optTimeout(settings.timeout())
                     .build()
                     .release());
+        }
+        if (serving.isPresent() && serving.get().result() != null) {
+            Map<String, EvaluationResult> chart = new LinkedHashMap<>();
+            chart.put("serving " + serving.get().id(), serving.get().result());
+            chart.put("candidate " + candidate.id(), candidate.result());
+            ClassIoUPng.write(chart, trained.run().root().resolve("retrain-iou.png"));
         }
         Path report = trained.run().root().resolve("retrain.json");
         Outcome outcome = new Outcome(trained.run().root(), checkpoint, candidate, serving, passedOver, decision,

@@ -122,6 +122,8 @@ class RetrainCommandITCase {
         assertEquals(firstMiou, r2.get("serving").get("meanIoU").asDouble(), 1e-9,
                 "the serving model scores on the validation frames as it did when it was released");
         assertTrue(Files.notExists(tmp.resolve("store/rail-fcn/2")), "a refused candidate is not stored");
+        assertTrue(Files.isRegularFile(Path.of(r2.get("run").asText()).resolve("retrain-iou.png")),
+                "both models' IoU per class as a chart");
 
         // 3. the stored v1 is damaged: it is passed over as a job would pass it over, and the model the jobs were
         //    started with (here the bundled one) is the one to beat; a dry run stores and publishes nothing
