@@ -53,7 +53,7 @@ final class TrainCommand implements Callable<Integer> {
                     + " nadam, rmsprop, sgd, sgd_nesterov.")
     String lrFinder;
 
-    @Option(names = "--lrfinder-steps", defaultValue = "100", description = "Steps of the learning-rate sweep.")
+    @Option(names = "--lrfinder-steps", paramLabel = "N", defaultValue = "100", description = "Steps of the learning-rate sweep.")
     int lrFinderSteps;
 
     @Override

@@ -32,118 +32,147 @@ final class TrainOptions {
             description = "Training size (default: ${DEFAULT-VALUE}); a multiple of the model's size divisor.")
     String targetSize;
 
-    @Option(names = {"-b", "--batch"}, defaultValue = "4", description = "Images per batch (default: ${DEFAULT-VALUE}).")
+    @Option(names = {"-b", "--batch"}, paramLabel = "N", defaultValue = "4",
+            description = "Images per batch (default: ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = {"-e", "--epochs"}, defaultValue = "10", description = "Epochs (default: ${DEFAULT-VALUE}).")
+    @Option(names = {"-e", "--epochs"}, paramLabel = "N", defaultValue = "10",
+            description = "Epochs (default: ${DEFAULT-VALUE}).")
     int epochs;
 
     @Option(names = "--mixed-precision",
             description = "FP16 training; needs the CUDA backend (-Pnd4j-cuda), refused on CPU.")
     boolean mixedPrecision;
 
-    @Option(names = {"-o", "--optimizer"}, defaultValue = "adam",
+    @Option(names = {"-o", "--optimizer"}, paramLabel = "NAME", defaultValue = "adam",
             description = "Optimizer for training (names as --lrfinder; default: ${DEFAULT-VALUE}).")
     String optimizer;
 
-    @Option(names = "--schedule", defaultValue = "none",
+    @Option(names = "--schedule", paramLabel = "NAME", defaultValue = "none",
             description = "Learning-rate schedule: none, polynomial, cyclic, warmup (quadratic warm-up +"
                     + " inverse-sqrt decay) or slowstart (slow start + polynomial); default ${DEFAULT-VALUE}.")
     String schedule;
 
-    @Option(names = "--momentum", defaultValue = "0.9",
+    @Option(names = "--momentum", paramLabel = "M", defaultValue = "0.9",
             description = "Momentum of sgd and sgd_nesterov (0 = plain SGD); default ${DEFAULT-VALUE}.")
     double momentum;
 
-    @Option(names = {"-l", "--learning-rate"}, defaultValue = "1e-3", description = "Learning rate (default: ${DEFAULT-VALUE}).")
+    @Option(names = {"-l", "--learning-rate"}, paramLabel = "LR", defaultValue = "1e-3",
+            description = "Learning rate (default: ${DEFAULT-VALUE}).")
     double learningRate;
 
-    @Option(names = "--max-lr", defaultValue = "1e-2", description = "Cyclic: highest rate; lr finder: end of the sweep.")
+    @Option(names = "--max-lr", paramLabel = "LR", defaultValue = "1e-2",
+            description = "Cyclic: highest rate; lr finder: end of the sweep.")
     double maxLr;
 
-    @Option(names = "--min-lr", defaultValue = "0", description = "Polynomial end rate, warm-up floor, cyclic low end.")
+    @Option(names = "--min-lr", paramLabel = "LR", defaultValue = "0",
+            description = "Polynomial end rate, warm-up floor, cyclic low end.")
     double minLr;
 
-    @Option(names = "--power", defaultValue = "0.9", description = "Polynomial decay power (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--power", paramLabel = "P", defaultValue = "0.9",
+            description = "Polynomial decay power (default: ${DEFAULT-VALUE}).")
     double power;
 
-    @Option(names = "--cycle", defaultValue = "2000", description = "Cyclic period in iterations (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--cycle", paramLabel = "STEPS", defaultValue = "2000",
+            description = "Cyclic period in iterations (default: ${DEFAULT-VALUE}).")
     int cycle;
 
-    @Option(names = "--warmup-steps", defaultValue = "500", description = "Warm-up iterations (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup-steps", paramLabel = "STEPS", defaultValue = "500",
+            description = "Warm-up iterations (default: ${DEFAULT-VALUE}).")
     int warmupSteps;
 
-    @Option(names = "--decay", defaultValue = "1e-3", description = "Inverse-sqrt decay factor per iteration.")
+    @Option(names = "--decay", paramLabel = "D", defaultValue = "1e-3",
+            description = "Inverse-sqrt decay factor per iteration.")
     double decay;
 
-    @Option(names = "--slow-start-steps", defaultValue = "0", description = "Slow-start iterations.")
+    @Option(names = "--slow-start-steps", paramLabel = "STEPS", defaultValue = "0",
+            description = "Slow-start iterations.")
     int slowStartSteps;
 
-    @Option(names = "--slow-start-lr", defaultValue = "1e-4", description = "Slow-start learning rate.")
+    @Option(names = "--slow-start-lr", paramLabel = "LR", defaultValue = "1e-4",
+            description = "Slow-start learning rate.")
     double slowStartLr;
 
-    @Option(names = "--backbone", defaultValue = "mobilenetv2", description = "DeepLabV3+ backbone: mobilenetv2 or xception.")
+    @Option(names = "--backbone", paramLabel = "NAME", defaultValue = "mobilenetv2",
+            description = "DeepLabV3+ backbone: mobilenetv2 or xception.")
     String backbone;
 
-    @Option(names = "--encoder", defaultValue = "mobilenetv2", description = "FCN encoder: mobilenetv2, resnet18 or vgg16.")
+    @Option(names = "--encoder", paramLabel = "NAME", defaultValue = "mobilenetv2",
+            description = "FCN encoder: mobilenetv2, resnet18 or vgg16.")
     String encoder;
 
-    @Option(names = "--fcn-stride", defaultValue = "8", description = "FCN variant: 32, 16 or 8 (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--fcn-stride", paramLabel = "S", defaultValue = "8",
+            description = "FCN variant: 32, 16 or 8 (default: ${DEFAULT-VALUE}).")
     int fcnStride;
 
-    @Option(names = "--width-multiplier", defaultValue = "1.0", description = "Scales every layer's channels.")
+    @Option(names = "--width-multiplier", paramLabel = "X", defaultValue = "1.0",
+            description = "Scales every layer's channels.")
     double widthMultiplier;
 
-    @Option(names = "--label-set", defaultValue = "cityscapes-19", description = "cityscapes-19 or rail-20.")
+    @Option(names = "--label-set", paramLabel = "NAME", defaultValue = "cityscapes-19",
+            description = "cityscapes-19 or rail-20.")
     String labelSet;
 
-    @Option(names = "--loss", defaultValue = "ce", description = "ce, ce_dice, ohem (hard-pixel mining) or focal.")
+    @Option(names = "--loss", paramLabel = "NAME", defaultValue = "ce",
+            description = "ce, ce_dice, ohem (hard-pixel mining) or focal.")
     String loss;
 
-    @Option(names = "--class-weights", defaultValue = "none",
+    @Option(names = "--class-weights", paramLabel = "W", defaultValue = "none",
             description = "none, auto (from label frequencies) or w0,w1,... (one per class).")
     String classWeights;
 
-    @Option(names = "--top-k", defaultValue = "0.25", description = "ohem: fraction of hardest pixels kept.")
+    @Option(names = "--top-k", paramLabel = "F", defaultValue = "0.25",
+            description = "ohem: fraction of hardest pixels kept.")
     double topK;
 
-    @Option(names = "--mining-steps", defaultValue = "0", description = "ohem: iterations to narrow from all pixels to --top-k.")
+    @Option(names = "--mining-steps", paramLabel = "STEPS", defaultValue = "0",
+            description = "ohem: iterations to narrow from all pixels to --top-k.")
     long miningSteps;
 
-    @Option(names = "--gamma", defaultValue = "2", description = "focal: focusing parameter.")
+    @Option(names = "--gamma", paramLabel = "G", defaultValue = "2", description = "focal: focusing parameter.")
     double gamma;
 
-    @Option(names = "--accumulate", defaultValue = "1", description = "Batches accumulated into one optimizer step.")
+    @Option(names = "--accumulate", paramLabel = "N", defaultValue = "1",
+            description = "Batches accumulated into one optimizer step.")
     int accumulate;
 
-    @Option(names = "--clip-norm", defaultValue = "0", description = "Clip each layer's gradient L2 norm to this (0 = off).")
+    @Option(names = "--clip-norm", paramLabel = "C", defaultValue = "0",
+            description = "Clip each layer's gradient L2 norm to this (0 = off).")
     double clipNorm;
 
-    @Option(names = "--clip-value", defaultValue = "0", description = "Clip gradient elements to +-this (0 = off).")
+    @Option(names = "--clip-value", paramLabel = "C", defaultValue = "0",
+            description = "Clip gradient elements to +-this (0 = off).")
     double clipValue;
 
-    @Option(names = "--head-lr-multiplier", defaultValue = "1", description = "Learning-rate multiplier of the new last layers.")
+    @Option(names = "--head-lr-multiplier", paramLabel = "X", defaultValue = "1",
+            description = "Learning-rate multiplier of the new last layers.")
     double headLrMultiplier;
 
-    @Option(names = "--weight-decay", defaultValue = "0", description = "Decoupled weight decay (0 = off).")
+    @Option(names = "--weight-decay", paramLabel = "WD", defaultValue = "0",
+            description = "Decoupled weight decay (0 = off).")
     double weightDecay;
 
-    @Option(names = "--validate-every", defaultValue = "0", description = "Validate every K iterations (0 = each epoch).")
+    @Option(names = "--validate-every", paramLabel = "K", defaultValue = "0",
+            description = "Validate every K iterations (0 = each epoch).")
     int validateEvery;
 
-    @Option(names = "--val-images", defaultValue = "0", description = "Validation frames used (0 = all).")
+    @Option(names = "--val-images", paramLabel = "N", defaultValue = "0",
+            description = "Validation frames used (0 = all).")
     int validationImages;
 
     @Option(names = "--no-augment", description = "Train without random scale, crop, flip and colour jitter.")
     boolean noAugment;
 
-    @Option(names = "--loader-threads", defaultValue = "2", description = "Threads that load and augment batches.")
+    @Option(names = "--loader-threads", paramLabel = "N", defaultValue = "2",
+            description = "Threads that load and augment batches.")
     int loaderThreads;
 
-    @Option(names = "--seed", defaultValue = "42", description = "Seed of weights, data order, augmentation, dropout.")
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "42",
+            description = "Seed of weights, data order, augmentation, dropout.")
     long seed;
 
-    @Option(names = "--runs-dir", defaultValue = "runs", description = "Where run directories go (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--runs-dir", paramLabel = "DIR", defaultValue = "runs",
+            description = "Where run directories go (default: ${DEFAULT-VALUE}).")
     Path runsDir;
 
     /** The options as a training configuration map (see {@code TrainConfig.of}). */
