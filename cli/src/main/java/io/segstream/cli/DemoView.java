@@ -13,13 +13,13 @@ import io.segstream.core.masks.ClassMask;
 import io.segstream.core.masks.MaskCodec;
 import io.segstream.schemas.Alert;
 import io.segstream.schemas.AlertState;
+import io.segstream.schemas.AvroBytes;
 import io.segstream.schemas.DeadLetter;
 import io.segstream.schemas.ImageEncoding;
 import io.segstream.schemas.SegmentationMask;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -129,7 +129,7 @@ final class DemoView implements AutoCloseable {
         String name = m.getCameraId() + "_" + String.format("%06d", m.getSeq());
         try {
             RgbImage frame = decoder.decode(ImageEncoding.JPEG, frameOf.apply(m), m.getWidth(), m.getHeight(), name);
-            ClassMask mask = MaskCodec.decode(bytes(m.getMask()), m.getMaskEncoding(), name);
+            ClassMask mask = MaskCodec.decode(AvroBytes.toArray(m.getMask()), m.getMaskEncoding(), name);
             BufferedImage img = MaskOverlay.blend(frame, mask.classIds(),
                     LabelSet.named(m.getLabelSet()).classPalette(), 0.45f);
             for (Map.Entry<String, Polygon> z : rules.zonesFor(m.getCameraId()).entrySet()) {
@@ -209,13 +209,6 @@ final class DemoView implements AutoCloseable {
 
     float latencyPercentile(double q) {
         return percentile(sorted(latencies), q);
-    }
-
-    private static byte[] bytes(ByteBuffer b) {
-        ByteBuffer d = b.duplicate();
-        byte[] a = new byte[d.remaining()];
-        d.get(a);
-        return a;
     }
 
     @Override

@@ -249,4 +249,12 @@ class AvroCodecTest {
             throw new IllegalStateException(e);
         }
     }
+
+    @Test
+    void avroBytesCopiesTheRemainingBytesAndLeavesTheBufferAsItWas() {
+        ByteBuffer b = ByteBuffer.wrap(new byte[] {1, 2, 3, 4});
+        b.position(1);
+        assertArrayEquals(new byte[] {2, 3, 4}, AvroBytes.toArray(b));
+        assertEquals(1, b.position(), "the record can be read again");
+    }
 }

@@ -1,5 +1,6 @@
 package io.segstream.connectors.kafka;
 
+import io.segstream.schemas.AvroBytes;
 import io.segstream.schemas.DeadLetter;
 import io.segstream.schemas.ModelRelease;
 import java.io.Serializable;
@@ -65,13 +66,7 @@ public interface RecordKey<T> extends Serializable {
     }
 
     private static byte[] bytes(Object value) {
-        if (value == null) {
-            return null;
-        }
-        ByteBuffer buffer = ((ByteBuffer) value).duplicate();
-        byte[] out = new byte[buffer.remaining()];
-        buffer.get(out);
-        return out;
+        return value == null ? null : AvroBytes.toArray((ByteBuffer) value);
     }
 
     /** A serializable function from a record to a string key. */

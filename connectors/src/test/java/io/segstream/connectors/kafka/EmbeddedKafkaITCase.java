@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.segstream.schemas.AvroBytes;
 import io.segstream.schemas.CameraFrame;
 import io.segstream.schemas.ImageEncoding;
 import java.io.IOException;
@@ -87,7 +88,7 @@ class EmbeddedKafkaITCase {
             ReceivedRecord<CameraFrame> big = received.stream()
                     .filter(r -> r.value().getCameraId().equals("cam-big")).findFirst().orElseThrow();
             assertEquals("cam-big", big.keyString());
-            assertArrayEquals(image, bytes(big.value().getData()));
+            assertArrayEquals(image, AvroBytes.toArray(big.value().getData()));
             assertEquals(List.of(), reader.readToEnd(TIMEOUT), "nothing beyond the two frames");
         }
     }
@@ -141,9 +142,4 @@ class EmbeddedKafkaITCase {
                 .setData(ByteBuffer.wrap(data)).build();
     }
 
-    private static byte[] bytes(ByteBuffer buffer) {
-        byte[] out = new byte[buffer.remaining()];
-        buffer.duplicate().get(out);
-        return out;
-    }
 }

@@ -5,10 +5,10 @@ import io.segstream.core.imaging.LabelImage;
 import io.segstream.core.imaging.LabelPng;
 import io.segstream.core.labels.LabelSet;
 import io.segstream.core.labels.UnknownLabelException;
+import io.segstream.schemas.AvroBytes;
 import io.segstream.schemas.MaskEncoding;
 import io.segstream.schemas.SegmentationMask;
 import io.segstream.schemas.ZoneFractions;
-import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -76,10 +76,7 @@ public final class MaskFrames {
             String source = "mask of camera " + mask.getCameraId() + " seq " + mask.getSeq();
             try {
                 LabelSet labelSet = LabelSet.named(mask.getLabelSet());
-                ByteBuffer buffer = mask.getMask().duplicate();
-                byte[] png = new byte[buffer.remaining()];
-                buffer.get(png);
-                LabelImage image = LabelPng.read8(png, source);
+                LabelImage image = LabelPng.read8(AvroBytes.toArray(mask.getMask()), source);
                 return new MaskBoxFinder(image.toBytes(), image.width(), image.height(), labelSet, zones, zoneMasks);
             } catch (ImageFormatException | UnknownLabelException e) {
                 LOG.warn("alert without a box: {}", e.getMessage());

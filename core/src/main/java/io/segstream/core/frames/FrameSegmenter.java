@@ -17,6 +17,7 @@ import io.segstream.core.model.ModelManifest;
 import io.segstream.core.segment.OnnxSegmenter;
 import io.segstream.core.segment.Segmentation;
 import io.segstream.core.segment.StageTimings;
+import io.segstream.schemas.AvroBytes;
 import io.segstream.schemas.CameraFrame;
 import io.segstream.schemas.MaskEncoding;
 import io.segstream.schemas.ModelRef;
@@ -96,7 +97,8 @@ public final class FrameSegmenter {
             CameraFrame f = frames.get(i);
             long t0 = System.nanoTime();
             try {
-                images.add(decoder.decode(f.getEncoding(), bytes(f.getData()), f.getWidth(), f.getHeight(), name(f)));
+                images.add(decoder.decode(f.getEncoding(), AvroBytes.toArray(f.getData()), f.getWidth(), f.getHeight(),
+                        name(f)));
                 indices.add(i);
             } catch (ImageFormatException e) {
                 outcomes[i] = FrameOutcome.ofFailure(f, new FrameFailure(FrameFailure.STAGE_IMAGE, e.getMessage(), e));
@@ -163,7 +165,7 @@ public final class FrameSegmenter {
     /** mIoU of the frame against its ground truth; null when the ground truth is unusable (logged by the caller's metrics). */
     private Float score(CameraFrame f, Segmentation s) {
         try {
-            LabelImage gt = LabelPng.read8(bytes(f.getGroundTruth()), name(f) + " ground truth");
+            LabelImage gt = LabelPng.read8(AvroBytes.toArray(f.getGroundTruth()), name(f) + " ground truth");
             byte[] ids = s.classIds();
             int[] pred = new int[ids.length];
             for (int i = 0; i < ids.length; i++) {
@@ -180,10 +182,4 @@ public final class FrameSegmenter {
         return "camera " + f.getCameraId() + " seq " + f.getSeq();
     }
 
-    private static byte[] bytes(ByteBuffer b) {
-        ByteBuffer d = b.duplicate();
-        byte[] out = new byte[d.remaining()];
-        d.get(out);
-        return out;
-    }
 }

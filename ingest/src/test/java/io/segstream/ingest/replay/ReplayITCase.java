@@ -21,6 +21,7 @@ import io.segstream.ingest.sink.KafkaFrameSink;
 import io.segstream.ingest.testing.KafkaFrames;
 import io.segstream.ingest.testing.ManualClock;
 import io.segstream.ingest.testing.VideoFixtures;
+import io.segstream.schemas.AvroBytes;
 import io.segstream.schemas.CameraFrame;
 import io.segstream.schemas.ImageEncoding;
 import java.awt.image.BufferedImage;
@@ -138,7 +139,7 @@ class ReplayITCase {
             assertEquals(ImageEncoding.PNG, f.getEncoding());
             assertEquals(80, f.getWidth());
             assertEquals(64, f.getHeight());
-            byte[] data = bytes(f.getData());
+            byte[] data = AvroBytes.toArray(f.getData());
             assertArrayEquals(new byte[] {(byte) 0x89, 'P', 'N', 'G'}, java.util.Arrays.copyOf(data, 4));
             BufferedImage img = ImageIO.read(new ByteArrayInputStream(data));
             assertEquals(80, img.getWidth());
@@ -214,7 +215,7 @@ class ReplayITCase {
             assertEquals(T0.plusNanos(Math.round(i * 1e9 / 17)).toEpochMilli(), f.getCaptureTime().toEpochMilli());
             if (i == 0 || i == 3) {
                 assertNotNull(f.getGroundTruth(), "frame " + i + " has labels");
-                LabelImage labels = LabelPng.read8(bytes(f.getGroundTruth()), "ground truth " + i);
+                LabelImage labels = LabelPng.read8(AvroBytes.toArray(f.getGroundTruth()), "ground truth " + i);
                 assertArrayEquals(VideoFixtures.labelImage(i, VideoFixtures.WIDTH, VideoFixtures.HEIGHT).values(),
                         labels.values());
             } else {
@@ -240,7 +241,7 @@ class ReplayITCase {
         for (CameraFrame f : frames) {
             assertEquals("resizecity_000001", f.getDriveId(), "a sequence's drive id is its city_seq");
             assertEquals(80, f.getWidth());
-            LabelImage labels = LabelPng.read8(bytes(f.getGroundTruth()), "ground truth");
+            LabelImage labels = LabelPng.read8(AvroBytes.toArray(f.getGroundTruth()), "ground truth");
             assertEquals(80, labels.width());
             assertEquals(60, labels.height());
             for (int v : labels.values()) {
@@ -445,15 +446,9 @@ class ReplayITCase {
     }
 
     private static BufferedImage decode(ByteBuffer data) throws IOException {
-        BufferedImage img = ImageIO.read(new ByteArrayInputStream(bytes(data)));
+        BufferedImage img = ImageIO.read(new ByteArrayInputStream(AvroBytes.toArray(data)));
         assertNotNull(img, "the frame decodes as an image");
         return img;
     }
 
-    private static byte[] bytes(ByteBuffer b) {
-        ByteBuffer d = b.duplicate();
-        byte[] out = new byte[d.remaining()];
-        d.get(out);
-        return out;
-    }
 }
