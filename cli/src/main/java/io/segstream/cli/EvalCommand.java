@@ -8,10 +8,13 @@ import io.segstream.core.metrics.EvaluationResult;
 import io.segstream.core.metrics.FolderEvaluator;
 import io.segstream.core.metrics.ModelEvaluator;
 import io.segstream.core.metrics.PredictionIds;
+import io.segstream.core.model.BootstrapModel;
+import io.segstream.core.model.ModelDirectory;
 import io.segstream.core.segment.OnnxSegmenter;
 import io.segstream.core.segment.SegmenterOptions;
 import io.segstream.core.progress.ProgressBar;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -55,7 +58,8 @@ final class EvalCommand implements Callable<Integer> {
         Path predictions;
 
         @Option(names = "--model", required = true, paramLabel = "DIR",
-                description = "ONNX model directory (model.onnx + model.json) to run on the split instead of --pred.")
+                description = "ONNX model directory (model.onnx + model.json), or 'bundled' for the bundled model, to"
+                        + " run on the split instead of --pred.")
         Path model;
     }
 
@@ -102,6 +106,13 @@ final class EvalCommand implements Callable<Integer> {
         };
         EvaluationResult result;
         if (model != null) {
+            if (model.toString().equals(RetrainPipeline.BUNDLED) && !Files.exists(model)) {
+                Path tmp = Files.createTempDirectory("segstream-bundled");
+                tmp.toFile().deleteOnExit();
+                model = BootstrapModel.extractBundled(tmp).dir();
+                model.resolve(ModelDirectory.MODEL_FILE).toFile().deleteOnExit();
+                model.resolve(ModelDirectory.MANIFEST_FILE).toFile().deleteOnExit();
+            }
             try (OnnxSegmenter seg = OnnxSegmenter.open(model, SegmenterOptions.defaults())) {
                 result = ModelEvaluator.builder().setSegmenter(seg).setGroundTruth(dataset).optSplit(split)
                         .optLimit(frames).optProgress(onFrame).build().run();

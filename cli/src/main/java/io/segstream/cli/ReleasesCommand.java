@@ -38,6 +38,9 @@ import picocli.CommandLine.Spec;
                 + " size, validation mIoU, sha256, training run) and, per target, the newest release: the one a job"
                 + " for that target serves when it verifies (a job passes over one that does not and serves the one"
                 + " before).",
+            "val mIoU is the training run's best validation score, at the training size; gate mIoU is what"
+                + " 'segstream retrain' measured before releasing: ONNX Runtime on the full validation frames, the"
+                + " figure its gate compared (- for models released by hand).",
             "With --target only the releases a deployment answering to that target takes are listed."
         })
 final class ReleasesCommand implements Callable<Integer> {
@@ -114,14 +117,18 @@ final class ReleasesCommand implements Callable<Integer> {
     /** One row per release, aligned. */
     static String table(List<ModelRelease> releases) {
         TextTable t = new TextTable(List.of("released (UTC)", "model", "target", "label set", "input", "val mIoU",
-                "sha256", "training run")).textColumns(1, 2, 3, 4, 6, 7);
+                "gate mIoU", "sha256", "training run")).textColumns(1, 2, 3, 4, 7, 8);
         for (ModelRelease r : releases) {
-            Double miou = r.getMetrics().get("miou");
             t.row(List.of(TIME.format(r.getReleasedAt()), r.getName() + ":" + r.getVersion(), r.getTarget(),
-                    r.getLabelSet(), r.getInputWidth() + "x" + r.getInputHeight(),
-                    miou == null ? "-" : String.format(Locale.ROOT, "%.4f", miou), r.getSha256().substring(0, 12),
+                    r.getLabelSet(), r.getInputWidth() + "x" + r.getInputHeight(), metric(r, "miou"),
+                    metric(r, RetrainPipeline.GATE_MIOU), r.getSha256().substring(0, 12),
                     r.getTrainingRunId() == null ? "-" : r.getTrainingRunId()));
         }
         return t.toString();
+    }
+
+    private static String metric(ModelRelease r, String key) {
+        Double v = r.getMetrics().get(key);
+        return v == null ? "-" : String.format(Locale.ROOT, "%.4f", v);
     }
 }

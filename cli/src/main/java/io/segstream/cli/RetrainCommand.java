@@ -2,6 +2,7 @@ package io.segstream.cli;
 
 import io.segstream.connectors.kafka.SegstreamTopics;
 import io.segstream.connectors.models.ModelReleaser;
+import io.segstream.connectors.models.ModelStore;
 import io.segstream.connectors.models.ModelStoreOptions;
 import io.segstream.connectors.models.ReleaseGate;
 import io.segstream.connectors.models.ReleaseTarget;
@@ -10,6 +11,7 @@ import io.segstream.core.metrics.EvaluationResult;
 import io.segstream.core.segment.SegmenterOptions;
 import io.segstream.training.run.TrainConfig;
 import java.io.PrintWriter;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,10 +20,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -130,21 +134,14 @@ final class RetrainCommand implements Callable<Integer> {
             description = "How long to wait for the broker and the store (default: ${DEFAULT-VALUE}).")
     int timeoutSeconds;
 
+    @Option(names = "--allow-new-topic",
+            description = "Release even when the models topic does not exist yet (the first release of a new"
+                    + " deployment); without it a missing topic, usually a mistyped --topic-prefix, stops the run.")
+    boolean allowNewTopic;
+
     @Override
     public Integer call() throws Exception {
-        if (to == null && !dryRun) {
-            throw new IllegalArgumentException("--to URI is required to release; give the model store root, or"
-                    + " --dry-run to only score and decide");
-        }
-        if (evalFrames < 0 || timeoutSeconds <= 0) {
-            throw new IllegalArgumentException("--eval-frames must be 0 or more and --timeout more than 0");
-        }
-        TrainConfig config = TrainConfig.of(training.toMap());
-        RetrainPipeline.Settings settings = new RetrainPipeline.Settings(config, name, version,
-                to == null ? null : ReleaseCommand.storeRoot(to), ModelStoreOptions.fromMap(store), bootstrap,
-                SegstreamTopics.builder().optPrefix(topicPrefix).build().models(), ReleaseTarget.validate(target),
-                new ReleaseGate(margin, minMeanIoU), evalSplit, evalFrames, SegmenterOptions.fromMap(segmenter),
-                dryRun, Duration.ofSeconds(timeoutSeconds), baseline, training.init);
+        RetrainPipeline.Settings settings = settings();
         RetrainPipeline.Outcome o = new RetrainPipeline(settings, System.err).run();
 
         PrintWriter out = spec.commandLine().getOut();
@@ -156,6 +153,7 @@ final class RetrainCommand implements Callable<Integer> {
                     r.release().getName(), r.release().getVersion(), r.release().getTarget(),
                     r.release().getArtifactUri(), r.release().getSha256().substring(0, 12), r.topic(), r.partition(),
                     r.offset());
+            out.println("because " + o.decision().reason());
         }
         out.flush();
         if (!o.decision().release()) {
@@ -170,13 +168,41 @@ final class RetrainCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The options, checked before anything runs: a mistake here is a bad command line (exit 2), not a failure. */
+    private RetrainPipeline.Settings settings() {
+        CommandLine cmd = spec.commandLine();
+        if (to == null && !dryRun) {
+            throw new ParameterException(cmd, "--to URI is required to release; give the model store root, or"
+                    + " --dry-run to only score and decide");
+        }
+        if (evalFrames < 0) {
+            throw new ParameterException(cmd, "--eval-frames must be 0 (all) or more, got " + evalFrames);
+        }
+        if (timeoutSeconds <= 0) {
+            throw new ParameterException(cmd, "--timeout must be at least 1 second, got " + timeoutSeconds);
+        }
+        try {
+            URI storeRoot = to == null ? null : ReleaseCommand.storeRoot(to);
+            if (storeRoot != null) {
+                ModelStore.Scheme.of(storeRoot);
+            }
+            return new RetrainPipeline.Settings(TrainConfig.of(training.toMap()), name, version, storeRoot,
+                    ModelStoreOptions.fromMap(store), bootstrap,
+                    SegstreamTopics.builder().optPrefix(topicPrefix).build().models(), ReleaseTarget.validate(target),
+                    new ReleaseGate(margin, minMeanIoU), evalSplit, evalFrames, SegmenterOptions.fromMap(segmenter),
+                    dryRun, Duration.ofSeconds(timeoutSeconds), baseline, training.init, allowNewTopic);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(cmd, e.getMessage(), e);
+        }
+    }
+
     /** Per-class IoU of the serving model and the candidate, with the change, and the means. */
     static String table(RetrainPipeline.Outcome o, String split) {
         EvaluationResult cand = o.candidate().result();
         EvaluationResult serv = o.serving().map(RetrainPipeline.Evaluated::result).orElse(null);
         List<String> head = new ArrayList<>(List.of("class"));
         if (serv != null) {
-            head.add("serving " + o.serving().get().id());
+            head.add(o.serving().get().role() + " " + o.serving().get().id());
         }
         head.add("candidate " + o.candidate().id());
         if (serv != null) {

@@ -2,7 +2,6 @@ package io.segstream.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.segstream.connectors.models.ModelArtifact;
 import io.segstream.connectors.models.ModelReleaseLog;
@@ -19,7 +18,9 @@ import io.segstream.core.metrics.EvaluationException;
 import io.segstream.core.metrics.EvaluationResult;
 import io.segstream.core.metrics.ModelEvaluator;
 import io.segstream.core.model.BootstrapModel;
+import io.segstream.core.model.ModelDirectory;
 import io.segstream.core.model.ModelException;
+import io.segstream.core.model.ModelManifest;
 import io.segstream.core.progress.ProgressBar;
 import io.segstream.core.segment.OnnxSegmenter;
 import io.segstream.core.segment.SegmenterOptions;
@@ -46,9 +47,11 @@ import java.util.Set;
  * Scheduled retraining as one batch: train, export with parity, score the candidate and the model serving the
  * target on the same validation frames with the runtime that serves cameras, gate, and release.
  *
- * <p>The models topic is read before training, so that an unreachable broker fails the run in seconds rather
- * than after hours, and again after training, since a release may have landed meanwhile. The serving model is
- * the newest release for the target that fetches and verifies, as a running job would choose it.
+ * <p>Everything that can be checked without training is checked first (data, models topic, label set of what
+ * serves, baseline), so that a wrong option fails the run in seconds rather than after hours. The models topic
+ * is read again after training, since a release may have landed meanwhile. The serving model is the newest
+ * release for the target that fetches and verifies, as a running job would choose it. {@code retrain.json} is
+ * written whatever happens after training, with what was learnt up to a failure.
  */
 final class RetrainPipeline {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -56,13 +59,18 @@ final class RetrainPipeline {
     /** Everything a retrain needs, parsed and checked by the command. */
     record Settings(TrainConfig config, String name, String version, URI storeRoot, ModelStoreOptions storeOptions,
             String bootstrap, String topic, String target, ReleaseGate gate, String evalSplit, int evalFrames,
-            SegmenterOptions segmenterOptions, boolean dryRun, Duration timeout, Path baseline, Path init) {}
+            SegmenterOptions segmenterOptions, boolean dryRun, Duration timeout, Path baseline, Path init,
+            boolean allowNewTopic) {}
 
     /** {@link Settings#baseline()} value that names the bundled bootstrap model. */
     static final String BUNDLED = "bundled";
 
-    /** A model scored on the validation frames. */
-    record Evaluated(String id, String labelSet, Path dir, EvaluationResult result) {
+    /**
+     * A model scored on the validation frames.
+     *
+     * @param role {@code candidate}, {@code serving} (a release) or {@code baseline} (--baseline)
+     */
+    record Evaluated(String role, String id, String labelSet, Path dir, EvaluationResult result) {
         ReleaseGate.Scored scored() {
             return new ReleaseGate.Scored(id, labelSet, result == null ? Double.NaN : result.meanIoU());
         }
@@ -84,36 +92,68 @@ final class RetrainPipeline {
             ModelStoreException {
         TrainConfig config = settings.config();
         CityscapesDataset data = CityscapesDataset.locate(config.dataPath() == null ? null : Path.of(config.dataPath()));
-        int frames = data.split(settings.evalSplit()).size();
-        if (frames == 0) {
+        if (data.split(settings.evalSplit()).isEmpty()) {
             throw new DatasetException("split " + settings.evalSplit() + " of " + data.root()
                     + " has no annotated frames to score the candidate on");
         }
-        List<ModelRelease> before = releases();
-        say("models topic %s on %s holds %d release(s); %s for target %s", settings.topic(), settings.bootstrap(),
-                before.size(), ModelReleases.newestFirst(before, Set.of(settings.target())).stream().findFirst()
-                        .map(r -> "newest is " + ModelReleases.id(r)).orElse("none yet"), settings.target());
+        checkBeforeTraining(config.labelSet(), releases(true));
 
         say("training %s on %s", config.modelSpec().label(), data.root());
         Trainer.Outcome trained = TrainingJob.run(config, null, settings.init(), console);
+        Path run = trained.run().root();
         Path checkpoint = trained.bestCheckpoint() != null ? trained.bestCheckpoint() : trained.lastCheckpoint();
+        Path reportFile = run.resolve("retrain.json");
+        ObjectNode report = JSON.createObjectNode();
+        report.put("run", run.toString());
+        report.put("checkpoint", checkpoint.toString());
+        report.put("target", settings.target());
+        report.put("split", settings.evalSplit());
+        report.put("margin", settings.gate().margin());
+        report.put("minimumMeanIoU", settings.gate().minimumMeanIoU());
+        report.put("dryRun", settings.dryRun());
+        try {
+            Outcome o = afterTraining(data, run, checkpoint, reportFile, report);
+            JSON.writeValue(reportFile.toFile(), report);
+            return o;
+        } catch (IOException | ExportException | EvaluationException | ModelException | ModelStoreException
+                 | RuntimeException e) {
+            report.put("failed", PlainErrorHandler.sentence(e));
+            JSON.writeValue(reportFile.toFile(), report);
+            throw e;
+        }
+    }
 
-        List<ModelRelease> log = releases();
+    private Outcome afterTraining(CityscapesDataset data, Path run, Path checkpoint, Path reportFile,
+            ObjectNode report) throws IOException, ExportException, EvaluationException, ModelException,
+            ModelStoreException {
+        TrainConfig config = settings.config();
+        List<ModelRelease> log = releases(false);
         String name = settings.name() != null ? settings.name() : config.modelSpec().label();
         String version = settings.version() != null ? settings.version() : ModelReleases.nextVersion(log, name);
-        Path exportDir = trained.run().root().resolve("export").resolve(name + "-" + version);
+        Path exportDir = run.resolve("export").resolve(name + "-" + version);
         say("exporting %s as %s:%s to %s", checkpoint.getFileName(), name, version, exportDir);
         ModelExporter.Report exported = ModelExporter.builder().setCheckpoint(checkpoint).setOutput(exportDir)
                 .optName(name).optVersion(version).build().export();
         say("parity with DL4J: max abs difference %.3g, argmax agreement %.4f %%", exported.parity().maxAbsDiff(),
                 exported.parity().argmaxAgreement() * 100);
 
-        Evaluated candidate = evaluate(name + ":" + version, exportDir, data);
+        Evaluated candidate = evaluate("candidate", name + ":" + version, exportDir, data);
+        report.set("candidate", scores(candidate));
+        recordGateScore(exportDir, candidate);
         List<String> passedOver = new ArrayList<>();
-        Optional<Evaluated> serving = serving(log, candidate, data, trained.run().root(), passedOver);
+        Optional<Evaluated> serving = serving(log, candidate, data, run, passedOver);
+        serving.ifPresentOrElse(s -> report.set(s.role(), scores(s)), () -> report.putNull("serving"));
+        report.putArray("passedOver").addAll(passedOver.stream().map(report::textNode).toList());
+
+        Map<String, EvaluationResult> chart = new LinkedHashMap<>();
+        serving.filter(s -> s.result() != null).ifPresent(s -> chart.put(s.role() + " " + s.id(), s.result()));
+        chart.put("candidate " + candidate.id(), candidate.result());
+        ClassIoUPng.write(chart, run.resolve("retrain-iou.png"));
+
         ReleaseGate.Decision decision = settings.gate().decide(candidate.scored(), serving.map(Evaluated::scored));
-        say("%s: %s", decision.release() ? (settings.dryRun() ? "would release (dry run)" : "releasing")
-                : "not releasing", decision.reason());
+        report.put("release", decision.release());
+        report.put("reason", decision.reason());
+        say("gate %s", decision.release() ? "passed" : "refused: the serving model stays");
 
         Optional<ModelReleaser.Released> released = Optional.empty();
         if (decision.release() && !settings.dryRun()) {
@@ -123,33 +163,86 @@ final class RetrainPipeline {
                     .setBootstrapServers(settings.bootstrap())
                     .optTopic(settings.topic())
                     .optTarget(settings.target())
-                    .optTrainingRunId(trained.run().root().getFileName().toString())
+                    .optTrainingRunId(run.getFileName().toString())
                     .optStoreOptions(settings.storeOptions())
                     .optTimeout(settings.timeout())
                     .build()
                     .release());
         }
-        if (serving.isPresent() && serving.get().result() != null) {
-            Map<String, EvaluationResult> chart = new LinkedHashMap<>();
-            chart.put("serving " + serving.get().id(), serving.get().result());
-            chart.put("candidate " + candidate.id(), candidate.result());
-            ClassIoUPng.write(chart, trained.run().root().resolve("retrain-iou.png"));
-        }
-        Path report = trained.run().root().resolve("retrain.json");
-        Outcome outcome = new Outcome(trained.run().root(), checkpoint, candidate, serving, passedOver, decision,
-                released, report);
-        writeReport(outcome);
-        return outcome;
-    }
-
-    private List<ModelRelease> releases() throws IOException {
-        return ModelReleaseLog.atEnd(settings.bootstrap(), settings.topic(), settings.timeout())
-                .read(settings.timeout());
+        released.ifPresentOrElse(r -> {
+            ObjectNode rel = report.putObject("released");
+            rel.put("name", r.release().getName());
+            rel.put("version", r.release().getVersion());
+            rel.put("artifact", r.release().getArtifactUri());
+            rel.put("sha256", r.release().getSha256());
+            rel.put("topic", r.topic());
+            rel.put("partition", r.partition());
+            rel.put("offset", r.offset());
+        }, () -> report.putNull("released"));
+        return new Outcome(run, checkpoint, candidate, serving, passedOver, decision, released, reportFile);
     }
 
     /**
+     * Fails in seconds what would otherwise fail after training: a models topic no deployment reads (a mistyped
+     * prefix), a serving release or baseline of another label set, a baseline that is not a model directory.
+     */
+    private void checkBeforeTraining(String labelSet, List<ModelRelease> releases) throws ModelException {
+        Optional<ModelRelease> newest = ModelReleases.newestFirst(releases, Set.of(settings.target())).stream()
+                .findFirst();
+        say("models topic %s on %s holds %d release(s); %s", settings.topic(), settings.bootstrap(), releases.size(),
+                newest.map(r -> "the newest that target " + settings.target() + " takes is " + ModelReleases.id(r)
+                        + (r.getTarget().equals(settings.target()) ? "" : " (released for " + r.getTarget() + ")"))
+                        .orElse("none for target " + settings.target() + " yet"));
+        if (newest.isPresent() && !newest.get().getLabelSet().equals(labelSet)) {
+            throw new IllegalArgumentException("the newest release for target " + settings.target() + ", "
+                    + ModelReleases.id(newest.get()) + ", predicts label set " + newest.get().getLabelSet()
+                    + " but this run would train " + labelSet + ", and their mIoU do not compare; retrain with"
+                    + " --label-set " + newest.get().getLabelSet() + " or release the new model by hand");
+        }
+        if (settings.baseline() != null) {
+            String baselineSet = BUNDLED.equals(settings.baseline().toString()) ? BootstrapModel.LABEL_SET
+                    : ModelDirectory.at(settings.baseline()).readManifest().labelSetName();
+            if (!baselineSet.equals(labelSet)) {
+                throw new IllegalArgumentException("--baseline " + settings.baseline() + " predicts label set "
+                        + baselineSet + " but this run would train " + labelSet + "; their mIoU do not compare");
+            }
+        }
+    }
+
+    /**
+     * The releases on the models topic. Before training a missing topic is refused unless allowed: releasing
+     * to a topic that no job or agent reads (a mistyped --topic-prefix) would report success and change nothing.
+     */
+    private List<ModelRelease> releases(boolean beforeTraining) throws IOException {
+        ModelReleaseLog log = ModelReleaseLog.atEnd(settings.bootstrap(), settings.topic(), settings.timeout());
+        if (beforeTraining && log.endOffsets().isEmpty() && !settings.allowNewTopic()) {
+            throw new IOException("the models topic " + settings.topic() + " does not exist on "
+                    + settings.bootstrap() + ", so no job or agent reads releases there; check --topic-prefix, or pass"
+                    + " --allow-new-topic for the first release of a new deployment");
+        }
+        return log.read(settings.timeout());
+    }
+
+    /** Keeps the gate's figures in the manifest, so that the release (and {@code segstream releases}) shows them. */
+    private void recordGateScore(Path exportDir, Evaluated candidate) throws IOException, ModelException {
+        ModelDirectory dir = ModelDirectory.at(exportDir);
+        ModelManifest m = dir.readManifest();
+        Map<String, Double> metrics = new LinkedHashMap<>(m.metrics());
+        if (Double.isFinite(candidate.result().meanIoU())) {
+            metrics.put(GATE_MIOU, candidate.result().meanIoU());
+        }
+        metrics.put(GATE_FRAMES, (double) candidate.result().frames());
+        m.toBuilder().optMetrics(metrics).build().write(dir.manifestFile());
+    }
+
+    /** Manifest metric: validation mIoU the retrain gate measured (ONNX Runtime, full frame size). */
+    static final String GATE_MIOU = "gateMiou";
+    /** Manifest metric: frames behind {@link #GATE_MIOU}. */
+    static final String GATE_FRAMES = "gateFrames";
+
+    /**
      * The newest release for the target that fetches and opens, scored on the same frames; releases that fail
-     * are passed over with the reason, as a job would pass them over.
+     * are passed over with the reason, as a job would pass them over. When none is left, the baseline.
      */
     private Optional<Evaluated> serving(List<ModelRelease> log, Evaluated candidate, CityscapesDataset data,
             Path run, List<String> passedOver) throws EvaluationException, ModelStoreException, ModelException,
@@ -159,11 +252,11 @@ final class RetrainPipeline {
             for (ModelRelease r : newestFirst) {
                 String id = r.getName() + ":" + r.getVersion();
                 if (!r.getLabelSet().equals(candidate.labelSet())) {
-                    return Optional.of(new Evaluated(id, r.getLabelSet(), null, null));
+                    return Optional.of(new Evaluated("serving", id, r.getLabelSet(), null, null));
                 }
                 try {
                     Path dir = store.fetch(ModelArtifact.of(r), run.resolve("serving-models"));
-                    return Optional.of(evaluate(id, dir, data));
+                    return Optional.of(evaluate("serving", id, dir, data));
                 } catch (ModelStoreException | ModelException | IllegalArgumentException e) {
                     String why = id + " is passed over: " + e.getMessage();
                     passedOver.add(why);
@@ -181,19 +274,17 @@ final class RetrainPipeline {
         if (BUNDLED.equals(dir.toString())) {
             dir = BootstrapModel.extractBundled(run.resolve("serving-models").resolve(BootstrapModel.NAME)).dir();
         }
-        Evaluated baseline;
-        try (OnnxSegmenter seg = OnnxSegmenter.open(dir, settings.segmenterOptions())) {
-            if (!seg.labelSet().name().equals(candidate.labelSet())) {
-                return Optional.of(new Evaluated(seg.manifest().id(), seg.labelSet().name(), dir, null));
-            }
-            baseline = evaluate(seg.manifest().id(), dir, data);
+        ModelManifest m = ModelDirectory.at(dir).readManifest();
+        if (!m.labelSetName().equals(candidate.labelSet())) {
+            return Optional.of(new Evaluated("baseline", m.id(), m.labelSetName(), dir, null));
         }
-        return Optional.of(baseline);
+        return Optional.of(evaluate("baseline", m.id(), dir, data));
     }
 
-    private Evaluated evaluate(String id, Path dir, CityscapesDataset data) throws ModelException, EvaluationException {
+    private Evaluated evaluate(String role, String id, Path dir, CityscapesDataset data) throws ModelException,
+            EvaluationException {
         try (OnnxSegmenter seg = OnnxSegmenter.open(dir, settings.segmenterOptions())) {
-            say("scoring %s on %s frames of split %s", id, settings.evalFrames() > 0 ? "the first "
+            say("scoring %s %s on %s frames of split %s", role, id, settings.evalFrames() > 0 ? "the first "
                     + settings.evalFrames() : "all", settings.evalSplit());
             ProgressBar bar = ProgressBar.builder().setOut(console).setUnit("frames").optLabel("scoring " + id)
                     .build();
@@ -201,36 +292,8 @@ final class RetrainPipeline {
                     .optSplit(settings.evalSplit()).optLimit(settings.evalFrames())
                     .optProgress((done, total, sample) -> bar.update(done, total)).build().run();
             bar.finish();
-            return new Evaluated(id, seg.labelSet().name(), dir, r);
+            return new Evaluated(role, id, seg.labelSet().name(), dir, r);
         }
-    }
-
-    private void writeReport(Outcome o) throws IOException {
-        ObjectNode root = JSON.createObjectNode();
-        root.put("run", o.run().toString());
-        root.put("checkpoint", o.checkpoint().toString());
-        root.put("target", settings.target());
-        root.put("split", settings.evalSplit());
-        root.set("candidate", scores(o.candidate()));
-        o.serving().ifPresentOrElse(s -> root.set("serving", scores(s)), () -> root.putNull("serving"));
-        ArrayNode over = root.putArray("passedOver");
-        o.passedOver().forEach(over::add);
-        root.put("margin", settings.gate().margin());
-        root.put("minimumMeanIoU", settings.gate().minimumMeanIoU());
-        root.put("release", o.decision().release());
-        root.put("dryRun", settings.dryRun());
-        root.put("reason", o.decision().reason());
-        o.released().ifPresent(r -> {
-            ObjectNode rel = root.putObject("released");
-            rel.put("name", r.release().getName());
-            rel.put("version", r.release().getVersion());
-            rel.put("artifact", r.release().getArtifactUri());
-            rel.put("sha256", r.release().getSha256());
-            rel.put("topic", r.topic());
-            rel.put("partition", r.partition());
-            rel.put("offset", r.offset());
-        });
-        JSON.writeValue(o.report().toFile(), root);
     }
 
     private static ObjectNode scores(Evaluated e) {

@@ -45,6 +45,7 @@ public final class Segstream implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cmd = new CommandLine(new Segstream());
         cmd.setExecutionExceptionHandler(new PlainErrorHandler());
+        cmd.setParameterExceptionHandler(new PlainUsageErrorHandler());
         cmd.setCaseInsensitiveEnumValuesAllowed(true);
         cmd.getSubcommands().get("infer").getCommandSpec().usageMessage().footer(InferCommand.footer());
         return cmd;

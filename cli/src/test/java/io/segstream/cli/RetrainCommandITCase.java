@@ -63,6 +63,14 @@ class RetrainCommandITCase {
                 "-b", "4", "-e", "1", "--no-augment", "--label-set", "rail-20", "--runs-dir",
                 tmp.resolve(runs).toString(), "--to", tmp.resolve("store").toString(), "--bootstrap",
                 kafka.bootstrapServers(), "--topic-prefix", "rt.", "--target", "datacenter", "--name", "rail-fcn"));
+        // an option given in extra replaces its default above (picocli takes each option once)
+        for (String option : extra) {
+            int at = args.indexOf(option);
+            if (option.startsWith("--") && at >= 0 && at + 1 < args.size() && !args.get(at + 1).startsWith("-")) {
+                args.remove(at + 1);
+                args.remove(at);
+            }
+        }
         args.addAll(List.of(extra));
         return run(args.toArray(String[]::new));
     }
@@ -88,8 +96,8 @@ class RetrainCommandITCase {
 
     @Test
     void releasesAFirstModelThenKeepsItUnlessTheNextOneIsBetter() throws Exception {
-        // 1. nothing serves datacenter yet: the candidate is released as version 1
-        CliRun first = retrain("runs-1");
+        // 1. nothing serves datacenter yet (the models topic does not even exist): released as version 1
+        CliRun first = retrain("runs-1", "--allow-new-topic");
         assertEquals(0, first.exit(), first.err());
         assertTrue(first.out().contains("released rail-fcn:1 for target datacenter: "
                 + tmp.resolve("store/rail-fcn/1").toUri()), first.out());
@@ -132,19 +140,39 @@ class RetrainCommandITCase {
         assertEquals(0, third.exit(), third.err());
         assertTrue(third.out().contains("dry run: would release, candidate rail-fcn:2 (validation mIoU ")
                 && third.out().contains("the serving bootstrap-rail:1 ("), third.out());
-        assertTrue(third.out().contains("serving bootstrap-rail:1"), "the table compares with it: " + third.out());
+        assertTrue(third.out().contains("baseline bootstrap-rail:1"), "the table compares with it: " + third.out());
         JsonNode r3 = report("runs-3");
         assertEquals(1, r3.get("passedOver").size());
         assertTrue(r3.get("passedOver").get(0).asText().startsWith("rail-fcn:1 is passed over: "),
                 r3.get("passedOver").toString());
-        assertEquals("bootstrap-rail:1", r3.get("serving").get("model").asText());
-        assertEquals(3, r3.get("serving").get("frames").asInt());
+        assertEquals("bootstrap-rail:1", r3.get("baseline").get("model").asText());
+        assertEquals(3, r3.get("baseline").get("frames").asInt());
         assertEquals(1, releases().size(), "a dry run publishes nothing");
         assertTrue(Files.notExists(tmp.resolve("store/rail-fcn/2")), "a dry run stores nothing");
+
+        // 4. a store that cannot be written fails after training: exit 1, and retrain.json says how far it got
+        Path notAFolder = Files.writeString(tmp.resolve("not-a-folder"), "x");
+        CliRun fourth = retrain("runs-4", "--margin", "-0.99", "--to", notAFolder.resolve("store").toString());
+        assertEquals(1, fourth.exit(), fourth.err());
+        assertEquals(1, fourth.err().strip().lines().count(), fourth.err());
+        JsonNode r4 = report("runs-4");
+        assertTrue(r4.get("failed").asText().contains(notAFolder.toString()), r4.toString());
+        assertTrue(r4.get("release").asBoolean(), "the gate had passed");
+        assertEquals(3, r4.get("candidate").get("frames").asInt());
+
+        // 5. a run that would train another label set than the serving model's stops before training
+        CliRun other = run("retrain", "-m", "fcn", "-p", tmp.resolve("data").toString(), "-t", "128x64",
+                "--label-set", "cityscapes-19", "--runs-dir", tmp.resolve("runs-5").toString(), "--to",
+                tmp.resolve("store").toString(), "--bootstrap", kafka.bootstrapServers(), "--topic-prefix", "rt.",
+                "--target", "datacenter");
+        assertEquals(1, other.exit());
+        assertTrue(other.err().contains("predicts label set rail-20 but this run would train cityscapes-19"),
+                other.err());
+        assertTrue(Files.notExists(tmp.resolve("runs-5")), "no run was started");
     }
 
     @Test
-    void anUnreachableBrokerFailsBeforeAnyTraining() throws Exception {
+    void mistakesFailBeforeAnyTraining() throws Exception {
         CliRun r = run("retrain", "-m", "fcn", "-p", tmp.resolve("data").toString(), "-t", "128x64", "--runs-dir",
                 tmp.resolve("runs-unreachable").toString(), "--to", tmp.resolve("store-x").toString(), "--bootstrap",
                 "127.0.0.1:1", "--timeout", "2");
@@ -155,7 +183,22 @@ class RetrainCommandITCase {
 
         CliRun noStore = run("retrain", "-m", "fcn", "-p", tmp.resolve("data").toString(), "--bootstrap",
                 kafka.bootstrapServers());
-        assertEquals(1, noStore.exit());
-        assertTrue(noStore.err().contains("--to URI is required to release"), noStore.err());
+        assertEquals(2, noStore.exit(), "a bad command line");
+        assertTrue(noStore.err().startsWith("segstream retrain: --to URI is required to release"), noStore.err());
+        assertTrue(noStore.err().contains("Try 'segstream retrain --help'"), noStore.err());
+        assertTrue(noStore.err().lines().count() <= 3, "no page of usage buries the sentence: " + noStore.err());
+
+        CliRun badStore = run("retrain", "-m", "fcn", "-p", tmp.resolve("data").toString(), "--bootstrap",
+                kafka.bootstrapServers(), "--to", "ftp://host/models");
+        assertEquals(2, badStore.exit());
+        assertTrue(badStore.err().contains("'ftp://host/models' is not a model store URI"), badStore.err());
+
+        CliRun typo = run("retrain", "-m", "fcn", "-p", tmp.resolve("data").toString(), "-t", "128x64", "--runs-dir",
+                tmp.resolve("runs-typo").toString(), "--to", tmp.resolve("store-x").toString(), "--bootstrap",
+                kafka.bootstrapServers(), "--topic-prefix", "typo.");
+        assertEquals(1, typo.exit());
+        assertTrue(typo.err().contains("the models topic typo.models does not exist on " + kafka.bootstrapServers()
+                + ", so no job or agent reads releases there"), typo.err());
+        assertTrue(Files.notExists(tmp.resolve("runs-typo")), "no run was started");
     }
 }

@@ -148,7 +148,7 @@ public final class ModelStore implements AutoCloseable {
             store.write(manifestUri, manifestFile);
         } catch (IOException e) {
             throw new ModelStoreException("cannot store model " + manifest.id() + " at " + artifact.uri() + " on the "
-                    + store.describe() + ": " + e.getMessage(), e);
+                    + store.describe() + ": " + reason(e), e);
         } finally {
             deleteQuietly(manifestFile);
         }
@@ -165,7 +165,7 @@ public final class ModelStore implements AutoCloseable {
             return null;
         } catch (IOException e) {
             throw new ModelStoreException("cannot check " + manifestUri + " on the " + store.describe() + ": "
-                    + e.getMessage(), e);
+                    + reason(e), e);
         }
         try {
             return ModelManifest.parse(new String(json, StandardCharsets.UTF_8), manifestUri.toString())
@@ -220,7 +220,7 @@ public final class ModelStore implements AutoCloseable {
                     + e.getFile() + " does not exist", e);
         } catch (IOException e) {
             throw new ModelStoreException("cannot fetch model " + artifact.id() + " from " + artifact.uri() + ": "
-                    + e.getMessage(), e);
+                    + reason(e), e);
         } finally {
             deleteTree(tmp);
         }
@@ -291,6 +291,17 @@ public final class ModelStore implements AutoCloseable {
     static URI child(URI dir, String relative) {
         String s = dir.toString();
         return URI.create(s.endsWith("/") ? s + relative : s + "/" + relative);
+    }
+
+    /** What went wrong, in words: some I/O failures (a refused connection) carry no message of their own. */
+    static String reason(Exception e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && !t.getMessage().isBlank()) {
+                return t.getMessage();
+            }
+        }
+        return e instanceof java.net.ConnectException ? "connection refused"
+                : e.getClass().getSimpleName().replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase(java.util.Locale.ROOT);
     }
 
     /** Lower-case hex SHA-256 of a file, read in chunks. */

@@ -10,6 +10,7 @@ import java.util.Optional;
  * <p>A negative margin accepts a bounded regression (useful when the point of a retrain is new data, not a
  * better score). The floor refuses candidates below an absolute mIoU even when nothing serves yet. Models of
  * different label sets score different classes, so their mIoU do not compare; the gate refuses and says so.
+ * Differences below 0.00005, the last printed digit, count as none.
  *
  * <pre>{@code
  * ReleaseGate.Decision d = new ReleaseGate(0.005, 0.0).decide(
@@ -30,7 +31,8 @@ public record ReleaseGate(double margin, double minimumMeanIoU) {
 
     public ReleaseGate {
         if (!Double.isFinite(margin) || margin <= -1 || margin >= 1) {
-            throw new IllegalArgumentException("margin must be a mIoU difference between -1 and 1, got " + margin);
+            throw new IllegalArgumentException("margin must be a mIoU difference strictly between -1 and 1, got "
+                    + margin);
         }
         if (!Double.isFinite(minimumMeanIoU) || minimumMeanIoU < 0 || minimumMeanIoU > 1) {
             throw new IllegalArgumentException("minimum mIoU must be between 0 and 1, got " + minimumMeanIoU);
@@ -64,11 +66,11 @@ public record ReleaseGate(double margin, double minimumMeanIoU) {
                     "candidate %s (validation mIoU %.4f) replaces %s, which scores no class on the validation frames",
                     candidate.id(), c, s.id()));
         }
-        double gain = c - s.meanIoU();
+        double gain = Math.abs(c - s.meanIoU()) < 5e-5 ? 0.0 : c - s.meanIoU();
         if (gain > margin && gain <= 0) {
             return new Decision(true, String.format(Locale.ROOT,
                     "candidate %s (validation mIoU %.4f) trails the serving %s (%.4f) by %.4f, within the accepted"
-                            + " regression %.4f", candidate.id(), c, s.id(), s.meanIoU(), -gain, -margin));
+                            + " regression %.4f", candidate.id(), c, s.id(), s.meanIoU(), 0.0 - gain, -margin));
         }
         if (gain > margin) {
             return new Decision(true, String.format(Locale.ROOT,

@@ -57,6 +57,10 @@ public final class Checkpoints {
         if (!Files.isRegularFile(zip)) {
             throw new NoSuchFileException(zip + ": no such checkpoint file");
         }
+        if (!zip.getFileName().toString().endsWith(".zip")) {
+            throw new IOException(zip + " is not a checkpoint: pass the .zip (its training state .json lies beside"
+                    + " it and is found from it)");
+        }
         Path state = stateFile(zip);
         if (!Files.isRegularFile(state)) {
             throw new NoSuchFileException(state + ": the training state of checkpoint " + zip.getFileName()
