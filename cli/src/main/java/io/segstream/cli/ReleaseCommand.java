@@ -2,6 +2,7 @@ package io.segstream.cli;
 
 import io.segstream.connectors.kafka.SegstreamTopics;
 import io.segstream.connectors.models.ModelReleaser;
+import io.segstream.connectors.models.ModelStore;
 import io.segstream.connectors.models.ModelStoreException;
 import io.segstream.connectors.models.ModelStoreOptions;
 import io.segstream.connectors.models.ReleaseTarget;
@@ -71,9 +72,17 @@ final class ReleaseCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws ModelException, ModelStoreException, IOException {
+        URI storeRoot;
+        try {
+            storeRoot = storeRoot(to);
+            ModelStore.Scheme.of(storeRoot);
+            ReleaseTarget.validate(target);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+        }
         ModelReleaser.Released r = ModelReleaser.builder()
                 .setModelDir(model)
-                .setStoreRoot(storeRoot(to))
+                .setStoreRoot(storeRoot)
                 .setBootstrapServers(bootstrap)
                 .optTopic(SegstreamTopics.builder().optPrefix(topicPrefix).build().models())
                 .optTarget(target)

@@ -55,7 +55,7 @@ import picocli.CommandLine.Spec;
         exitCodeList = {
             "0:released (with --dry-run: would release)",
             "1:failed: unreadable data, broker or store unreachable, export parity failed, ...",
-            "2:invalid command line",
+            "2:invalid command line: a missing or bad option (one sentence, then where to read --help)",
             "3:not released: the candidate did not pass the gate (the reason is printed)"
         })
 final class RetrainCommand implements Callable<Integer> {

@@ -128,15 +128,17 @@ class ReleaseCommandITCase {
 
         CliRun target = run("release", "--model", contradicting.toString(), "--to", tmp.toString(), "--bootstrap",
                 kafka.bootstrapServers(), "--target", "line 4");
-        assertEquals(1, target.exit());
+        assertEquals(2, target.exit(), "a bad command line");
         assertEquals("segstream release: 'line 4' is not a release target: use all, datacenter, edge or a camera"
-                + " group name (letters, digits, '.', '_', '-')", target.err().strip());
+                + " group name (letters, digits, '.', '_', '-')", target.err().lines().findFirst().orElseThrow());
 
         CliRun scheme = run("release", "--model", contradicting.toString(), "--to", "ftp://host/models", "--bootstrap",
                 kafka.bootstrapServers());
-        assertEquals(1, scheme.exit());
+        assertEquals(2, scheme.exit());
         assertEquals("segstream release: 'ftp://host/models' is not a model store URI: use file://, http://, https://"
-                + " or s3://", scheme.err().strip());
+                + " or s3://", scheme.err().lines().findFirst().orElseThrow());
+        assertEquals("Try 'segstream release --help' for the options.", scheme.err().lines().skip(1).findFirst()
+                .orElseThrow());
     }
 
     @Test
