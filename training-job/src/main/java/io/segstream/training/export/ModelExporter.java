@@ -15,6 +15,7 @@ import io.segstream.training.model.ModelBuilder;
 import io.segstream.training.run.Checkpoints;
 import io.segstream.training.run.EpochMetrics;
 import io.segstream.training.run.TrainConfig;
+import io.segstream.training.run.Trainer;
 import io.segstream.training.run.TrainingState;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -159,7 +160,8 @@ public final class ModelExporter {
         Map<String, Double> metrics = new LinkedHashMap<>();
         EpochMetrics best = null;
         for (EpochMetrics m : state.history()) {
-            if (Double.isFinite(m.valMeanIoU()) && (best == null || m.valMeanIoU() > best.valMeanIoU())) {
+            if (Double.isFinite(m.valMeanIoU()) && (best == null
+                    || Trainer.isBetter(m.valMeanIoU(), m.valLoss(), best.valMeanIoU(), best.valLoss()))) {
                 best = m;
             }
         }

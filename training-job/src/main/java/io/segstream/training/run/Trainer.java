@@ -210,6 +210,20 @@ public final class Trainer {
         }
     }
 
+    /**
+     * Whether a validation result beats the best so far: a higher mIoU, or the same mIoU at a lower validation loss
+     * (small or early runs often tie on mIoU while the loss still falls).
+     */
+    public static boolean isBetter(double meanIoU, double loss, double bestMeanIoU, double bestLoss) {
+        if (Double.isNaN(bestMeanIoU)) {
+            return true;
+        }
+        if (meanIoU != bestMeanIoU) {
+            return meanIoU > bestMeanIoU;
+        }
+        return Double.isNaN(bestLoss) || loss < bestLoss;
+    }
+
     /** Refuses FP16 training where the backend would not run it: the CPU backend has no fast half precision. */
     static void checkBackend(TrainConfig config) {
         if (!config.mixedPrecision()) {
@@ -236,6 +250,7 @@ public final class Trainer {
         private final List<double[]> steps;
         private long iteration;
         private double bestMeanIoU;
+        private double bestLoss;
         private Path best;
         private Path last;
         private double lossSum;
@@ -259,6 +274,8 @@ public final class Trainer {
             this.steps = new ArrayList<>(state.steps());
             this.iteration = state.iteration();
             this.bestMeanIoU = state.bestMeanIoU();
+            this.bestLoss = history.stream().filter(m -> m.valMeanIoU() == bestMeanIoU)
+                    .mapToDouble(EpochMetrics::valLoss).min().orElse(Double.NaN);
             this.secondsBefore = history.isEmpty() ? 0 : history.get(history.size() - 1).seconds();
             this.startEpoch = state.epoch();
             this.startBatch = state.batchInEpoch();
@@ -386,11 +403,12 @@ public final class Trainer {
             imagesSinceRow = 0;
             rowStart = System.nanoTime();
 
-            boolean improved = Double.isNaN(bestMeanIoU) || r.meanIoU() > bestMeanIoU;
+            boolean improved = isBetter(r.meanIoU(), r.loss(), bestMeanIoU, bestLoss);
             Path previousLast = last;
             Path file = run.checkpoints().resolve(Checkpoints.name(m.epoch(), r.meanIoU(), r.loss()));
             if (improved) {
                 bestMeanIoU = r.meanIoU();
+                bestLoss = r.loss();
             }
             // epochLabel is the next epoch to train after an epoch end, the current one in the middle of an epoch
             TrainingState state = new TrainingState(config.toMap(), epochLabel, batchInEpoch, iteration, bestMeanIoU,

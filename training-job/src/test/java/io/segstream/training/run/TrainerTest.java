@@ -126,6 +126,16 @@ class TrainerTest {
                 + " labelSet=cityscapes-19 but this run builds labelSet=rail-20", e.getMessage());
     }
 
+    @Test
+    void theBestCheckpointHasTheHighestMiouAndOnATieTheLowerLoss() {
+        assertTrue(Trainer.isBetter(0.2, 3.0, Double.NaN, Double.NaN), "the first validation is the best so far");
+        assertTrue(Trainer.isBetter(0.3, 3.0, 0.2, 1.0));
+        assertTrue(!Trainer.isBetter(0.1, 0.5, 0.2, 1.0), "a lower loss does not outweigh a lower mIoU");
+        assertTrue(Trainer.isBetter(0.2, 0.9, 0.2, 1.0), "same mIoU, lower loss");
+        assertTrue(!Trainer.isBetter(0.2, 1.0, 0.2, 1.0), "an equal result keeps the earlier checkpoint");
+        assertTrue(!Trainer.isBetter(Double.NaN, 0.1, 0.2, 1.0), "no score is not better");
+    }
+
     /** Largest difference of learned weights; batch-norm running statistics move with every batch and are left out. */
     private static double maxWeightDiff(Trainer.Outcome a, Trainer.Outcome b) {
         double max = 0;
