@@ -105,6 +105,7 @@ final class EvalCommand implements Callable<Integer> {
             }
         };
         EvaluationResult result;
+        String scoredModel = null;
         if (model != null) {
             if (model.toString().equals(RetrainPipeline.BUNDLED) && !Files.exists(model)) {
                 Path tmp = Files.createTempDirectory("segstream-bundled");
@@ -117,6 +118,7 @@ final class EvalCommand implements Callable<Integer> {
                 result = ModelEvaluator.builder().setSegmenter(seg).setGroundTruth(dataset).optSplit(split)
                         .optLimit(frames).optProgress(onFrame).build().run();
                 progress.finish();
+                scoredModel = seg.manifest().id();
                 out.printf("Evaluated %d frame(s) of %s with model %s (%s, label set %s)%n%n", result.frames(),
                         dataset.root().resolve("gtFine").resolve(split), seg.manifest().id(), model,
                         seg.labelSet().name());
@@ -139,7 +141,7 @@ final class EvalCommand implements Callable<Integer> {
         }
         out.print(EvaluationReport.tables(result));
         if (json != null) {
-            EvaluationReport.writeJson(result, json);
+            EvaluationReport.writeJson(result, scoredModel, json);
             out.println();
             out.println("wrote " + json);
         }

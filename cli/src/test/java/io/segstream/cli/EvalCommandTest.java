@@ -141,8 +141,12 @@ class EvalCommandTest {
                 + BootstrapModel.NAME + ":1 (" + model + ", label set rail-20)"), r.out());
         assertTrue(r.out().contains("| rail track    | 0."), "rail-20 scores rail track: " + r.out());
 
-        CliRun one = run("eval", "--gt", scenes.toString(), "--model", model.toString(), "--frames", "1");
+        Path json = tmp.resolve("bundled.json");
+        CliRun one = run("eval", "--gt", scenes.toString(), "--model", "bundled", "--frames", "1", "--json",
+                json.toString());
         assertTrue(one.out().startsWith("Evaluated 1 frame(s)"), one.out());
+        assertEquals(BootstrapModel.NAME + ":1", JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+                .build().readTree(json.toFile()).get("model").asText(), "the JSON names the model it scored");
 
         CliRun both = run("eval", "--gt", scenes.toString(), "--model", model.toString(), "--pred", pred.toString());
         assertEquals(2, both.exit());

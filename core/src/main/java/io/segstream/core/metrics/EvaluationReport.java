@@ -113,11 +113,20 @@ public final class EvaluationReport {
 
     /** Writes {@link #toJson} to {@code file}, creating its folder. */
     public static void writeJson(EvaluationResult result, Path file) throws IOException {
+        writeJson(result, null, file);
+    }
+
+    /** Writes {@link #toJson} to {@code file} with a {@code model} field naming what was scored (when not null). */
+    public static void writeJson(EvaluationResult result, String model, Path file) throws IOException {
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null) {
             Files.createDirectories(parent);
         }
-        JSON.writeValue(file.toFile(), toJson(result));
+        ObjectNode json = toJson(result);
+        if (model != null) {
+            json.put("model", model);
+        }
+        JSON.writeValue(file.toFile(), json);
     }
 
     private static void putScores(ObjectNode root, String field, Map<String, Double> scores) {
