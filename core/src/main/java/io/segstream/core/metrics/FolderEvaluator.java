@@ -66,9 +66,25 @@ public final class FolderEvaluator {
 
     /** Finds every frame's prediction, then scores the frames in dataset order. */
     public EvaluationResult run() throws EvaluationException {
+        List<CityscapesSample> samples = frames(dataset, split, false);
+        List<Path> matched = matchPredictions(samples);
+        return score(samples, labelSet, predictionIds, (i, sample) -> {
+            Path file = matched.get(i);
+            return new Prediction(LabelPng.read8(file), file.toString());
+        }, progress);
+    }
+
+    /**
+     * The annotated frames of {@code split}; with {@code withImages} only frames with their image, which must then
+     * exist for every label.
+     *
+     * @throws EvaluationException when the split cannot be read or holds no ground truth
+     */
+    static List<CityscapesSample> frames(CityscapesDataset dataset, String split, boolean withImages)
+            throws EvaluationException {
         List<CityscapesSample> samples;
         try {
-            samples = dataset.annotations(split);
+            samples = withImages ? dataset.split(split) : dataset.annotations(split);
         } catch (DatasetException e) {
             throw new EvaluationException(e.getMessage(), e);
         }
@@ -76,11 +92,7 @@ public final class FolderEvaluator {
             throw new EvaluationException("no ground truth to evaluate: " + dataset.root().resolve("gtFine").resolve(split)
                     + " holds no *_gtFine_labelIds.png");
         }
-        List<Path> matched = matchPredictions(samples);
-        return score(samples, labelSet, predictionIds, (i, sample) -> {
-            Path file = matched.get(i);
-            return new Prediction(LabelPng.read8(file), file.toString());
-        }, progress);
+        return samples;
     }
 
     /** One frame's prediction and what to call it in errors. */

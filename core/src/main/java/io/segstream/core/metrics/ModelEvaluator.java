@@ -2,7 +2,6 @@ package io.segstream.core.metrics;
 
 import io.segstream.core.datasets.CityscapesDataset;
 import io.segstream.core.datasets.CityscapesSample;
-import io.segstream.core.datasets.DatasetException;
 import io.segstream.core.imaging.LabelImage;
 import io.segstream.core.segment.OnnxSegmenter;
 import io.segstream.core.segment.Segmentation;
@@ -43,16 +42,7 @@ public final class ModelEvaluator {
 
     /** Segments and scores the split's frames in dataset order (the first {@code limit} of them, if set). */
     public EvaluationResult run() throws EvaluationException {
-        List<CityscapesSample> samples;
-        try {
-            samples = dataset.split(split);
-        } catch (DatasetException e) {
-            throw new EvaluationException(e.getMessage(), e);
-        }
-        if (samples.isEmpty()) {
-            throw new EvaluationException("no frames to evaluate: " + dataset.root().resolve("gtFine").resolve(split)
-                    + " holds no *_gtFine_labelIds.png");
-        }
+        List<CityscapesSample> samples = FolderEvaluator.frames(dataset, split, true);
         if (limit > 0 && samples.size() > limit) {
             samples = samples.subList(0, limit);
         }
