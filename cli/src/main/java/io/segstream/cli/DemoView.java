@@ -6,6 +6,7 @@ import io.segstream.core.alerts.AlertRules;
 import io.segstream.core.alerts.Polygon;
 import io.segstream.core.imaging.FrameDecoder;
 import io.segstream.core.imaging.ImageFormatException;
+import io.segstream.core.imaging.LabelPng;
 import io.segstream.core.imaging.MaskOverlay;
 import io.segstream.core.imaging.RgbImage;
 import io.segstream.core.labels.LabelSet;
@@ -20,7 +21,6 @@ import io.segstream.schemas.SegmentationMask;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,7 +30,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
-import javax.imageio.ImageIO;
 
 /**
  * The demo's live view: reads masks, alerts and dead letters (read_committed), prints a status line every
@@ -148,8 +147,7 @@ final class DemoView implements AutoCloseable {
                     : String.format(Locale.ROOT, "  frame mIoU %.2f", m.getFrameMiou())));
             active.forEach(rule -> lines.add("ALERT " + rule));
             MaskOverlay.drawText(img, lines);
-            Files.createDirectories(overlayDir);
-            ImageIO.write(img, "png", overlayDir.resolve(name + ".png").toFile());
+            LabelPng.write(img, overlayDir.resolve(name + ".png"));
             overlays++;
         } catch (ImageFormatException e) {
             out.println("overlay of " + name + " skipped: " + e.getMessage());

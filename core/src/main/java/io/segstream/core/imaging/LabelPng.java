@@ -131,7 +131,15 @@ public final class LabelPng {
             dst[3 * i + 1] = (byte) (p >> 8);
             dst[3 * i + 2] = (byte) (p >> 16);
         }
-        Files.createDirectories(file.toAbsolutePath().getParent());
+        write(img, file);
+    }
+
+    /** Writes any image (a chart, an overlay) as PNG, creating its folder. */
+    public static void write(BufferedImage img, Path file) throws IOException {
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
         try (OutputStream out = Files.newOutputStream(file)) {
             writePng(img, out);
         }

@@ -1,5 +1,6 @@
 package io.segstream.core.metrics;
 
+import io.segstream.core.imaging.LabelPng;
 import io.segstream.core.labels.Label;
 import java.awt.Color;
 import java.awt.Font;
@@ -8,14 +9,12 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import javax.imageio.ImageIO;
 
 /**
  * Per-class IoU of several models on the same frames as grouped horizontal bars, one colour per model, with the
@@ -143,13 +142,6 @@ public final class ClassIoUPng {
 
     /** Renders the chart into a PNG file, creating its folder. */
     public static void write(Map<String, EvaluationResult> byModel, Path file) throws IOException {
-        BufferedImage img = render(byModel);
-        Path parent = file.toAbsolutePath().getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
-        }
-        if (!ImageIO.write(img, "png", file.toFile())) {
-            throw new IOException("no PNG writer available for " + file);
-        }
+        LabelPng.write(render(byModel), file);
     }
 }

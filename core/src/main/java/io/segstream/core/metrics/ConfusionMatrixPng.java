@@ -1,5 +1,6 @@
 package io.segstream.core.metrics;
 
+import io.segstream.core.imaging.LabelPng;
 import io.segstream.core.labels.Label;
 import java.awt.Color;
 import java.awt.Font;
@@ -9,11 +10,8 @@ import java.awt.RenderingHints;
 import java.awt.geom.AffineTransform;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import javax.imageio.ImageIO;
 
 /**
  * Draws the confusion matrix of an {@link EvaluationResult} as a row-normalised heat map: one row per scored
@@ -136,16 +134,7 @@ public final class ConfusionMatrixPng {
 
     /** Renders the heat map into a PNG file, creating its folder. */
     public static void write(EvaluationResult result, Path file) throws IOException {
-        BufferedImage img = render(result);
-        Path parent = file.toAbsolutePath().getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
-        }
-        try (OutputStream out = Files.newOutputStream(file)) {
-            if (!ImageIO.write(img, "png", out)) {
-                throw new IOException("no PNG writer available for " + file);
-            }
-        }
+        LabelPng.write(render(result), file);
     }
 
     private static Color mix(double t) {

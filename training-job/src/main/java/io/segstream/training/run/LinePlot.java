@@ -1,5 +1,6 @@
 package io.segstream.training.run;
 
+import io.segstream.core.imaging.LabelPng;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -11,7 +12,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import javax.imageio.ImageIO;
 
 /**
  * A small PNG line chart (Java2D, headless): one or more named series over a shared x axis, optionally logarithmic
@@ -83,9 +83,7 @@ public final class LinePlot {
         } finally {
             g.dispose();
         }
-        if (!ImageIO.write(img, "png", file.toFile())) {
-            throw new IOException("no PNG writer available for " + file);
-        }
+        LabelPng.write(img, file);
     }
 
     private double tx(double v) {
