@@ -70,15 +70,15 @@ final class RetrainPipeline {
      *
      * @param role {@code candidate}, {@code serving} (a release) or {@code baseline} (--baseline)
      */
-    record Evaluated(String role, String id, String labelSet, Path dir, EvaluationResult result) {
+    record Evaluated(String role, String id, String labelSet, EvaluationResult result) {
         ReleaseGate.Scored scored() {
             return new ReleaseGate.Scored(id, labelSet, result == null ? Double.NaN : result.meanIoU());
         }
     }
 
     /** What a retrain did; {@code released} is empty when the gate refused or on a dry run. */
-    record Outcome(Path run, Path checkpoint, Evaluated candidate, Optional<Evaluated> serving, List<String> passedOver,
-            ReleaseGate.Decision decision, Optional<ModelReleaser.Released> released, Path report) {}
+    record Outcome(Evaluated candidate, Optional<Evaluated> serving, ReleaseGate.Decision decision,
+            Optional<ModelReleaser.Released> released, Path report) {}
 
     private final Settings settings;
     private final PrintStream console;
@@ -179,7 +179,7 @@ final class RetrainPipeline {
             rel.put("partition", r.partition());
             rel.put("offset", r.offset());
         }, () -> report.putNull("released"));
-        return new Outcome(run, checkpoint, candidate, serving, passedOver, decision, released, reportFile);
+        return new Outcome(candidate, serving, decision, released, reportFile);
     }
 
     /**
@@ -252,7 +252,7 @@ final class RetrainPipeline {
             for (ModelRelease r : newestFirst) {
                 String id = r.getName() + ":" + r.getVersion();
                 if (!r.getLabelSet().equals(candidate.labelSet())) {
-                    return Optional.of(new Evaluated("serving", id, r.getLabelSet(), null, null));
+                    return Optional.of(new Evaluated("serving", id, r.getLabelSet(), null));
                 }
                 try {
                     Path dir = store.fetch(ModelArtifact.of(r), run.resolve("serving-models"));
@@ -276,7 +276,7 @@ final class RetrainPipeline {
         }
         ModelManifest m = ModelDirectory.at(dir).readManifest();
         if (!m.labelSetName().equals(candidate.labelSet())) {
-            return Optional.of(new Evaluated("baseline", m.id(), m.labelSetName(), dir, null));
+            return Optional.of(new Evaluated("baseline", m.id(), m.labelSetName(), null));
         }
         return Optional.of(evaluate("baseline", m.id(), dir, data));
     }
@@ -292,7 +292,7 @@ final class RetrainPipeline {
                     .optSplit(settings.evalSplit()).optLimit(settings.evalFrames())
                     .optProgress((done, total, sample) -> bar.update(done, total)).build().run();
             bar.finish();
-            return new Evaluated(role, id, seg.labelSet().name(), dir, r);
+            return new Evaluated(role, id, seg.labelSet().name(), r);
         }
     }
 
