@@ -4,10 +4,12 @@ import io.segstream.connectors.flink.AvroKafkaSink;
 import io.segstream.connectors.flink.AvroKafkaSource;
 import io.segstream.connectors.flink.Decoded;
 import io.segstream.connectors.flink.DecodedSplit;
+import io.segstream.connectors.flink.SinkGuard;
 import io.segstream.connectors.kafka.SegstreamTopics;
 import io.segstream.core.alerts.AlertRules;
 import io.segstream.core.alerts.AlertRulesException;
 import io.segstream.inference.alerts.AlertFunction;
+import io.segstream.inference.segment.CaptureTimeCheck;
 import io.segstream.inference.segment.SegmentationOperator;
 import io.segstream.inference.segment.SegmentationSettings;
 import io.segstream.schemas.Alert;
@@ -39,11 +41,18 @@ import org.slf4j.LoggerFactory;
  * The segstream streaming job: camera frames in, segmentation masks and per-class alerts out.
  *
  * <pre>
- * frames (Kafka) ─▶ split dead letters ─▶ segment (micro-batches, ONNX Runtime) ─▶ masks (Kafka)
- *                          │                 ▲      │  │                        └▶ alerts by camera ─▶ alerts (Kafka)
- * models (Kafka) ─▶ split ─┼─ broadcast ─────┘      │  └── system alerts (rejected releases) ──────▶ alerts (Kafka)
- *                          └──────────────▶ dead letters (Kafka) ◀──────────────┘
+ * frames (Kafka) ─▶ split ─▶ capture time check ─▶ segment (micro-batches, ONNX Runtime) ─▶ guard ─▶ masks (Kafka)
+ *                    │               │              ▲     │  │    └▶ alerts by camera ─┬─▶ guard ─▶ alerts (Kafka)
+ * models (Kafka) ─▶ split ─ broadcast ──────────────┘     │  └── system alerts ───────┘      │
+ *                    │               │                    │       (rejected releases)        │
+ *                    └───────────────┴────────────────────┴──────┬───────────────────────────┴─ masks' guard too
+ *                                                                ▼
+ *                                                    dead letters (Kafka, exactly once)
  * </pre>
+ *
+ * <p>No single record can fail a task (the poison-pill rule): values that do not decode, frames with a bad image
+ * or an unusable capture time (see {@link CaptureTimeCheck}), and masks or alerts a sink could not write (see
+ * {@link SinkGuard}) become dead letters, counted, and the job goes on.
  *
  * <p>With a {@link ModelReleaseFeed} ({@link #withModelReleases}; {@link #onKafka} adds one unless
  * {@code models-topic=false}) the job serves the newest valid release for its target and hot-swaps each new one
@@ -118,7 +127,8 @@ public final class InferenceJob {
                 AvroKafkaSink.builder(Alert.class).setBootstrapServers(bootstrap).setTopic(topics.alerts())
                         .optExactlyOnce(txPrefix + "-alerts").optCheckpointInterval(checkpoints).build(),
                 AvroKafkaSink.builder(DeadLetter.class).setBootstrapServers(bootstrap)
-                        .setTopic(topics.deadLetters()).build());
+                        .setTopic(topics.deadLetters())
+                        .optExactlyOnce(txPrefix + "-dlq").optCheckpointInterval(checkpoints).build());
         if (!options.get(InferenceJobOptions.MODELS_TOPIC)) {
             return job;
         }
@@ -153,14 +163,17 @@ public final class InferenceJob {
 
     /** Adds the job's operators to {@code env}. */
     public void build(StreamExecutionEnvironment env) {
+        Duration maxAhead = options.maxClockAhead();
         WatermarkStrategy<Decoded<CameraFrame>> watermarks = WatermarkStrategy
                 .<Decoded<CameraFrame>>forBoundedOutOfOrderness(
                         Duration.ofMillis(options.get(InferenceJobOptions.OUT_OF_ORDERNESS_MS)))
-                .withTimestampAssigner((d, kafkaTs) -> d.isRecord()
-                        ? d.getRecord().getCaptureTime().toEpochMilli() : kafkaTs)
+                .withTimestampAssigner((d, kafkaTs) -> CaptureTimeCheck.eventTime(d, kafkaTs, maxAhead))
                 .withIdleness(Duration.ofMillis(Math.max(1, options.get(InferenceJobOptions.IDLENESS_MS))));
         DataStream<Decoded<CameraFrame>> source = env.fromSource(frames, watermarks, "frames").uid("frames-source");
         DecodedSplit<CameraFrame> split = DecodedSplit.of(source, "frames");
+        SingleOutputStreamOperator<Decoded<CameraFrame>> timed = split.decoded()
+                .process(new CaptureTimeCheck(maxAhead), split.decoded().getType())
+                .name("capture time check").uid("capture-time-check");
 
         SegmentationSettings settings = new SegmentationSettings(
                 modelDir.toAbsolutePath().toString(),
@@ -184,23 +197,30 @@ public final class InferenceJob {
             releaseDeadLetters = models.deadLetters();
         } else {
             // no feed: an empty release input that ends with the frames, so bounded jobs still finish
-            releaseRecords = split.decoded().flatMap(new NoReleases(), new AvroTypeInfo<>(ModelRelease.class))
+            releaseRecords = timed.flatMap(new NoReleases(), new AvroTypeInfo<>(ModelRelease.class))
                     .name("no model releases").uid("models-none");
             releaseDeadLetters = null;
         }
-        SingleOutputStreamOperator<SegmentationMask> segmented = split.decoded()
+        SingleOutputStreamOperator<SegmentationMask> segmented = timed
                 .connect(releaseRecords.broadcast())
                 .transform("segment", new AvroTypeInfo<>(SegmentationMask.class), new SegmentationOperator(settings))
                 .uid("segment");
 
-        segmented.sinkTo(masks).name("masks sink").uid("masks-sink");
-        segmented.keyBy(AlertFunction.BY_CAMERA)
+        SegstreamTopics topics = topics(options);
+        SingleOutputStreamOperator<SegmentationMask> maskOut = SinkGuard.before(segmented, SegmentationMask.class,
+                topics.masks(), "masks");
+        maskOut.sinkTo(masks).name("masks sink").uid("masks-sink");
+        SingleOutputStreamOperator<Alert> alertOut = SinkGuard.before(segmented.keyBy(AlertFunction.BY_CAMERA)
                 .process(new AlertFunction(rules), new AvroTypeInfo<>(Alert.class))
                 .name("alert rules").uid("alert-rules")
-                .union(segmented.getSideOutput(SegmentationOperator.SYSTEM_ALERTS))
-                .sinkTo(alerts).name("alerts sink").uid("alerts-sink");
+                .union(segmented.getSideOutput(SegmentationOperator.SYSTEM_ALERTS)), Alert.class, topics.alerts(),
+                "alerts");
+        alertOut.sinkTo(alerts).name("alerts sink").uid("alerts-sink");
         DataStream<DeadLetter> allDeadLetters = split.deadLetters().union(
-                segmented.getSideOutput(DecodedSplit.DEAD_LETTERS));
+                timed.getSideOutput(DecodedSplit.DEAD_LETTERS),
+                segmented.getSideOutput(DecodedSplit.DEAD_LETTERS),
+                maskOut.getSideOutput(DecodedSplit.DEAD_LETTERS),
+                alertOut.getSideOutput(DecodedSplit.DEAD_LETTERS));
         if (releaseDeadLetters != null) {
             allDeadLetters = allDeadLetters.union(releaseDeadLetters);
         }

@@ -1,5 +1,6 @@
 package io.segstream.inference;
 
+import io.segstream.connectors.kafka.RecordTimestamps;
 import io.segstream.connectors.models.ModelStoreOptions;
 import io.segstream.connectors.models.ReleaseTarget;
 import io.segstream.schemas.MaskEncoding;
@@ -57,6 +58,11 @@ public final class InferenceJobOptions {
             Long::parseLong);
     public static final Option<Long> OUT_OF_ORDERNESS_MS = new Option<>("out-of-orderness-ms", 500L,
             "Bounded out-of-orderness of capture times for watermarks", Long::parseLong);
+    public static final Option<Long> MAX_CLOCK_AHEAD_MS = new Option<>("max-clock-ahead-ms",
+            RecordTimestamps.DEFAULT_MAX_AHEAD.toMillis(),
+            "Frames whose capture time lies further ahead of the job's clock (or is not after 1970) go to the"
+                    + " dead-letter topic; keep it below the broker's log.message.timestamp.after.max.ms (1 h)",
+            Long::parseLong);
     public static final Option<Long> IDLENESS_MS = new Option<>("idleness-ms", 5_000L,
             "A partition silent this long is marked idle so a silent camera does not stall the others",
             Long::parseLong);
@@ -79,8 +85,9 @@ public final class InferenceJobOptions {
 
     /** Every option, in the order help lists them. */
     public static final List<Option<?>> ALL = List.of(BOOTSTRAP, TOPIC_PREFIX, GROUP_ID, MODEL, RULES, PARALLELISM,
-            BATCH_SIZE, BATCH_WAIT_MS, MODE, STALENESS_MS, CHECKPOINT_INTERVAL_MS, OUT_OF_ORDERNESS_MS, IDLENESS_MS,
-            TRANSACTIONAL_ID_PREFIX, MASK_ENCODING, FROM_LATEST, MODELS_TOPIC, TARGET, MODEL_CACHE_DIR);
+            BATCH_SIZE, BATCH_WAIT_MS, MODE, STALENESS_MS, CHECKPOINT_INTERVAL_MS, OUT_OF_ORDERNESS_MS,
+            MAX_CLOCK_AHEAD_MS, IDLENESS_MS, TRANSACTIONAL_ID_PREFIX, MASK_ENCODING, FROM_LATEST, MODELS_TOPIC, TARGET,
+            MODEL_CACHE_DIR);
 
     private static final String SEGMENTER_PREFIX = "segmenter.";
     private static final String STORE_PREFIX = "store.";
@@ -166,6 +173,7 @@ public final class InferenceJobOptions {
         positive(problems, BATCH_SIZE, get(BATCH_SIZE));
         positive(problems, CHECKPOINT_INTERVAL_MS, get(CHECKPOINT_INTERVAL_MS));
         positive(problems, STALENESS_MS, get(STALENESS_MS));
+        positive(problems, MAX_CLOCK_AHEAD_MS, get(MAX_CLOCK_AHEAD_MS));
         if (get(BATCH_WAIT_MS) < 0 || get(OUT_OF_ORDERNESS_MS) < 0 || get(IDLENESS_MS) < 0) {
             problems.add("'batch-wait-ms', 'out-of-orderness-ms' and 'idleness-ms' must be >= 0");
         }
@@ -226,6 +234,11 @@ public final class InferenceJobOptions {
 
     public boolean live() {
         return "live".equals(get(MODE));
+    }
+
+    /** How far ahead of the job's clock a capture time may lie. */
+    public Duration maxClockAhead() {
+        return Duration.ofMillis(get(MAX_CLOCK_AHEAD_MS));
     }
 
     public Duration checkpointInterval() {

@@ -11,6 +11,7 @@ import io.segstream.connectors.kafka.EmbeddedKafka;
 import io.segstream.connectors.kafka.KafkaClientConfigs;
 import io.segstream.connectors.kafka.SegstreamTopics;
 import io.segstream.core.alerts.AlertRules;
+import io.segstream.inference.segment.CaptureTimeCheck;
 import io.segstream.schemas.Alert;
 import io.segstream.schemas.AlertState;
 import io.segstream.schemas.AvroCodec;
@@ -31,6 +32,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.minicluster.MiniCluster;
@@ -46,6 +49,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The inference job on a Flink MiniCluster against a real embedded Kafka broker and a real ONNX model. */
 class InferenceJobITCase {
@@ -105,7 +110,7 @@ class InferenceJobITCase {
                 AvroKafkaSink.builder(Alert.class).setBootstrapServers(bs).setTopic(topics.alerts())
                         .optExactlyOnce(tx + "-alerts").build(),
                 AvroKafkaSink.builder(DeadLetter.class).setBootstrapServers(bs).setTopic(topics.deadLetters())
-                        .build());
+                        .optExactlyOnce(tx + "-dlq").build());
     }
 
     private static void produce(String topic, List<CameraFrame> frames) throws Exception {
@@ -115,6 +120,15 @@ class InferenceJobITCase {
                 p.send(f);
             }
             p.flush();
+        }
+    }
+
+    private static void produceRaw(String topic, byte[] value) {
+        try (KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(
+                KafkaClientConfigs.producer(kafka.bootstrapServers()), new ByteArraySerializer(),
+                new ByteArraySerializer())) {
+            raw.send(new ProducerRecord<>(topic, "cam-a".getBytes(StandardCharsets.UTF_8), value));
+            raw.flush();
         }
     }
 
@@ -240,6 +254,86 @@ class InferenceJobITCase {
         }
     }
 
+    /**
+     * The poison-pill rule for time stamps: frames whose capture time is -1, 0 or in the year 9999, between good
+     * frames of two cameras, give one dead letter each; the job never fails (no restarts allowed here), every good
+     * frame gets exactly one mask, and the other camera's alert raises and clears as without them.
+     */
+    @ParameterizedTest(name = "{0} mode")
+    @ValueSource(strings = {"replay", "live"})
+    void framesWithUnusableCaptureTimesAreDeadLetteredOnceAndNeverStopTheJob(String mode) throws Exception {
+        SegstreamTopics topics = freshTopics();
+        // live mode skips frames older than the staleness bound: stamp them now and allow ten minutes
+        long base = mode.equals("live") ? System.currentTimeMillis() - 5_000 : Frames.T0;
+        List<CameraFrame> camX = new ArrayList<>();
+        for (int seq = 0; seq < 10; seq++) {
+            camX.add(stamped(Frames.frame("cam-x", seq, false), base + seq * 100L));
+        }
+        produce(topics.frames(), camX);
+        long year9999 = Instant.parse("9999-06-01T00:00:00Z").toEpochMilli();
+        AvroCodec<CameraFrame> codec = AvroCodec.of(CameraFrame.class);
+        try (KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(
+                KafkaClientConfigs.producer(kafka.bootstrapServers()), new ByteArraySerializer(),
+                new ByteArraySerializer())) {
+            long seq = 10;
+            for (long captureTime : new long[] {-1, 0, year9999}) {
+                CameraFrame bad = stamped(Frames.frame("cam-x", seq++, false), captureTime);
+                raw.send(new ProducerRecord<>(topics.frames(), "cam-x".getBytes(StandardCharsets.UTF_8),
+                        codec.encode(bad)));
+            }
+            raw.flush();
+        }
+        List<CameraFrame> camY = new ArrayList<>();
+        for (int seq = 0; seq < 10; seq++) {
+            // a person in the corridor in frames 2..5: raised at 3 (2 of 3), cleared at 8 (3 clean frames)
+            camY.add(stamped(Frames.frame("cam-y", seq, seq >= 2 && seq < 6), base + 2_000 + seq * 100L));
+        }
+        produce(topics.frames(), camY);
+
+        Map<String, String> settings = new java.util.HashMap<>(Map.of(
+                "bootstrap", kafka.bootstrapServers(),
+                "topic-prefix", topics.frames().substring(0, topics.frames().indexOf("frames")),
+                "mode", mode,
+                "staleness-ms", "600000",
+                "batch-size", "4",
+                "batch-wait-ms", "20",
+                "checkpoint-interval-ms", "500",
+                "transactional-id-prefix", "tx-" + topics.frames()));
+        InferenceJobOptions o = InferenceJobOptions.fromMap(settings);
+        Configuration noRestarts = new Configuration();
+        noRestarts.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(noRestarts);
+        InferenceJob.configure(env, o);
+        boundedJob(o, topics).build(env);
+        env.execute("capture times");
+
+        List<SegmentationMask> masks = readAll(SegmentationMask.class, topics.masks(), 20);
+        Map<String, Long> perFrame = masks.stream().collect(Collectors.groupingBy(
+                m -> m.getCameraId() + "#" + m.getSeq(), TreeMap::new, Collectors.counting()));
+        assertEquals(20, perFrame.size(), "every good frame has a mask: " + perFrame.keySet());
+        assertTrue(perFrame.values().stream().allMatch(n -> n == 1), "no frame has two masks: " + perFrame);
+        assertEquals(20, masks.size());
+        assertTrue(masks.stream().noneMatch(m -> m.getSeq() >= 10), "the bad frames get no mask");
+
+        List<DeadLetter> dead = readAll(DeadLetter.class, topics.deadLetters(), 3);
+        assertEquals(3, dead.size(), "one dead letter per bad frame: " + dead);
+        dead.sort(Comparator.comparingLong(DeadLetter::getSourceOffset));
+        assertEquals(List.of(10L, 11L, 12L), dead.stream().map(DeadLetter::getSeq).toList());
+        assertEquals(List.of(10L, 11L, 12L), dead.stream().map(DeadLetter::getSourceOffset).toList());
+        assertTrue(dead.stream().allMatch(d -> d.getStage().equals(CaptureTimeCheck.STAGE_CAPTURE_TIME)));
+        assertTrue(dead.get(2).getReason().contains("9999-06-01T00:00:00Z"), dead.get(2).getReason());
+
+        List<Alert> alerts = readAll(Alert.class, topics.alerts(), 2);
+        assertEquals(List.of("cam-y#3#RAISED", "cam-y#8#CLEARED"), alerts.stream()
+                .sorted(Comparator.comparingLong(Alert::getSeq))
+                .map(a -> a.getCameraId() + "#" + a.getSeq() + "#" + a.getState()).toList());
+    }
+
+    private static CameraFrame stamped(CameraFrame frame, long captureMillis) {
+        frame.setCaptureTime(Instant.ofEpochMilli(captureMillis));
+        return frame;
+    }
+
     @Test
     void afterATaskManagerCrashEveryMaskAndAlertIsCommittedExactlyOnce(@InjectMiniCluster MiniCluster cluster)
             throws Exception {
@@ -255,7 +349,8 @@ class InferenceJobITCase {
                 AvroKafkaSink.builder(Alert.class).setBootstrapServers(kafka.bootstrapServers())
                         .setTopic(topics.alerts()).optExactlyOnce("crash-alerts-" + topics.frames()).build(),
                 AvroKafkaSink.builder(DeadLetter.class).setBootstrapServers(kafka.bootstrapServers())
-                        .setTopic(topics.deadLetters()).build()).build(env);
+                        .setTopic(topics.deadLetters()).optExactlyOnce("crash-dlq-" + topics.frames()).build())
+                .build(env);
         JobClient job = env.executeAsync("crash and recover");
         try {
             List<CameraFrame> drive = scriptedDrive(30);
@@ -266,6 +361,7 @@ class InferenceJobITCase {
                 assertTrue(r.readAtLeast(10, Duration.ofSeconds(60)).size() >= 10);
             }
             produce(topics.frames(), drive.subList(30, 45));
+            produceRaw(topics.frames(), "not avro at all".getBytes(StandardCharsets.UTF_8));
             cluster.terminateTaskManager(0).get();
             cluster.startTaskManager();
             produce(topics.frames(), drive.subList(45, 60));
@@ -280,6 +376,9 @@ class InferenceJobITCase {
             List<Alert> alerts = readAll(Alert.class, topics.alerts(), 2);
             assertEquals(List.of(11L, 22L), alerts.stream().map(Alert::getSeq).sorted().toList(),
                     "the same two alerts as without the crash, each once");
+            List<DeadLetter> dead = readAll(DeadLetter.class, topics.deadLetters(), 1);
+            assertEquals(1, dead.size(), "the bad value replayed after the crash gives one dead letter: " + dead);
+            assertEquals("decode", dead.get(0).getStage());
         } finally {
             job.cancel().get();
         }

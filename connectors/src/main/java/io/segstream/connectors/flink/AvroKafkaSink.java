@@ -3,6 +3,7 @@ package io.segstream.connectors.flink;
 import io.segstream.connectors.flink.internal.AvroRecordSerializationSchema;
 import io.segstream.connectors.kafka.KafkaClientConfigs;
 import io.segstream.connectors.kafka.RecordKey;
+import io.segstream.connectors.kafka.RecordTimestamps;
 import io.segstream.schemas.AvroCodec;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -22,8 +23,13 @@ import org.apache.kafka.clients.producer.ProducerConfig;
  * Flink checkpoints: consumers that read committed see every record exactly once across job restarts. The
  * transaction timeout must outlast a checkpoint interval plus a restart, or the broker aborts transactions
  * that Flink still means to commit; it must also not exceed the broker's {@code transaction.max.timeout.ms}
- * (15 min by default). Dead letters are fine at-least-once: duplicates after a restart are harmless there,
- * and they become visible at once instead of at the next checkpoint.
+ * (15 min by default). The inference job writes its dead letters exactly once too: at least once, every
+ * restart would write again the dead letters since the last checkpoint.
+ *
+ * <p>No record fails the sink: record timestamps the broker would refuse (see {@link RecordTimestamps}) are
+ * replaced by the send time, and a record that does not encode or exceeds {@link KafkaClientConfigs#MAX_RECORD_BYTES}
+ * is counted ({@code recordsUnwritable}), logged and left out. Route such records to dead letters before the sink
+ * with {@link SinkGuard} where they matter.
  *
  * <pre>{@code
  * KafkaSink<SegmentationMask> masks = AvroKafkaSink.builder(SegmentationMask.class)
@@ -33,7 +39,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
  *         .optCheckpointInterval(Duration.ofSeconds(10))
  *         .build();
  * KafkaSink<DeadLetter> dlq = AvroKafkaSink.builder(DeadLetter.class)
- *         .setBootstrapServers(bootstrap).setTopic(topics.deadLetters()).build();
+ *         .setBootstrapServers(bootstrap).setTopic(topics.deadLetters())
+ *         .optExactlyOnce("segstream-inference-dlq").build();
  * }</pre>
  */
 public final class AvroKafkaSink {
@@ -59,6 +66,7 @@ public final class AvroKafkaSink {
         private String transactionalIdPrefix;
         private Duration transactionTimeout = DEFAULT_TRANSACTION_TIMEOUT;
         private Duration checkpointInterval;
+        private Duration maxTimestampAhead = RecordTimestamps.DEFAULT_MAX_AHEAD;
         private final Map<String, String> properties = new LinkedHashMap<>();
 
         private Builder(Class<T> type) {
@@ -99,6 +107,16 @@ public final class AvroKafkaSink {
             return this;
         }
 
+        /**
+         * How far ahead of the clock a record timestamp may be before the send time replaces it;
+         * {@link RecordTimestamps#DEFAULT_MAX_AHEAD} by default. Keep it below the broker's
+         * {@code log.message.timestamp.after.max.ms} (one hour by default).
+         */
+        public Builder<T> optMaxTimestampAhead(Duration maxAhead) {
+            this.maxTimestampAhead = maxAhead;
+            return this;
+        }
+
         /** The record key; by default {@code camera_id} (see {@link RecordKey#defaultFor}). */
         public Builder<T> optKey(RecordKey<T> key) {
             this.key = key;
@@ -120,7 +138,8 @@ public final class AvroKafkaSink {
             sanityCheck();
             KafkaSinkBuilder<T> builder = KafkaSink.<T>builder()
                     .setBootstrapServers(bootstrapServers)
-                    .setRecordSerializer(new AvroRecordSerializationSchema<>(topic, codec, key));
+                    .setRecordSerializer(new AvroRecordSerializationSchema<>(topic, codec, key,
+                            KafkaClientConfigs.MAX_RECORD_BYTES, maxTimestampAhead));
             KafkaClientConfigs.producerSizeLimits().forEach(builder::setProperty);
             builder.setProperty(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
             if (transactionalIdPrefix != null) {
@@ -148,6 +167,10 @@ public final class AvroKafkaSink {
             if (transactionalIdPrefix != null && transactionalIdPrefix.isBlank()) {
                 throw new IllegalArgumentException("optExactlyOnce needs a transactional id prefix that is unique"
                         + " per sink, e.g. segstream-inference-masks");
+            }
+            if (maxTimestampAhead == null || maxTimestampAhead.isNegative()) {
+                throw new IllegalArgumentException("optMaxTimestampAhead must be zero or positive, got "
+                        + maxTimestampAhead);
             }
             if (transactionTimeout == null || transactionTimeout.isNegative() || transactionTimeout.isZero()) {
                 throw new IllegalArgumentException("optTransactionTimeout must be positive, got " + transactionTimeout);

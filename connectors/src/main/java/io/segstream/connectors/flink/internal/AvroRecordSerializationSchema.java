@@ -1,34 +1,92 @@
 package io.segstream.connectors.flink.internal;
 
 import io.segstream.connectors.kafka.RecordKey;
+import io.segstream.connectors.kafka.RecordTimestamps;
 import io.segstream.schemas.AvroCodec;
+import java.time.Duration;
 import org.apache.avro.specific.SpecificRecordBase;
+import org.apache.flink.api.common.serialization.SerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.SimpleCounter;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Writes records to one topic as single-object Avro values with the record's key; the Kafka timestamp is the
- * element's Flink timestamp when it has one.
+ * element's Flink timestamp when {@link RecordTimestamps} accepts it, else the producer's send time.
+ *
+ * <p>No record can fail the sink's task: one that does not encode, or whose value exceeds the record limit, is
+ * left out (the writer skips a null record), counted in {@code recordsUnwritable} and logged with the reason.
+ * Streams that must keep such records route them to the dead-letter topic before the sink ({@code SinkGuard}).
  *
  * @param <T> the record type
  */
 public final class AvroRecordSerializationSchema<T extends SpecificRecordBase>
         implements KafkaRecordSerializationSchema<T> {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
+    private static final Logger LOG = LoggerFactory.getLogger(AvroRecordSerializationSchema.class);
 
     private final String topic;
     private final AvroCodec<T> codec;
     private final RecordKey<T> key;
+    private final int maxValueBytes;
+    private final Duration maxAhead;
+    private transient Counter unwritable;
+    private transient Counter timestampsReplaced;
 
-    /** Writes to {@code topic}, encoding with {@code codec} and keying with {@code key}. */
-    public AvroRecordSerializationSchema(String topic, AvroCodec<T> codec, RecordKey<T> key) {
+    /**
+     * Writes to {@code topic}, encoding with {@code codec} and keying with {@code key}.
+     *
+     * @param maxValueBytes the largest value the producer may send
+     * @param maxAhead      how far ahead of the clock a record timestamp may be (see {@link RecordTimestamps})
+     */
+    public AvroRecordSerializationSchema(String topic, AvroCodec<T> codec, RecordKey<T> key, int maxValueBytes,
+            Duration maxAhead) {
         this.topic = topic;
         this.codec = codec;
         this.key = key;
+        this.maxValueBytes = maxValueBytes;
+        this.maxAhead = maxAhead;
+    }
+
+    @Override
+    public void open(SerializationSchema.InitializationContext context, KafkaSinkContext sinkContext) {
+        unwritable = context.getMetricGroup().counter("recordsUnwritable");
+        timestampsReplaced = context.getMetricGroup().counter("timestampsReplaced");
     }
 
     @Override
     public ProducerRecord<byte[], byte[]> serialize(T element, KafkaSinkContext context, Long timestamp) {
-        return new ProducerRecord<>(topic, null, timestamp, key.keyOf(element), codec.encode(element));
+        if (unwritable == null) {
+            // serialized directly, without open(): count locally
+            unwritable = new SimpleCounter();
+            timestampsReplaced = new SimpleCounter();
+        }
+        byte[] value;
+        byte[] keyBytes;
+        try {
+            value = codec.encode(element);
+            keyBytes = key.keyOf(element);
+        } catch (RuntimeException e) {
+            drop(element, "it does not encode: " + e);
+            return null;
+        }
+        if (value.length > maxValueBytes) {
+            drop(element, "its value is " + value.length + " bytes, over the " + maxValueBytes + "-byte record limit");
+            return null;
+        }
+        Long usable = RecordTimestamps.forKafka(timestamp, System.currentTimeMillis(), maxAhead);
+        if (timestamp != null && usable == null) {
+            timestampsReplaced.inc();
+        }
+        return new ProducerRecord<>(topic, null, usable, keyBytes, value);
+    }
+
+    private void drop(T element, String reason) {
+        unwritable.inc();
+        LOG.warn("a {} record was not written to {} ({} so far): {}", element.getSchema().getName(), topic,
+                unwritable.getCount(), reason);
     }
 }

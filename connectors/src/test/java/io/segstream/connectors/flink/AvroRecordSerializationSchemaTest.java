@@ -1,0 +1,64 @@
+package io.segstream.connectors.flink;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import io.segstream.connectors.flink.internal.AvroRecordSerializationSchema;
+import io.segstream.connectors.kafka.RecordKey;
+import io.segstream.schemas.AvroCodec;
+import io.segstream.schemas.DeadLetter;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+
+/** The sinks' serializer never hands the producer a record it would refuse. */
+class AvroRecordSerializationSchemaTest {
+    private static final AvroCodec<DeadLetter> CODEC = AvroCodec.of(DeadLetter.class);
+
+    private static AvroRecordSerializationSchema<DeadLetter> schema(int maxValueBytes) {
+        return new AvroRecordSerializationSchema<>("dlq", CODEC,
+                RecordKey.<DeadLetter>defaultFor(DeadLetter.getClassSchema()).orElseThrow(), maxValueBytes,
+                Duration.ofMinutes(10));
+    }
+
+    private static DeadLetter letter(int payloadBytes) {
+        return DeadLetter.newBuilder().setSourceTopic("frames").setSourcePartition(0).setSourceOffset(7)
+                .setKey(ByteBuffer.wrap("cam-1".getBytes(StandardCharsets.UTF_8))).setReason("bad")
+                .setPayload(ByteBuffer.wrap(new byte[payloadBytes])).setPayloadSize(payloadBytes)
+                .setTime(Instant.now()).build();
+    }
+
+    @Test
+    void aNegativeOrFarFutureTimestampBecomesTheSendTimeAndAGoodOneIsKept() throws Exception {
+        AvroRecordSerializationSchema<DeadLetter> s = schema(1 << 20);
+        DeadLetter d = letter(10);
+        assertNull(s.serialize(d, null, -1L).timestamp(), "the producer throws on a negative timestamp");
+        long year9999 = Instant.parse("9999-12-31T00:00:00Z").toEpochMilli();
+        assertNull(s.serialize(d, null, year9999).timestamp(), "the broker refuses far-future timestamps");
+        long recent = System.currentTimeMillis() - 60_000;
+        ProducerRecord<byte[], byte[]> kept = s.serialize(d, null, recent);
+        assertEquals(recent, kept.timestamp());
+        assertEquals("dlq", kept.topic());
+        assertArrayEquals("cam-1".getBytes(StandardCharsets.UTF_8), kept.key());
+        assertEquals(d, CODEC.decode(kept.value()));
+    }
+
+    @Test
+    void aRecordOverTheValueLimitIsLeftOutInsteadOfFailingTheWriter() throws Exception {
+        AvroRecordSerializationSchema<DeadLetter> s = schema(200);
+        assertNull(s.serialize(letter(500), null, null), "the writer skips a null record");
+        assertEquals(letter(10).getPayloadSize(), CODEC.decode(s.serialize(letter(10), null, null).value())
+                .getPayloadSize());
+    }
+
+    @Test
+    void aRecordThatDoesNotEncodeIsLeftOut() {
+        DeadLetter broken = letter(10);
+        broken.setReason(null); // a required string
+        assertNull(schema(1 << 20).serialize(broken, null, null));
+    }
+}

@@ -1,0 +1,79 @@
+package io.segstream.inference.segment;
+
+import io.segstream.connectors.flink.Decoded;
+import io.segstream.connectors.flink.DecodedSplit;
+import io.segstream.connectors.kafka.DeadLetters;
+import io.segstream.connectors.kafka.RecordTimestamps;
+import io.segstream.schemas.AvroCodec;
+import io.segstream.schemas.CameraFrame;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Optional;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends frames whose capture time is not a usable time stamp (see {@link RecordTimestamps}: not after 1970, or
+ * more than the allowed skew ahead of this machine's clock) to the dead-letter side output, counted in
+ * {@code deadLettered}; passes the others on. Their masks and alerts would carry that time to Kafka, which
+ * refuses it, and the job would fail on every restart.
+ */
+public final class CaptureTimeCheck extends ProcessFunction<Decoded<CameraFrame>, Decoded<CameraFrame>> {
+    /** Stage name of dead letters for frames with an unusable capture time. */
+    public static final String STAGE_CAPTURE_TIME = "capture-time";
+
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(CaptureTimeCheck.class);
+
+    private final Duration maxAhead;
+    private transient AvroCodec<CameraFrame> codec;
+    private transient Counter deadLettered;
+
+    /** Refuses capture times more than {@code maxAhead} ahead of the clock. */
+    public CaptureTimeCheck(Duration maxAhead) {
+        this.maxAhead = maxAhead;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        codec = AvroCodec.of(CameraFrame.class);
+        deadLettered = getRuntimeContext().getMetricGroup().counter("deadLettered");
+    }
+
+    @Override
+    public void processElement(Decoded<CameraFrame> decoded, Context context, Collector<Decoded<CameraFrame>> out) {
+        CameraFrame frame = decoded.getRecord();
+        Optional<String> problem = RecordTimestamps.problem(frame.getCaptureTime().toEpochMilli(),
+                System.currentTimeMillis(), maxAhead);
+        if (problem.isEmpty()) {
+            out.collect(decoded);
+            return;
+        }
+        deadLettered.inc();
+        String reason = "frame of camera " + frame.getCameraId() + " seq " + frame.getSeq() + ": " + problem.get();
+        LOG.warn("{} ({} such frames so far); sent to the dead-letter topic", reason, deadLettered.getCount());
+        context.output(DecodedSplit.DEAD_LETTERS, DeadLetters.of(decoded.position(),
+                        frame.getCameraId().getBytes(StandardCharsets.UTF_8), codec.encode(frame), STAGE_CAPTURE_TIME,
+                        reason, null, DeadLetters.DEFAULT_MAX_PAYLOAD_BYTES)
+                .setCameraId(frame.getCameraId())
+                .setSeq(frame.getSeq())
+                .build());
+    }
+
+    /**
+     * The event time of a record for watermarks: its capture time when usable, else the Kafka timestamp, so that
+     * one frame with a broken clock cannot move the watermark past every other camera's frames.
+     */
+    public static long eventTime(Decoded<CameraFrame> decoded, long kafkaTimestamp, Duration maxAhead) {
+        if (!decoded.isRecord()) {
+            return kafkaTimestamp;
+        }
+        long capture = decoded.getRecord().getCaptureTime().toEpochMilli();
+        return RecordTimestamps.problem(capture, System.currentTimeMillis(), maxAhead).isEmpty() ? capture
+                : kafkaTimestamp;
+    }
+}
