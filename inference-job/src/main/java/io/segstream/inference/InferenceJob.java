@@ -34,6 +34,7 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.util.Collector;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -124,8 +125,7 @@ public final class InferenceJob {
                 source.build(),
                 AvroKafkaSink.builder(SegmentationMask.class).setBootstrapServers(bootstrap).setTopic(topics.masks())
                         .optExactlyOnce(txPrefix + "-masks").optCheckpointInterval(checkpoints).build(),
-                AvroKafkaSink.builder(Alert.class).setBootstrapServers(bootstrap).setTopic(topics.alerts())
-                        .optExactlyOnce(txPrefix + "-alerts").optCheckpointInterval(checkpoints).build(),
+                alertsSink(options, bootstrap, topics.alerts()),
                 AvroKafkaSink.builder(DeadLetter.class).setBootstrapServers(bootstrap)
                         .setTopic(topics.deadLetters())
                         .optExactlyOnce(txPrefix + "-dlq").optCheckpointInterval(checkpoints).build());
@@ -139,6 +139,25 @@ public final class InferenceJob {
             throw new UncheckedIOException("cannot read the models topic " + topics.models() + " on " + bootstrap
                     + " (" + e.getMessage() + "); start with models-topic=false to serve the configured model only", e);
         }
+    }
+
+    /**
+     * The alerts sink: transactional like the masks, or with {@code alerts-delivery=fast} an idempotent producer that
+     * sends each alert as it is raised. The fast path is at least once: after a failover the job replays the frames
+     * since its last checkpoint and raises the same alerts again, with the same deterministic {@code alert_id} and
+     * state, so a consumer that keeps the first of each (alert_id, state) sees every alert once.
+     */
+    public static Sink<Alert> alertsSink(InferenceJobOptions options, String bootstrap, String topic) {
+        AvroKafkaSink.Builder<Alert> sink = AvroKafkaSink.builder(Alert.class).setBootstrapServers(bootstrap)
+                .setTopic(topic);
+        if (options.fastAlerts()) {
+            return sink.optProperty(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true")
+                    .optProperty(ProducerConfig.ACKS_CONFIG, "all")
+                    .optProperty(ProducerConfig.LINGER_MS_CONFIG, "0")
+                    .build();
+        }
+        return sink.optExactlyOnce(options.get(InferenceJobOptions.TRANSACTIONAL_ID_PREFIX) + "-alerts")
+                .optCheckpointInterval(options.checkpointInterval()).build();
     }
 
     /** The topic names the options give. */

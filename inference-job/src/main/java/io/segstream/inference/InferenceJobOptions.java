@@ -68,6 +68,10 @@ public final class InferenceJobOptions {
             Long::parseLong);
     public static final Option<String> TRANSACTIONAL_ID_PREFIX = new Option<>("transactional-id-prefix",
             "segstream-inference", "Prefix of the Kafka transactional ids; unique per job on a cluster", s -> s);
+    public static final Option<String> ALERTS_DELIVERY = new Option<>("alerts-delivery", "exactly-once",
+            "exactly-once: alerts commit with each checkpoint, like masks; fast: alerts are published as they are"
+                    + " raised (idempotent producer, at least once: a failover may repeat an alert, always with the same"
+                    + " alert_id and state, so consumers drop the repeats); masks stay exactly-once", s -> s);
     public static final Option<MaskEncoding> MASK_ENCODING = new Option<>("mask-encoding",
             MaskEncoding.PNG_CLASS_IDS, "PNG_CLASS_IDS or RLE", s -> MaskEncoding.valueOf(s.toUpperCase()));
     public static final Option<Boolean> FROM_LATEST = new Option<>("from-latest", false,
@@ -86,7 +90,7 @@ public final class InferenceJobOptions {
     /** Every option, in the order help lists them. */
     public static final List<Option<?>> ALL = List.of(BOOTSTRAP, TOPIC_PREFIX, GROUP_ID, MODEL, RULES, PARALLELISM,
             BATCH_SIZE, BATCH_WAIT_MS, MODE, STALENESS_MS, CHECKPOINT_INTERVAL_MS, OUT_OF_ORDERNESS_MS,
-            MAX_CLOCK_AHEAD_MS, IDLENESS_MS, TRANSACTIONAL_ID_PREFIX, MASK_ENCODING, FROM_LATEST, MODELS_TOPIC, TARGET,
+            MAX_CLOCK_AHEAD_MS, IDLENESS_MS, TRANSACTIONAL_ID_PREFIX, ALERTS_DELIVERY, MASK_ENCODING, FROM_LATEST, MODELS_TOPIC, TARGET,
             MODEL_CACHE_DIR);
 
     private static final String SEGMENTER_PREFIX = "segmenter.";
@@ -177,6 +181,9 @@ public final class InferenceJobOptions {
         if (get(BATCH_WAIT_MS) < 0 || get(OUT_OF_ORDERNESS_MS) < 0 || get(IDLENESS_MS) < 0) {
             problems.add("'batch-wait-ms', 'out-of-orderness-ms' and 'idleness-ms' must be >= 0");
         }
+        if (!List.of("exactly-once", "fast").contains(get(ALERTS_DELIVERY))) {
+            problems.add("'alerts-delivery' must be exactly-once or fast, got '" + get(ALERTS_DELIVERY) + "'");
+        }
         if (get(MASK_ENCODING) == MaskEncoding.UNKNOWN) {
             problems.add("'mask-encoding' must be PNG_CLASS_IDS or RLE");
         }
@@ -234,6 +241,11 @@ public final class InferenceJobOptions {
 
     public boolean live() {
         return "live".equals(get(MODE));
+    }
+
+    /** Whether alerts take the fast path: published as raised, at least once, instead of with each checkpoint. */
+    public boolean fastAlerts() {
+        return "fast".equals(get(ALERTS_DELIVERY));
     }
 
     /** How far ahead of the job's clock a capture time may lie. */

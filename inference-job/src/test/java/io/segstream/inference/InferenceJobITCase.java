@@ -29,6 +29,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
@@ -307,7 +308,7 @@ class InferenceJobITCase {
         boundedJob(o, topics).build(env);
         env.execute("capture times");
 
-        List<SegmentationMask> masks = readAll(SegmentationMask.class, topics.masks(), 20);
+        List<SegmentationMask> masks = readAllOrExplain(topics, 20);
         Map<String, Long> perFrame = masks.stream().collect(Collectors.groupingBy(
                 m -> m.getCameraId() + "#" + m.getSeq(), TreeMap::new, Collectors.counting()));
         assertEquals(20, perFrame.size(), "every good frame has a mask: " + perFrame.keySet());
@@ -327,6 +328,73 @@ class InferenceJobITCase {
         assertEquals(List.of("cam-y#3#RAISED", "cam-y#8#CLEARED"), alerts.stream()
                 .sorted(Comparator.comparingLong(Alert::getSeq))
                 .map(a -> a.getCameraId() + "#" + a.getSeq() + "#" + a.getState()).toList());
+    }
+
+    /**
+     * The fast alert path: with checkpoints 5 min apart, alerts are visible to read_committed consumers long before
+     * the masks commit; a task manager crash before any checkpoint replays the drive, and every repeated alert
+     * carries the same alert_id and state as the first.
+     */
+    @Test
+    void fastAlertsAreVisibleBeforeACheckpointAndRepeatWithTheSameIdsAfterAFailover(
+            @InjectMiniCluster MiniCluster cluster) throws Exception {
+        SegstreamTopics topics = freshTopics();
+        Map<String, String> settings = new java.util.HashMap<>(Map.of(
+                "bootstrap", kafka.bootstrapServers(),
+                "topic-prefix", topics.frames().substring(0, topics.frames().indexOf("frames")),
+                "mode", "replay",
+                "batch-size", "4",
+                "batch-wait-ms", "20",
+                "checkpoint-interval-ms", "300000",
+                "alerts-delivery", "fast",
+                "transactional-id-prefix", "tx-" + topics.frames()));
+        InferenceJobOptions o = InferenceJobOptions.fromMap(settings);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        InferenceJob.configure(env, o);
+        String bs = kafka.bootstrapServers();
+        new InferenceJob(o, model, rules,
+                AvroKafkaSource.builder(CameraFrame.class).setBootstrapServers(bs).setTopic(topics.frames())
+                        .setGroupId("g-" + topics.frames()).build(),
+                AvroKafkaSink.builder(SegmentationMask.class).setBootstrapServers(bs).setTopic(topics.masks())
+                        .optExactlyOnce("fast-masks-" + topics.frames()).build(),
+                InferenceJob.alertsSink(o, bs, topics.alerts()),
+                AvroKafkaSink.builder(DeadLetter.class).setBootstrapServers(bs).setTopic(topics.deadLetters())
+                        .optExactlyOnce("fast-dlq-" + topics.frames()).build()).build(env);
+        JobClient job = env.executeAsync("fast alerts");
+        try {
+            produce(topics.frames(), scriptedDrive(30));
+            List<Alert> first = readAll(Alert.class, topics.alerts(), 2);
+            assertEquals(List.of("11 RAISED", "22 CLEARED"), first.stream().map(a -> a.getSeq() + " " + a.getState())
+                    .sorted().toList(), "raised and cleared, visible before any checkpoint");
+            assertTrue(readAll(SegmentationMask.class, topics.masks(), 0).isEmpty(),
+                    "the masks wait for the checkpoint: the alerts did not");
+
+            cluster.terminateTaskManager(0).get();
+            cluster.startTaskManager();
+            List<Alert> all = readAll(Alert.class, topics.alerts(), 4);
+            assertTrue(all.size() >= 4, "the replay after the failover raised the alerts again: " + all.size());
+            Map<String, List<String>> idsByEvent = all.stream().collect(Collectors.groupingBy(
+                    a -> a.getSeq() + " " + a.getState(), TreeMap::new,
+                    Collectors.mapping(Alert::getAlertId, Collectors.toList())));
+            assertEquals(List.of("11 RAISED", "22 CLEARED"), List.copyOf(idsByEvent.keySet()),
+                    "no alert the undisturbed run does not have");
+            idsByEvent.forEach((event, ids) -> assertEquals(1, Set.copyOf(ids).size(),
+                    event + " repeats with the same id: " + ids));
+        } finally {
+            job.cancel().get();
+        }
+    }
+
+    /** The masks, at least {@code expected} of them, or a failure naming the masks and dead letters there are. */
+    private static List<SegmentationMask> readAllOrExplain(SegstreamTopics topics, int expected) throws Exception {
+        try {
+            return readAll(SegmentationMask.class, topics.masks(), expected);
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e.getMessage() + "; masks there: " + readAll(SegmentationMask.class,
+                    topics.masks(), 0).stream().map(m -> m.getCameraId() + "#" + m.getSeq()).sorted().toList()
+                    + "; dead letters: " + readAll(DeadLetter.class, topics.deadLetters(), 0).stream()
+                    .map(d -> d.getSourceOffset() + ":" + d.getStage() + ":" + d.getReason()).toList(), e);
+        }
     }
 
     private static CameraFrame stamped(CameraFrame frame, long captureMillis) {
