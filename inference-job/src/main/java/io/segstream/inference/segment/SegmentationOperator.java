@@ -75,6 +75,8 @@ public class SegmentationOperator extends AbstractStreamOperator<SegmentationMas
         implements TwoInputStreamOperator<Decoded<CameraFrame>, ModelRelease, SegmentationMask> {
     private static final long serialVersionUID = 2L;
     private static final Logger LOG = LoggerFactory.getLogger(SegmentationOperator.class);
+    /** Skipped stale frames are summarised in the log at most once a minute. */
+    private static final long STALE_REPORT_INTERVAL_MS = 60_000;
     private static final int HISTOGRAM_WINDOW = 1024;
     private static final long SWAP_POLL_MS = 50;
     private static final Duration STARTUP_READ_TIMEOUT = Duration.ofSeconds(60);
@@ -110,6 +112,7 @@ public class SegmentationOperator extends AbstractStreamOperator<SegmentationMas
     private transient Counter framesIn;
     private transient Counter masksOut;
     private transient Counter skippedStale;
+    private transient StaleFrameReport staleReport;
     private transient Counter deadLettered;
     private transient Counter releasesAccepted;
     private transient Counter releasesRejected;
@@ -156,6 +159,7 @@ public class SegmentationOperator extends AbstractStreamOperator<SegmentationMas
         framesIn = g.counter("framesIn");
         masksOut = g.counter("masksOut");
         skippedStale = g.counter("skippedStale");
+        staleReport = new StaleFrameReport(STALE_REPORT_INTERVAL_MS, settings.stalenessMs());
         deadLettered = g.counter("deadLettered");
         releasesAccepted = g.counter("modelReleasesAccepted");
         releasesRejected = g.counter("modelReleasesRejected");
@@ -225,8 +229,13 @@ public class SegmentationOperator extends AbstractStreamOperator<SegmentationMas
         framesIn.inc();
         CameraFrame frame = element.getValue().getRecord();
         long now = getProcessingTimeService().getCurrentProcessingTime();
-        if (settings.live() && now - frame.getCaptureTime().toEpochMilli() > settings.stalenessMs()) {
+        long age = now - frame.getCaptureTime().toEpochMilli();
+        if (settings.live() && age > settings.stalenessMs()) {
             skippedStale.inc();
+            String report = staleReport.skipped(frame.getCameraId(), frame.getSeq(), age, now);
+            if (report != null) {
+                LOG.warn("{}", report);
+            }
             return;
         }
         if (batcher.add(element, now)) {
