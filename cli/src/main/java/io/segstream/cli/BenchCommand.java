@@ -1,5 +1,7 @@
 package io.segstream.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import io.segstream.core.alerts.AlertRules;
 import io.segstream.core.model.BootstrapModel;
 import io.segstream.core.progress.ProgressBar;
@@ -28,7 +30,9 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Measures the bare segmenter (batch 1 and batch B) and the whole pipeline (embedded Kafka +",
-            "Flink job, exactly once) on the same model and generated frames, and prints the comparison."})
+            "Flink job, exactly once) on the same model and generated frames, and prints the comparison: every",
+            "configuration warmed up first, the bare ones timed in interleaved rounds, the median round and the",
+            "spread shown, the pipeline compared with the best bare configuration. Time it on a quiet machine."})
 final class BenchCommand implements Callable<Integer> {
 
     @CommandLine.Spec
@@ -49,6 +53,14 @@ final class BenchCommand implements Callable<Integer> {
             description = "Micro-batch size of the batched runs (default: ${DEFAULT-VALUE}).")
     int batch;
 
+    @Option(names = "--rounds", paramLabel = "N", defaultValue = "3",
+            description = "Timed rounds per configuration, after a warm-up; the median round is reported with the"
+                    + " spread (default: ${DEFAULT-VALUE}).")
+    int rounds;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write every figure as JSON to FILE.")
+    Path json;
+
     @Option(names = "--rules", paramLabel = "FILE", defaultValue = "railway",
             description = "Alert rules whose zones get fractions (default: ${DEFAULT-VALUE}).")
     String rules;
@@ -56,20 +68,23 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         int[] wh = Sizes.parse(size, "--size");
-        if (frames < 1 || batch < 1) {
-            throw new IllegalArgumentException("--frames and --batch must be at least 1");
+        if (frames < 1 || batch < 1 || rounds < 1) {
+            throw new IllegalArgumentException("--frames, --batch and --rounds must be at least 1");
         }
         Path modelDir = model != null ? model
                 : BootstrapModel.extractBundled(Files.createTempDirectory("segstream-model")).dir();
         AlertRules alertRules = io.segstream.inference.InferenceJob.loadRules(rules);
         List<CameraFrame> input = render(wh[0], wh[1]);
-        PipelineBenchmark.Report report = PipelineBenchmark.run(modelDir, input, batch, alertRules,
+        PipelineBenchmark.Report report = PipelineBenchmark.run(modelDir, input, batch, rounds, alertRules,
                 line -> {
                     spec.commandLine().getErr().println("segstream bench: " + line);
                     spec.commandLine().getErr().flush();
                 });
         spec.commandLine().getOut().print(report.table());
         spec.commandLine().getOut().flush();
+        if (json != null) {
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), report.toMap());
+        }
         return 0;
     }
 

@@ -9,7 +9,6 @@ import io.segstream.connectors.kafka.SegstreamTopics;
 import io.segstream.core.alerts.AlertRules;
 import io.segstream.core.frames.FrameOutcome;
 import io.segstream.core.frames.FrameSegmenter;
-import io.segstream.core.model.ModelException;
 import io.segstream.core.segment.OnnxSegmenter;
 import io.segstream.core.segment.SegmenterOptions;
 import io.segstream.inference.InferenceJob;
@@ -25,6 +24,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -38,55 +38,106 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * batch B in a plain loop, then the same frames through an embedded Kafka broker and the Flink job with
  * exactly-once sinks. The ratio says what Kafka, Flink and the exactly-once machinery cost.
  *
+ * <p>So that the figures can be trusted: every configuration is warmed up before any is timed (JIT, ONNX Runtime
+ * arenas, Kafka transactions), the bare configurations are timed in interleaved rounds (their order alternating),
+ * the pipeline in as many rounds, and each figure is the median round with the spread (slowest and fastest round)
+ * beside it. The pipeline is compared with the best bare configuration, whichever batch that is.
+ *
  * <pre>{@code
- * PipelineBenchmark.Report r = PipelineBenchmark.run(modelDir, frames, 4, rules, System.err::println);
+ * PipelineBenchmark.Report r = PipelineBenchmark.run(modelDir, frames, 4, 3, rules, System.err::println);
  * System.out.print(r.table());
  * }</pre>
  */
 public final class PipelineBenchmark {
-    private static final int WARM_UP = 8;
+    private static final int WARM_UP = 16;
 
     private PipelineBenchmark() {}
 
     /**
-     * One measured way of running the frames.
+     * One way of running the frames, measured in rounds.
      *
-     * @param name            what ran
-     * @param frames          frames measured
-     * @param seconds         wall time
-     * @param stages          mean stage times in ms per frame (decode, pre, infer, post)
+     * @param name    what ran
+     * @param frames  frames per round
+     * @param seconds wall time of each round
+     * @param stages  mean stage times in ms per frame over all rounds (decode, pre, infer, post)
      */
-    public record Run(String name, int frames, double seconds, double[] stages) {
+    public record Run(String name, int frames, List<Double> seconds, double[] stages) {
+        public Run {
+            seconds = List.copyOf(seconds);
+        }
+
+        /** Frames per second of the median round. */
         public double framesPerSecond() {
-            return frames / seconds;
+            return frames / median(seconds);
+        }
+
+        /** Frames per second of the slowest and of the fastest round. */
+        public double[] spread() {
+            double slowest = seconds.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+            double fastest = seconds.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
+            return new double[] {frames / slowest, frames / fastest};
         }
 
         public double msPerFrame() {
-            return 1000 * seconds / frames;
+            return 1000 * median(seconds) / frames;
         }
     }
 
     /** The runs and how they compare. */
     public record Report(Run bare1, Run bareBatch, Run pipeline, int batch) {
-        /** Pipeline throughput over bare throughput at the same batch size. */
+        /** The faster of the two bare configurations. */
+        public Run bestBare() {
+            return bare1.framesPerSecond() >= bareBatch.framesPerSecond() ? bare1 : bareBatch;
+        }
+
+        /** Pipeline throughput over the best bare throughput. */
         public double ratio() {
-            return pipeline.framesPerSecond() / bareBatch.framesPerSecond();
+            return pipeline.framesPerSecond() / bestBare().framesPerSecond();
+        }
+
+        /** Every figure, for {@code bench --json}. */
+        public Map<String, Object> toMap() {
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("batch", batch);
+            List<Map<String, Object>> runs = new ArrayList<>();
+            for (Run r : List.of(bare1, bareBatch, pipeline)) {
+                Map<String, Object> run = new LinkedHashMap<>();
+                run.put("name", r.name());
+                run.put("frames_per_round", r.frames());
+                run.put("round_seconds", r.seconds());
+                run.put("frames_per_second_median", r.framesPerSecond());
+                run.put("frames_per_second_slowest", r.spread()[0]);
+                run.put("frames_per_second_fastest", r.spread()[1]);
+                run.put("ms_per_frame", r.msPerFrame());
+                run.put("decode_ms", r.stages()[0]);
+                run.put("pre_ms", r.stages()[1]);
+                run.put("infer_ms", r.stages()[2]);
+                run.put("post_ms", r.stages()[3]);
+                runs.add(run);
+            }
+            out.put("runs", runs);
+            out.put("best_bare", bestBare().name());
+            out.put("pipeline_over_best_bare", ratio());
+            return out;
         }
 
         /** The comparison as aligned tables. */
         public String table() {
             StringBuilder sb = new StringBuilder();
-            sb.append(String.format("%-28s %7s %9s %9s%n", "run", "frames", "frames/s", "ms/frame"));
+            sb.append(String.format("%-28s %7s %7s %9s %17s %9s%n", "run", "frames", "rounds", "frames/s",
+                    "spread (min-max)", "ms/frame"));
             for (Run r : List.of(bare1, bareBatch, pipeline)) {
-                sb.append(String.format("%-28s %7d %9.2f %9.1f%n", r.name(), r.frames(), r.framesPerSecond(),
-                        r.msPerFrame()));
+                double[] spread = r.spread();
+                sb.append(String.format("%-28s %7d %7d %9.2f %8.2f-%-8.2f %9.1f%n", r.name(), r.frames(),
+                        r.seconds().size(), r.framesPerSecond(), spread[0], spread[1], r.msPerFrame()));
             }
-            sb.append(String.format("%-28s %7s %9.3f%n", "pipeline / bare (batch " + batch + ")", "", ratio()));
+            sb.append(String.format("%-28s %s %.3f%n", "pipeline / best bare", "(" + bestBare().name() + ")",
+                    ratio()));
             sb.append(System.lineSeparator());
             sb.append(String.format("%-28s %8s %8s %8s %8s %14s%n", "stage ms/frame", "decode", "pre", "infer",
                     "post+enc", "kafka+flink"));
             for (Run r : List.of(bare1, bareBatch, pipeline)) {
-                double overhead = r == pipeline ? pipeline.msPerFrame() - bareBatch.msPerFrame() : 0;
+                double overhead = r == pipeline ? pipeline.msPerFrame() - bestBare().msPerFrame() : 0;
                 sb.append(String.format("%-28s %8.2f %8.2f %8.2f %8.2f %14s%n", r.name(), r.stages()[0],
                         r.stages()[1], r.stages()[2], r.stages()[3],
                         r == pipeline ? String.format("%.2f", overhead) : "-"));
@@ -95,33 +146,68 @@ public final class PipelineBenchmark {
         }
     }
 
-    /** Runs the three measurements on {@code frames} (each measured once, after a short warm-up). */
-    public static Report run(Path modelDir, List<CameraFrame> frames, int batch, AlertRules rules,
+    /**
+     * Warms up and measures the three configurations on {@code frames}.
+     *
+     * @param rounds timed rounds per configuration; the bare ones interleaved
+     */
+    public static Report run(Path modelDir, List<CameraFrame> frames, int batch, int rounds, AlertRules rules,
             Consumer<String> progress) throws Exception {
-        progress.accept("bare segmenter, batch 1 ...");
-        Run bare1 = bare(modelDir, frames, 1, rules, "bare segmenter, batch 1");
-        progress.accept("bare segmenter, batch " + batch + " ...");
-        Run bareB = bare(modelDir, frames, batch, rules, "bare segmenter, batch " + batch);
-        progress.accept("Kafka + Flink job, batch " + batch + " ...");
-        Run pipeline = pipeline(modelDir, frames, batch, rules, "Kafka + Flink, batch " + batch);
-        return new Report(bare1, bareB, pipeline, batch);
+        if (rounds < 1) {
+            throw new IllegalArgumentException("rounds must be at least 1, got " + rounds);
+        }
+        List<CameraFrame> warmUp = frames.subList(0, Math.min(WARM_UP, frames.size()));
+        try (OnnxSegmenter s1 = OnnxSegmenter.open(modelDir, SegmenterOptions.builder().optBatchSize(1).build());
+                OnnxSegmenter sB = OnnxSegmenter.open(modelDir,
+                        SegmenterOptions.builder().optBatchSize(batch).build())) {
+            FrameSegmenter fs1 = new FrameSegmenter(s1, rules, MaskEncoding.PNG_CLASS_IDS);
+            FrameSegmenter fsB = new FrameSegmenter(sB, rules, MaskEncoding.PNG_CLASS_IDS);
+            progress.accept("warming up the bare segmenter at batch 1 and batch " + batch + " ...");
+            runBatches(fs1, warmUp, 1, new double[4]);
+            runBatches(fsB, warmUp, batch, new double[4]);
+            List<Double> seconds1 = new ArrayList<>();
+            List<Double> secondsB = new ArrayList<>();
+            double[] stages1 = new double[4];
+            double[] stagesB = new double[4];
+            for (int round = 0; round < rounds; round++) {
+                progress.accept("bare segmenter, round " + (round + 1) + " of " + rounds + " ...");
+                // alternate which configuration goes first, so neither always runs on a warmer machine
+                if (round % 2 == 0) {
+                    seconds1.add(timed(fs1, frames, 1, stages1));
+                    secondsB.add(timed(fsB, frames, batch, stagesB));
+                } else {
+                    secondsB.add(timed(fsB, frames, batch, stagesB));
+                    seconds1.add(timed(fs1, frames, 1, stages1));
+                }
+            }
+            Run bare1 = new Run("bare segmenter, batch 1", frames.size(), seconds1, mean(stages1, frames.size()
+                    * rounds));
+            Run bareB = new Run("bare segmenter, batch " + batch, frames.size(), secondsB, mean(stagesB,
+                    frames.size() * rounds));
+            progress.accept("Kafka + Flink job, batch " + batch + ", " + rounds + " rounds ...");
+            Run pipeline = pipeline(modelDir, frames, batch, rounds, rules, "Kafka + Flink, batch " + batch);
+            return new Report(bare1, bareB, pipeline, batch);
+        }
     }
 
-    static Run bare(Path modelDir, List<CameraFrame> frames, int batch, AlertRules rules, String name)
-            throws ModelException {
-        SegmenterOptions options = SegmenterOptions.builder().optBatchSize(batch).build();
-        try (OnnxSegmenter segmenter = OnnxSegmenter.open(modelDir, options)) {
-            FrameSegmenter fs = new FrameSegmenter(segmenter, rules, MaskEncoding.PNG_CLASS_IDS);
-            runBatches(fs, frames.subList(0, Math.min(WARM_UP, frames.size())), batch, new double[4]);
-            double[] stages = new double[4];
-            long t0 = System.nanoTime();
-            runBatches(fs, frames, batch, stages);
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            for (int i = 0; i < 4; i++) {
-                stages[i] /= frames.size();
-            }
-            return new Run(name, frames.size(), seconds, stages);
+    private static double timed(FrameSegmenter fs, List<CameraFrame> frames, int batch, double[] stages) {
+        long t0 = System.nanoTime();
+        runBatches(fs, frames, batch, stages);
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    private static double[] mean(double[] sums, int frames) {
+        double[] out = sums.clone();
+        for (int i = 0; i < out.length; i++) {
+            out[i] /= frames;
         }
+        return out;
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
     private static void runBatches(FrameSegmenter fs, List<CameraFrame> frames, int batch, double[] stages) {
@@ -142,8 +228,8 @@ public final class PipelineBenchmark {
         stages[3] += t.getPostMs();
     }
 
-    static Run pipeline(Path modelDir, List<CameraFrame> frames, int batch, AlertRules rules, String name)
-            throws Exception {
+    static Run pipeline(Path modelDir, List<CameraFrame> frames, int batch, int rounds, AlertRules rules,
+            String name) throws Exception {
         try (EmbeddedKafka kafka = EmbeddedKafka.builder().start()) {
             SegstreamTopics topics = SegstreamTopics.builder().optPrefix("bench.").build();
             kafka.ensureTopics(topics.all());
@@ -176,19 +262,19 @@ public final class PipelineBenchmark {
                 send(producer, warmUp);
                 masks.readAtLeast(warmUp.size(), Duration.ofMinutes(2));
 
-                List<CameraFrame> measured = renumber(frames, "bench");
-                long t0 = System.nanoTime();
-                send(producer, measured);
-                List<SegmentationMask> out = masks.readAtLeast(measured.size(), Duration.ofMinutes(10));
-                double seconds = (System.nanoTime() - t0) / 1e9;
+                List<Double> seconds = new ArrayList<>();
                 double[] stages = new double[4];
-                for (SegmentationMask m : out) {
-                    add(stages, m.getTimings());
+                for (int round = 0; round < rounds; round++) {
+                    List<CameraFrame> measured = renumber(frames, "bench-" + round);
+                    long t0 = System.nanoTime();
+                    send(producer, measured);
+                    List<SegmentationMask> out = masks.readAtLeast(measured.size(), Duration.ofMinutes(10));
+                    seconds.add((System.nanoTime() - t0) / 1e9);
+                    for (SegmentationMask m : out) {
+                        add(stages, m.getTimings());
+                    }
                 }
-                for (int i = 0; i < 4; i++) {
-                    stages[i] /= out.size();
-                }
-                return new Run(name, measured.size(), seconds, stages);
+                return new Run(name, frames.size(), seconds, mean(stages, frames.size() * rounds));
             } finally {
                 client.cancel().get();
             }
