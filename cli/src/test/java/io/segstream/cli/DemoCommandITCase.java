@@ -45,6 +45,11 @@ class DemoCommandITCase {
             assertTrue(value >= 0 && value <= 1, figure + " is a fraction: " + text);
         }
         assertTrue(figure(text, "alerts left raised after their cause") >= 0, text);
+        Matcher raises = Pattern.compile("(?m)^alert raises: (\\d+) predicted, (\\d+) in ground truth, (\\d+) matched")
+                .matcher(text);
+        assertTrue(raises.find(), text);
+        assertTrue(Integer.parseInt(raises.group(2)) >= 1,
+                "the person stepping onto the track raises an alert on the ground truth: " + text);
         try (Stream<Path> files = Files.list(out.resolve("overlays"))) {
             assertTrue(files.anyMatch(p -> p.getFileName().toString().matches("cam-1_\\d{6}\\.png")),
                     "overlays are written");
