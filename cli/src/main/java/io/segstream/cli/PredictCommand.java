@@ -220,7 +220,8 @@ final class PredictCommand implements Callable<Integer> {
     /** A folder that is not a Cityscapes root: it has neither images nor labels in the Cityscapes layout. */
     private static boolean isPlainFolder(Path dir) {
         return Files.isDirectory(dir) && !Files.isDirectory(dir.resolve(CityscapesDataset.IMAGES))
-                && !Files.isDirectory(dir.resolve(CityscapesDataset.SEQUENCES)) && !Files.isDirectory(dir.resolve("gtFine"));
+                && !Files.isDirectory(dir.resolve(CityscapesDataset.SEQUENCES))
+                && !Files.isDirectory(dir.resolve("gtFine"));
     }
 
     private static TrainingSample readImage(Path file) throws IOException, ImageFormatException {

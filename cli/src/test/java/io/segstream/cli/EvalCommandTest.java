@@ -181,7 +181,8 @@ class EvalCommandTest {
             String id = String.format("bonn_000000_%06d", f);
             boolean inTruth = (f >= 3 && f <= 6) || f == 12 || f == 13;
             boolean inPrediction = (f >= 4 && f <= 7) || f == 16 || f == 17;
-            LabelPng.write8(img(withPerson(inTruth)), drive.resolve("gtFine/train/bonn/" + id + "_gtFine_labelIds.png"));
+            LabelPng.write8(img(withPerson(inTruth)),
+                    drive.resolve("gtFine/train/bonn/" + id + "_gtFine_labelIds.png"));
             LabelPng.write8(img(withPerson(inPrediction)), predicted.resolve(id + ".png"));
         }
         CliRun r = run("eval", "--gt", drive.toString(), "--split", "train", "--pred", predicted.toString(), "--rules",
@@ -194,7 +195,8 @@ class EvalCommandTest {
         assertTrue(r.out().contains("\nalert precision: 0.500\nalert recall: 0.500\n"), r.out());
         assertTrue(r.out().contains("\nalert clear precision: 0.500\nalert clear recall: 0.500\n"), r.out());
         assertTrue(r.out().contains("\nalerts left raised after their cause: 0\n"), r.out());
-        assertTrue(r.out().contains("alert raises: 2 predicted, 2 in ground truth, 1 matched within 2 frames"), r.out());
+        assertTrue(r.out().contains("alert raises: 2 predicted, 2 in ground truth, 1 matched within 2 frames"),
+                r.out());
         assertTrue(r.out().contains("  false alert: person-anywhere on bonn_000000 raised at seq 16, cleared at seq 18"),
                 r.out());
         assertTrue(r.out().contains("  missed: person-anywhere on bonn_000000 raised at seq 12, cleared at seq 14"),

@@ -164,7 +164,8 @@ class PredictCommandITCase {
         long sum = 0;
         for (int i = 0; i < rgb.length / 3; i++) {
             int e = expected.getRGB(i % expected.getWidth(), i / expected.getWidth());
-            sum += Math.abs((e >> 16 & 0xFF) - (rgb[3 * i] & 0xFF)) + Math.abs((e >> 8 & 0xFF) - (rgb[3 * i + 1] & 0xFF))
+            sum += Math.abs((e >> 16 & 0xFF) - (rgb[3 * i] & 0xFF))
+                    + Math.abs((e >> 8 & 0xFF) - (rgb[3 * i + 1] & 0xFF))
                     + Math.abs((e & 0xFF) - (rgb[3 * i + 2] & 0xFF));
         }
         return sum / (double) rgb.length;
