@@ -83,12 +83,17 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "S", defaultValue = "7", description = "Seed of the generated drive.")
     long seed;
 
+    @Option(names = "--alert-tolerance", paramLabel = "FRAMES", defaultValue = "5",
+            description = "How many frames apart an alert and the ground truth's alert of the same rule and camera may"
+                    + " raise (or clear) and still match, for alert precision and recall (default: ${DEFAULT-VALUE}).")
+    int alertTolerance;
+
     @Override
     public Integer call() throws Exception {
         int[] wh = Sizes.parse(size, "--size");
-        if (duration < 1 || cameras < 1 || fps <= 0 || driveFrames < 20) {
-            throw new IllegalArgumentException("--duration, --cameras and --fps must be positive and --drive-frames"
-                    + " at least 20");
+        if (duration < 1 || cameras < 1 || fps <= 0 || driveFrames < 20 || alertTolerance < 0) {
+            throw new IllegalArgumentException("--duration, --cameras and --fps must be positive, --drive-frames"
+                    + " at least 20 and --alert-tolerance at least 0");
         }
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter stdout = spec.commandLine().getOut();
@@ -136,7 +141,8 @@ final class DemoCommand implements Callable<Integer> {
                     reader(Alert.class, bootstrap, topics.alerts()),
                     reader(DeadLetter.class, bootstrap, topics.deadLetters()),
                     stdout, overlays, 30, alertRules,
-                    m -> drive.jpegs.get(byCamera.get(m.getCameraId()).frameIndex(m.getSeq())))) {
+                    m -> drive.jpegs.get(byCamera.get(m.getCameraId()).frameIndex(m.getSeq())),
+                    m -> drive.labels.get(byCamera.get(m.getCameraId()).frameIndex(m.getSeq())))) {
                 List<Thread> threads = new ArrayList<>();
                 for (DemoPlayer p : players) {
                     Thread t = new Thread(p, "demo-" + p.camera());
@@ -178,6 +184,8 @@ final class DemoCommand implements Callable<Integer> {
                 stdout.printf(Locale.ROOT, "latency p99: %.0f ms%n", view.latencyPercentile(0.99));
                 stdout.printf(Locale.ROOT, "mean frame mIoU: %.3f%n", view.meanMiou());
                 stdout.println("overlays: " + view.overlays() + " in " + overlays.toAbsolutePath());
+                // the rules on the ground truth of the frames that got masks: what a perfect model would have raised
+                view.alertAgreement(alertTolerance).summary(10).forEach(stdout::println);
                 stdout.flush();
             }
             return 0;

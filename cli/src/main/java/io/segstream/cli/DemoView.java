@@ -2,7 +2,11 @@ package io.segstream.cli;
 
 import io.segstream.connectors.kafka.AvroTopicReader;
 import io.segstream.connectors.kafka.ReceivedRecord;
+import io.segstream.core.alerts.AlertAgreement;
+import io.segstream.core.alerts.AlertRule;
 import io.segstream.core.alerts.AlertRules;
+import io.segstream.core.alerts.AlertTimeline;
+import io.segstream.core.alerts.LabelAlerts;
 import io.segstream.core.alerts.Polygon;
 import io.segstream.core.imaging.FrameDecoder;
 import io.segstream.core.imaging.ImageFormatException;
@@ -29,11 +33,15 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * The demo's live view: reads masks, alerts and dead letters (read_committed), prints a status line every
- * second and each alert as it arrives, and writes overlay PNGs of sampled frames.
+ * second and each alert as it arrives, and writes overlay PNGs of sampled frames. It also runs the rules on the
+ * ground truth of every frame that got a mask, so the job's alerts can be scored against the alerts a perfect model
+ * would have caused ({@link #alertAgreement}).
  */
 final class DemoView implements AutoCloseable {
     private final AvroTopicReader<SegmentationMask> masks;
@@ -44,6 +52,10 @@ final class DemoView implements AutoCloseable {
     private final int sampleEvery;
     private final AlertRules rules;
     private final Function<SegmentationMask, byte[]> frameOf;
+    private final Function<SegmentationMask, byte[]> truthOf;
+    private final Set<String> ruleIds;
+    private final LabelAlerts truthAlerts;
+    private final AlertTimeline predictedAlerts = new AlertTimeline();
     private final FrameDecoder decoder = new FrameDecoder();
     private final Map<String, List<String>> raised = new HashMap<>();
     private final Map<String, String> modelByCamera = new HashMap<>();
@@ -62,7 +74,7 @@ final class DemoView implements AutoCloseable {
 
     DemoView(AvroTopicReader<SegmentationMask> masks, AvroTopicReader<Alert> alerts,
             AvroTopicReader<DeadLetter> deadLetters, PrintWriter out, Path overlayDir, int sampleEvery,
-            AlertRules rules, Function<SegmentationMask, byte[]> frameOf) {
+            AlertRules rules, Function<SegmentationMask, byte[]> frameOf, Function<SegmentationMask, byte[]> truthOf) {
         this.masks = masks;
         this.alerts = alerts;
         this.deadLetters = deadLetters;
@@ -71,6 +83,9 @@ final class DemoView implements AutoCloseable {
         this.sampleEvery = sampleEvery;
         this.rules = rules;
         this.frameOf = frameOf;
+        this.truthOf = truthOf;
+        this.ruleIds = rules.rules().stream().map(AlertRule::id).collect(Collectors.toUnmodifiableSet());
+        this.truthAlerts = new LabelAlerts(rules);
     }
 
     /** Reads whatever arrived within about {@code wait}; prints alerts as they come. */
@@ -90,6 +105,10 @@ final class DemoView implements AutoCloseable {
 
     private void onAlert(Alert a) {
         alertCount++;
+        // system alerts (a rejected model release) have no ground truth to match
+        if (ruleIds.contains(a.getRuleId())) {
+            predictedAlerts.add(a.getCameraId(), a.getRuleId(), a.getAlertId(), a.getSeq(), a.getState());
+        }
         List<String> active = raised.computeIfAbsent(a.getCameraId(), c -> new ArrayList<>());
         if (a.getState() == AlertState.RAISED) {
             raisedCount++;
@@ -117,6 +136,13 @@ final class DemoView implements AutoCloseable {
         if (m.getFrameMiou() != null) {
             miouSum += m.getFrameMiou();
             miouCount++;
+        }
+        String name = "ground truth of camera " + m.getCameraId() + " seq " + m.getSeq();
+        try {
+            truthAlerts.onFrame(m.getCameraId(), m.getSeq(), m.getCaptureTime().toEpochMilli(),
+                    LabelPng.read8(truthOf.apply(m), name));
+        } catch (ImageFormatException e) {
+            out.println("alert scoring skipped " + name + ": " + e.getMessage());
         }
         List<String> active = raised.getOrDefault(m.getCameraId(), List.of());
         if (m.getSeq() % sampleEvery == 0 || (!active.isEmpty() && m.getSeq() % Math.max(1, sampleEvery / 5) == 0)) {
@@ -187,6 +213,12 @@ final class DemoView implements AutoCloseable {
 
     long masks() {
         return maskCount;
+    }
+
+    /** The job's alerts against those the rules raise on the ground truth of the same frames. */
+    AlertAgreement alertAgreement(int toleranceFrames) {
+        return AlertAgreement.score(predictedAlerts.episodes(), truthAlerts.timeline().episodes(), toleranceFrames,
+                truthAlerts.timeline().lastSeqs());
     }
 
     long alerts() {

@@ -1,6 +1,10 @@
 package io.segstream.cli;
 
+import io.segstream.core.alerts.AlertAgreement;
+import io.segstream.core.alerts.AlertRules;
+import io.segstream.core.alerts.LabelAlerts;
 import io.segstream.core.datasets.CityscapesDataset;
+import io.segstream.core.datasets.CityscapesSample;
 import io.segstream.core.labels.LabelSet;
 import io.segstream.core.metrics.ConfusionMatrixPng;
 import io.segstream.core.metrics.EvaluationReport;
@@ -13,6 +17,7 @@ import io.segstream.core.model.ModelDirectory;
 import io.segstream.core.segment.OnnxSegmenter;
 import io.segstream.core.segment.SegmenterOptions;
 import io.segstream.core.progress.ProgressBar;
+import io.segstream.inference.InferenceJob;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +33,10 @@ import picocli.CommandLine.Spec;
  * {@code segstream eval}: scores a folder of predictions against Cityscapes ground truth with the official
  * pixel-level rules and prints the class and category tables.
  *
- * <pre>{@code ./segstream eval --gt /tmp/s --pred /tmp/pred --json results.json --png confusion.png}</pre>
+ * <pre>{@code
+ * ./segstream eval --gt /tmp/s --pred /tmp/pred --json results.json --png confusion.png
+ * ./segstream eval --gt /tmp/drive --split train --model bundled --rules railway
+ * }</pre>
  */
 @Command(
         name = "eval",
@@ -40,7 +48,11 @@ import picocli.CommandLine.Spec;
             "The prediction of a frame is the one PNG anywhere under --pred whose name starts with"
                 + " {city}_{seq}_{frame}; it holds label ids, or train ids with --pred-ids train.",
             "With --model DIR instead of --pred, the ONNX model directory segments the split's images itself (as a"
-                + " running job would) and its masks are scored in its own label set."
+                + " running job would) and its masks are scored in its own label set.",
+            "With --rules, the split is read as recorded drives (each {city}_{seq} one camera, frames in order): the"
+                + " rules run on the ground truth and on the predictions, and alert precision and recall say how"
+                + " many predicted alerts match a ground-truth alert of the same rule and camera raised within"
+                + " --alert-tolerance frames (clears likewise)."
         })
 final class EvalCommand implements Callable<Integer> {
 
@@ -90,8 +102,29 @@ final class EvalCommand implements Callable<Integer> {
                     + " (rail-20 also scores rail track; default: ${DEFAULT-VALUE}); with --model the model's own.")
     String labelSet;
 
+    @Option(names = "--rules", paramLabel = "FILE|railway|road",
+            description = "Alert rules (YAML file or built-in set) to run on ground truth and predictions of drives.")
+    String rules;
+
+    @Option(names = "--alert-tolerance", paramLabel = "FRAMES", defaultValue = "5",
+            description = "With --rules: how many frames apart a predicted and a ground-truth raise (or clear) may"
+                    + " lie and still match (default: ${DEFAULT-VALUE}).")
+    int alertTolerance;
+
     @Override
     public Integer call() throws Exception {
+        if (alertTolerance < 0) {
+            throw new IllegalArgumentException("--alert-tolerance must be 0 or more frames, got " + alertTolerance);
+        }
+        AlertRules alertRules = rules == null ? null : InferenceJob.loadRules(rules);
+        LabelAlerts truthAlerts = alertRules == null ? null : new LabelAlerts(alertRules);
+        LabelAlerts predictedAlerts = alertRules == null ? null : new LabelAlerts(alertRules);
+        FolderEvaluator.FrameListener alertFrames = alertRules == null ? FolderEvaluator.FrameListener.NONE
+                : (sample, groundTruth, prediction) -> {
+                    String camera = driveName(sample);
+                    truthAlerts.onFrame(camera, sample.frame(), 0, groundTruth);
+                    predictedAlerts.onFrame(camera, sample.frame(), 0, prediction);
+                };
         Path predictions = scored.predictions;
         Path model = scored.model;
         CityscapesDataset dataset = CityscapesDataset.locate(groundTruth);
@@ -116,7 +149,7 @@ final class EvalCommand implements Callable<Integer> {
             }
             try (OnnxSegmenter seg = OnnxSegmenter.open(model, SegmenterOptions.defaults())) {
                 result = ModelEvaluator.builder().setSegmenter(seg).setGroundTruth(dataset).optSplit(split)
-                        .optLimit(frames).optProgress(onFrame).build().run();
+                        .optLimit(frames).optProgress(onFrame).optFrameListener(alertFrames).build().run();
                 progress.finish();
                 scoredModel = seg.manifest().id();
                 out.printf("Evaluated %d frame(s) of %s with model %s (%s, label set %s)%n%n", result.frames(),
@@ -132,6 +165,7 @@ final class EvalCommand implements Callable<Integer> {
                     .optLabelSet(set)
                     .optPredictionIds(predictionIds)
                     .optProgress(onFrame)
+                    .optFrameListener(alertFrames)
                     .build()
                     .run();
             progress.finish();
@@ -140,6 +174,14 @@ final class EvalCommand implements Callable<Integer> {
                     predictionIds.name().toLowerCase(Locale.ROOT));
         }
         out.print(EvaluationReport.tables(result));
+        if (alertRules != null) {
+            AlertAgreement agreement = AlertAgreement.score(predictedAlerts.timeline().episodes(),
+                    truthAlerts.timeline().episodes(), alertTolerance, truthAlerts.timeline().lastSeqs());
+            out.println();
+            out.println("Alerts of rules " + alertRules.source() + " on ground truth and predictions ("
+                    + truthAlerts.timeline().lastSeqs().size() + " drive(s), each one camera):");
+            agreement.summary(20).forEach(out::println);
+        }
         if (json != null) {
             EvaluationReport.writeJson(result, scoredModel, json);
             out.println();
@@ -151,5 +193,10 @@ final class EvalCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /** The drive a frame belongs to, {@code {city}_{seq}}, as {@code segstream scenes --sequence} names it. */
+    private static String driveName(CityscapesSample sample) {
+        return String.format(Locale.ROOT, "%s_%06d", sample.city(), sample.sequence());
     }
 }

@@ -39,10 +39,27 @@ class DemoCommandITCase {
         assertTrue(masks > 0 && masks <= frames, "masks flow, never more than frames: " + text);
         assertEquals(0, figure(text, "dead letters"), text);
         assertTrue(text.contains("masks/s"), "a status line every second: " + text);
+        for (String figure : new String[] {"alert precision", "alert recall", "alert clear precision",
+            "alert clear recall"}) {
+            double value = fraction(text, figure);
+            assertTrue(value >= 0 && value <= 1, figure + " is a fraction: " + text);
+        }
+        assertTrue(figure(text, "alerts left raised after their cause") >= 0, text);
+        Matcher raises = Pattern.compile("(?m)^alert raises: (\\d+) predicted, (\\d+) in ground truth, (\\d+) matched")
+                .matcher(text);
+        assertTrue(raises.find(), text);
+        assertTrue(Integer.parseInt(raises.group(2)) >= 1,
+                "the person stepping onto the track raises an alert on the ground truth: " + text);
         try (Stream<Path> files = Files.list(out.resolve("overlays"))) {
             assertTrue(files.anyMatch(p -> p.getFileName().toString().matches("cam-1_\\d{6}\\.png")),
                     "overlays are written");
         }
+    }
+
+    private static double fraction(String text, String name) {
+        Matcher m = Pattern.compile("(?m)^" + name + ": (\\d+\\.\\d+)$").matcher(text);
+        assertTrue(m.find(), "summary line '" + name + ": X' in " + text);
+        return Double.parseDouble(m.group(1));
     }
 
     private static long figure(String text, String name) {

@@ -16,6 +16,7 @@ import io.segstream.core.scenes.SceneWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeEach;
@@ -151,6 +152,73 @@ class EvalCommandTest {
         CliRun both = run("eval", "--gt", scenes.toString(), "--model", model.toString(), "--pred", pred.toString());
         assertEquals(2, both.exit());
         assertTrue(both.err().contains("--pred=DIR, --model=DIR are mutually exclusive"), both.err());
+    }
+
+    @Test
+    void scoresAlertsOfTheRulesOnPredictionsAgainstThoseOnGroundTruth() throws Exception {
+        // one drive of 20 frames; a person (4 of 16 pixels) in ground truth at frames 3-6 and 12-13, predicted at
+        // frames 4-7 and 16-17. Rule: a quarter of the frame raises, less clears, no debounce or cooldown.
+        Path rules = tmp.resolve("rules.yaml");
+        Files.writeString(rules, """
+                label_set: rail-20
+                zones:
+                  all:
+                    default: [[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0]]
+                rules:
+                  - id: person-anywhere
+                    severity: CRITICAL
+                    classes: [person]
+                    zone: all
+                    min_fraction: 0.25
+                    debounce: {at_least: 1, of: 1}
+                    clear: {fraction: 0.25, at_most: 0, of: 1}
+                    cooldown_frames: 0
+                """);
+        Path drive = tmp.resolve("drive");
+        Path predicted = tmp.resolve("drive-pred");
+        Files.createDirectories(predicted);
+        for (int f = 0; f < 20; f++) {
+            String id = String.format("bonn_000000_%06d", f);
+            boolean inTruth = (f >= 3 && f <= 6) || f == 12 || f == 13;
+            boolean inPrediction = (f >= 4 && f <= 7) || f == 16 || f == 17;
+            LabelPng.write8(img(withPerson(inTruth)),
+                    drive.resolve("gtFine/train/bonn/" + id + "_gtFine_labelIds.png"));
+            LabelPng.write8(img(withPerson(inPrediction)), predicted.resolve(id + ".png"));
+        }
+        CliRun r = run("eval", "--gt", drive.toString(), "--split", "train", "--pred", predicted.toString(), "--rules",
+                rules.toString(), "--alert-tolerance", "2");
+        assertEquals(0, r.exit(), r.err());
+        // truth 3-7 and 12-14, predicted 4-8 (raise and clear 1 frame late: match) and 16-18 (a false alert; the
+        // truth at 12 has no prediction within 2 frames)
+        assertTrue(r.out().contains("Alerts of rules " + rules + " on ground truth and predictions (1 drive(s)"),
+                r.out());
+        assertTrue(r.out().contains("\nalert precision: 0.500\nalert recall: 0.500\n"), r.out());
+        assertTrue(r.out().contains("\nalert clear precision: 0.500\nalert clear recall: 0.500\n"), r.out());
+        assertTrue(r.out().contains("\nalerts left raised after their cause: 0\n"), r.out());
+        assertTrue(r.out().contains("alert raises: 2 predicted, 2 in ground truth, 1 matched within 2 frames"),
+                r.out());
+        assertTrue(r.out().contains("  false alert: person-anywhere on bonn_000000 raised at seq 16, cleared at seq 18"),
+                r.out());
+        assertTrue(r.out().contains("  missed: person-anywhere on bonn_000000 raised at seq 12, cleared at seq 14"),
+                r.out());
+
+        CliRun wide = run("eval", "--gt", drive.toString(), "--split", "train", "--pred", predicted.toString(),
+                "--rules", rules.toString(), "--alert-tolerance", "4");
+        assertTrue(wide.out().contains("\nalert precision: 1.000\nalert recall: 1.000\n"),
+                "at 4 frames the raise at 16 matches the one at 12: " + wide.out());
+
+        assertEquals("--alert-tolerance must be 0 or more frames, got -1", failure(run("eval", "--gt",
+                drive.toString(), "--split", "train", "--pred", predicted.toString(), "--rules", "railway",
+                "--alert-tolerance", "-1")));
+    }
+
+    /** The ground-truth frame with its top row (4 of 16 pixels) a person (label id 24) or left as it is. */
+    private static int[] withPerson(boolean person) {
+        int[] v = GT.clone();
+        if (person) {
+            Arrays.fill(v, 0, 4, 24);
+        }
+        return v;
     }
 
     /** A failed run prints exactly one line: the command name and a sentence. */

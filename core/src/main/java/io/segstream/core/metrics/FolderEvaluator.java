@@ -44,12 +44,22 @@ public final class FolderEvaluator {
         void frameDone(int done, int total, CityscapesSample sample);
     }
 
+    /** Told every scored frame's ground truth and prediction, both as official label ids (e.g. to run alert rules). */
+    @FunctionalInterface
+    public interface FrameListener {
+        /** Does nothing. */
+        FrameListener NONE = (sample, groundTruth, prediction) -> { };
+
+        void frameScored(CityscapesSample sample, LabelImage groundTruth, LabelImage prediction);
+    }
+
     private final CityscapesDataset dataset;
     private final Path predictions;
     private final String split;
     private final LabelSet labelSet;
     private final PredictionIds predictionIds;
     private final Progress progress;
+    private final FrameListener frames;
 
     private FolderEvaluator(Builder b) {
         this.dataset = b.dataset;
@@ -58,6 +68,7 @@ public final class FolderEvaluator {
         this.labelSet = b.labelSet;
         this.predictionIds = b.predictionIds;
         this.progress = b.progress;
+        this.frames = b.frames;
     }
 
     public static Builder builder() {
@@ -71,7 +82,7 @@ public final class FolderEvaluator {
         return score(samples, labelSet, predictionIds, (i, sample) -> {
             Path file = matched.get(i);
             return new Prediction(LabelPng.read8(file), file.toString());
-        }, progress);
+        }, progress, frames);
     }
 
     /**
@@ -109,7 +120,7 @@ public final class FolderEvaluator {
      * folders and models share.
      */
     static EvaluationResult score(List<CityscapesSample> samples, LabelSet labelSet, PredictionIds predictionIds,
-            Predictions predictions, Progress progress) throws EvaluationException {
+            Predictions predictions, Progress progress, FrameListener frames) throws EvaluationException {
         boolean withInstances = checkInstances(samples);
         CityscapesEvaluator evaluator = CityscapesEvaluator.builder()
                 .optLabelSet(labelSet)
@@ -136,6 +147,13 @@ public final class FolderEvaluator {
                 evaluator.add(gt, instances, p, prediction.source());
             } catch (IllegalArgumentException e) {
                 throw new EvaluationException(e.getMessage(), e);
+            }
+            if (frames != FrameListener.NONE) {
+                // the evaluator accepted the prediction, so its train ids all map to label ids
+                frames.frameScored(sample, gt, predictionIds == PredictionIds.TRAIN
+                        ? LabelImage.of8(p.width(), p.height(), labelSet.classIdsToLabelIds(p.toBytes(),
+                                prediction.source()))
+                        : p);
             }
             progress.frameDone(i + 1, samples.size(), sample);
         }
@@ -210,6 +228,7 @@ public final class FolderEvaluator {
         private LabelSet labelSet = LabelSet.defaultSet();
         private PredictionIds predictionIds = PredictionIds.LABEL;
         private Progress progress = (done, total, sample) -> { };
+        private FrameListener frames = FrameListener.NONE;
 
         private Builder() {}
 
@@ -249,6 +268,12 @@ public final class FolderEvaluator {
             return this;
         }
 
+        /** Told every scored frame's ground truth and prediction. */
+        public Builder optFrameListener(FrameListener listener) {
+            this.frames = listener;
+            return this;
+        }
+
         public FolderEvaluator build() {
             sanityCheck();
             return new FolderEvaluator(this);
@@ -264,8 +289,9 @@ public final class FolderEvaluator {
             if (split == null || split.isBlank()) {
                 throw new IllegalArgumentException("split must be a name such as val");
             }
-            if (labelSet == null || predictionIds == null || progress == null) {
-                throw new IllegalArgumentException("label set, prediction ids and progress must not be null");
+            if (labelSet == null || predictionIds == null || progress == null || frames == null) {
+                throw new IllegalArgumentException("label set, prediction ids, progress and frame listener must not be"
+                        + " null");
             }
         }
     }

@@ -27,6 +27,7 @@ public final class ModelEvaluator {
     private final String split;
     private final int limit;
     private final FolderEvaluator.Progress progress;
+    private final FolderEvaluator.FrameListener frames;
 
     private ModelEvaluator(Builder b) {
         this.segmenter = b.segmenter;
@@ -34,6 +35,7 @@ public final class ModelEvaluator {
         this.split = b.split;
         this.limit = b.limit;
         this.progress = b.progress;
+        this.frames = b.frames;
     }
 
     public static Builder builder() {
@@ -51,7 +53,7 @@ public final class ModelEvaluator {
             Segmentation s = segmenter.segment(sample.loadRgb());
             return new FolderEvaluator.Prediction(LabelImage.of8(s.width(), s.height(), s.classIds()),
                     "of " + model + " for " + sample.image().orElseThrow());
-        }, progress);
+        }, progress, frames);
     }
 
     /** Configures a {@link ModelEvaluator}. */
@@ -61,6 +63,7 @@ public final class ModelEvaluator {
         private String split = "val";
         private int limit;
         private FolderEvaluator.Progress progress = (done, total, sample) -> { };
+        private FolderEvaluator.FrameListener frames = FolderEvaluator.FrameListener.NONE;
 
         private Builder() {}
 
@@ -94,6 +97,12 @@ public final class ModelEvaluator {
             return this;
         }
 
+        /** Told every scored frame's ground truth and prediction (label ids). */
+        public Builder optFrameListener(FolderEvaluator.FrameListener listener) {
+            this.frames = listener;
+            return this;
+        }
+
         public ModelEvaluator build() {
             if (segmenter == null) {
                 throw new IllegalArgumentException("model is not set; call setSegmenter(OnnxSegmenter)");
@@ -107,8 +116,8 @@ public final class ModelEvaluator {
             if (limit < 0) {
                 throw new IllegalArgumentException("frame limit must be 0 (all) or more, got " + limit);
             }
-            if (progress == null) {
-                throw new IllegalArgumentException("progress must not be null");
+            if (progress == null || frames == null) {
+                throw new IllegalArgumentException("progress and frame listener must not be null");
             }
             return new ModelEvaluator(this);
         }

@@ -2,6 +2,7 @@ package io.segstream.core.metrics;
 
 import static io.segstream.core.metrics.Frames.CAR;
 import static io.segstream.core.metrics.Frames.PERSON;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -65,6 +66,34 @@ class FolderEvaluatorTest {
         assertEquals(5.0 / 9, r.categoryIoU("vehicle"), EPS);
         assertEquals(CAR / (CAR + 2), r.categoryInstIoU("vehicle"), EPS);
         assertTrue(EvaluationReport.classTable(r).contains("| road          | 0.562 |"));
+    }
+
+    @Test
+    void theFrameListenerSeesGroundTruthAndTrainIdPredictionsAsLabelIds() throws Exception {
+        LabelSet set = LabelSet.named("cityscapes-19");
+        int[] bTrain = Frames.B_PRED.values().clone();
+        for (int i = 0; i < bTrain.length; i++) {
+            bTrain[i] = set.classIdOfLabelId(bTrain[i]);
+        }
+        LabelPng.write8(Frames.img(5, 4, bTrain), pred.resolve("bochum_000000_000019.png"));
+        LabelPng.write8(Frames.A_PRED_TRAIN, pred.resolve("run-1/aachen/aachen_000000_000019_leftImg8bit.png"));
+        List<String> ids = new ArrayList<>();
+        List<int[]> predictions = new ArrayList<>();
+        List<int[]> truths = new ArrayList<>();
+        folder().optPredictionIds(PredictionIds.TRAIN).optFrameListener((sample, truth, prediction) -> {
+            ids.add(sample.id());
+            truths.add(truth.values());
+            predictions.add(prediction.values());
+        }).build().run();
+        assertEquals(List.of("aachen_000000_000019", "bochum_000000_000019"), ids);
+        assertArrayEquals(Frames.B_GT.values(), truths.get(1), "ground truth as read");
+        int[] b = predictions.get(1);
+        for (int i = 0; i < b.length; i++) {
+            int label = Frames.B_PRED.values()[i];
+            // a train class comes back as its label id; a label the set ignores as 0 (unlabeled)
+            int expected = set.classIdOfLabelId(label) == LabelSet.IGNORE ? 0 : label;
+            assertEquals(expected, b[i], "pixel " + i);
+        }
     }
 
     @Test

@@ -39,7 +39,13 @@ final class FfmpegLog extends LogCallback {
         try {
             FFmpegFrameGrabber.tryLoad();
         } catch (FFmpegFrameGrabber.Exception e) {
-            throw new IllegalStateException("FFmpeg's native libraries could not be loaded: " + e.getMessage(), e);
+            // JavaCV's own message names only the class; the root cause names the system library that is missing
+            Throwable root = e;
+            while (root.getCause() != null) {
+                root = root.getCause();
+            }
+            throw new IllegalStateException("FFmpeg's native libraries could not be loaded (" + root.getMessage()
+                    + "); install the missing system library (Debian's ffmpeg package brings them all)", e);
         }
         instance = new FfmpegLog().retainReference();
         setLogCallback(instance);

@@ -30,8 +30,12 @@ public final class PredictionWriter {
         }
     }
 
-    /** Writes the outputs of one image under {@code fileName} (e.g. {@code x_000001_000019_leftImg8bit.png}). */
-    public void write(String fileName, TrainingSample image, Predictor.Prediction p) throws IOException {
+    /**
+     * Writes the outputs of one image under {@code fileName} (e.g. {@code x_000001_000019_leftImg8bit.png}).
+     *
+     * @return the overlay it wrote, for callers that also put it into a video
+     */
+    public BufferedImage write(String fileName, TrainingSample image, Predictor.Prediction p) throws IOException {
         int w = p.width();
         int h = p.height();
         byte[] labelIds = labelSet.classIdsToLabelIds(p.classIds(), fileName);
@@ -51,5 +55,6 @@ public final class PredictionWriter {
             }
             LabelPng.write8(LabelImage.of8(w, h, u), results.resolve("uncertainty").resolve(fileName));
         }
+        return overlay;
     }
 }
