@@ -115,7 +115,7 @@ final class DemoCommand implements Callable<Integer> {
             settings.put("segmenter.batch-size", "4");
             settings.put("rules", rules);
             InferenceJobOptions options = InferenceJobOptions.fromMap(settings);
-            StreamExecutionEnvironment env = InferCommand.localEnvironment(webPort);
+            StreamExecutionEnvironment env = InferCommand.localEnvironment(webPort, 0);
             InferenceJob.configure(env, options);
             InferenceJob.onKafka(options, modelDir).build(env);
             JobClient job = env.executeAsync("segstream demo");

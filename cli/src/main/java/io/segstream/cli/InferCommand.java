@@ -5,6 +5,7 @@ import io.segstream.connectors.kafka.SegstreamTopics;
 import io.segstream.core.model.BootstrapModel;
 import io.segstream.inference.InferenceJob;
 import io.segstream.inference.InferenceJobOptions;
+import io.segstream.inference.JobMetrics;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -54,6 +55,10 @@ final class InferCommand implements Callable<Integer> {
             description = "Execution provider: CPU, CUDA or TENSORRT; falls back to CPU when unavailable.")
     String provider;
 
+    @Option(names = "--metrics-port", paramLabel = "PORT",
+            description = "Serve the job's metrics for Prometheus on http://0.0.0.0:PORT/metrics.")
+    Integer metricsPort;
+
     @Option(names = "--web-port", paramLabel = "PORT", defaultValue = "8081",
             description = "Port of the Flink web UI on localhost; 0 turns it off (default: ${DEFAULT-VALUE}).")
     int webPort;
@@ -82,7 +87,7 @@ final class InferCommand implements Callable<Integer> {
         KafkaTopicAdmin.ensureTopics(bootstrap, topics.all(), Duration.ofSeconds(30));
         InferenceJob job = InferenceJob.onKafka(options, modelDir);
 
-        StreamExecutionEnvironment env = localEnvironment(webPort);
+        StreamExecutionEnvironment env = localEnvironment(webPort, metricsPort == null ? 0 : metricsPort);
         InferenceJob.configure(env, options);
         job.build(env);
         spec.commandLine().getErr().println("segstream infer: frames from " + topics.frames() + " -> "
@@ -93,9 +98,15 @@ final class InferCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** A local Flink environment, with the web UI on {@code webPort} unless it is 0. */
-    static StreamExecutionEnvironment localEnvironment(int webPort) {
+    /**
+     * A local Flink environment, with the web UI on {@code webPort} and Prometheus metrics on
+     * {@code http://0.0.0.0:metricsPort/metrics}, each unless 0.
+     */
+    static StreamExecutionEnvironment localEnvironment(int webPort, int metricsPort) {
         Configuration conf = new Configuration();
+        if (metricsPort > 0) {
+            conf.addAll(Configuration.fromMap(JobMetrics.prometheus(metricsPort)));
+        }
         if (webPort > 0) {
             conf.set(RestOptions.PORT, webPort);
             return StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);

@@ -21,7 +21,9 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import org.apache.flink.api.common.state.ListState;
@@ -68,7 +70,8 @@ import org.slf4j.LoggerFactory;
  * <p>Releases carry no event time: the operator's watermark follows the frames alone.
  *
  * <p>Metrics: {@code framesIn}, {@code masksOut}, {@code skippedStale}, {@code deadLettered},
- * {@code inferenceLatencyMs}, {@code endToEndLatencyMs}, {@code modelVersion}, {@code modelReleasesAccepted},
+ * {@code inferenceLatencyMs}, {@code endToEndLatencyMs}, {@code batchSize}, {@code modelVersion} (a string; for
+ * Prometheus {@code model.<id>.modelServing}, 1 for the serving model), {@code modelReleasesAccepted},
  * {@code modelReleasesRejected}, {@code modelReleasesIgnored} (other targets, or the model already serving).
  */
 public class SegmentationOperator extends AbstractStreamOperator<SegmentationMask>
@@ -113,6 +116,8 @@ public class SegmentationOperator extends AbstractStreamOperator<SegmentationMas
     private transient Counter masksOut;
     private transient Counter skippedStale;
     private transient StaleFrameReport staleReport;
+    private transient Histogram batchSizes;
+    private transient Set<String> servingGauges;
     private transient Counter deadLettered;
     private transient Counter releasesAccepted;
     private transient Counter releasesRejected;
@@ -167,11 +172,14 @@ public class SegmentationOperator extends AbstractStreamOperator<SegmentationMas
         inferenceLatency = g.histogram("inferenceLatencyMs", new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
         endToEndLatency = g.histogram("endToEndLatencyMs", new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
         g.gauge("modelVersion", () -> servingId);
+        batchSizes = g.histogram("batchSize", new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
+        servingGauges = new HashSet<>();
 
         preparer = new ModelPreparer(settings, owner);
         labelSet = preparer.configuredLabelSet();
         serving = startingModel();
         servingId = serving.id();
+        registerServing(servingId);
         LOG.info("{} serves model {} on {} (batch {}, wait {} ms, {} mode, release targets {})", owner, serving,
                 serving.segmenter().provider(), settings.batchSize(), settings.batchWaitMs(),
                 settings.live() ? "live" : "replay", settings.targets());
@@ -281,6 +289,7 @@ public class SegmentationOperator extends AbstractStreamOperator<SegmentationMas
             return;
         }
         List<StreamRecord<Decoded<CameraFrame>>> batch = batcher.drain();
+        batchSizes.update(batch.size());
         List<CameraFrame> input = batch.stream().map(r -> r.getValue().getRecord()).toList();
         List<FrameOutcome> outcomes = serving.frames().segment(input);
         long now = System.currentTimeMillis();
@@ -366,10 +375,22 @@ public class SegmentationOperator extends AbstractStreamOperator<SegmentationMas
         }
     }
 
+    /**
+     * A numeric "which model serves" metric, labelled by model: Prometheus drops the string gauge
+     * {@code modelVersion}, so {@code model_modelServing{model="name:version"}} is 1 for the serving model and 0 for
+     * those it replaced.
+     */
+    private void registerServing(String id) {
+        if (servingGauges.add(id)) {
+            getMetricGroup().addGroup("model", id).gauge("modelServing", () -> id.equals(servingId) ? 1 : 0);
+        }
+    }
+
     private void swapTo(ServingModel next) {
         ServingModel old = serving;
         serving = next;
         servingId = next.id();
+        registerServing(servingId);
         LOG.info("subtask {} swapped model {} for {} between two frames",
                 getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(), old.id(), next.id());
         old.close();
