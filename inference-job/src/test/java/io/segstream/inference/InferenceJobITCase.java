@@ -89,7 +89,12 @@ class InferenceJobITCase {
     }
 
     private static InferenceJobOptions options(SegstreamTopics topics, String mode) {
-        return InferenceJobOptions.fromMap(Map.of(
+        return options(topics, mode, Map.of());
+    }
+
+    /** The test options, with {@code overrides} on top. */
+    private static InferenceJobOptions options(SegstreamTopics topics, String mode, Map<String, String> overrides) {
+        Map<String, String> settings = new java.util.HashMap<>(Map.of(
                 "bootstrap", kafka.bootstrapServers(),
                 "topic-prefix", topics.frames().substring(0, topics.frames().indexOf("frames")),
                 "mode", mode,
@@ -97,6 +102,8 @@ class InferenceJobITCase {
                 "batch-wait-ms", "20",
                 "checkpoint-interval-ms", "500",
                 "transactional-id-prefix", "tx-" + topics.frames()));
+        settings.putAll(overrides);
+        return InferenceJobOptions.fromMap(settings);
     }
 
     /** The job with a bounded frames source: it ends once it has read what the topic holds now. */
@@ -291,16 +298,7 @@ class InferenceJobITCase {
         }
         produce(topics.frames(), camY);
 
-        Map<String, String> settings = new java.util.HashMap<>(Map.of(
-                "bootstrap", kafka.bootstrapServers(),
-                "topic-prefix", topics.frames().substring(0, topics.frames().indexOf("frames")),
-                "mode", mode,
-                "staleness-ms", "600000",
-                "batch-size", "4",
-                "batch-wait-ms", "20",
-                "checkpoint-interval-ms", "500",
-                "transactional-id-prefix", "tx-" + topics.frames()));
-        InferenceJobOptions o = InferenceJobOptions.fromMap(settings);
+        InferenceJobOptions o = options(topics, mode, Map.of("staleness-ms", "600000"));
         Configuration noRestarts = new Configuration();
         noRestarts.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(noRestarts);
@@ -339,16 +337,8 @@ class InferenceJobITCase {
     void fastAlertsAreVisibleBeforeACheckpointAndRepeatWithTheSameIdsAfterAFailover(
             @InjectMiniCluster MiniCluster cluster) throws Exception {
         SegstreamTopics topics = freshTopics();
-        Map<String, String> settings = new java.util.HashMap<>(Map.of(
-                "bootstrap", kafka.bootstrapServers(),
-                "topic-prefix", topics.frames().substring(0, topics.frames().indexOf("frames")),
-                "mode", "replay",
-                "batch-size", "4",
-                "batch-wait-ms", "20",
-                "checkpoint-interval-ms", "300000",
-                "alerts-delivery", "fast",
-                "transactional-id-prefix", "tx-" + topics.frames()));
-        InferenceJobOptions o = InferenceJobOptions.fromMap(settings);
+        InferenceJobOptions o = options(topics, "replay", Map.of("checkpoint-interval-ms", "300000",
+                "alerts-delivery", "fast"));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         InferenceJob.configure(env, o);
         String bs = kafka.bootstrapServers();
