@@ -88,12 +88,20 @@ final class DemoCommand implements Callable<Integer> {
                     + " raise (or clear) and still match, for alert precision and recall (default: ${DEFAULT-VALUE}).")
     int alertTolerance;
 
+    @Option(names = "--alerts-delivery", paramLabel = "MODE", defaultValue = "exactly-once",
+            description = "exactly-once: alerts commit with the checkpoints, like masks; fast: published as they are"
+                    + " raised, at least once with stable ids (default: ${DEFAULT-VALUE}).")
+    String alertsDelivery;
+
     @Override
     public Integer call() throws Exception {
         int[] wh = Sizes.parse(size, "--size");
         if (duration < 1 || cameras < 1 || fps <= 0 || driveFrames < 20 || alertTolerance < 0) {
             throw new IllegalArgumentException("--duration, --cameras and --fps must be positive, --drive-frames"
                     + " at least 20 and --alert-tolerance at least 0");
+        }
+        if (!List.of("exactly-once", "fast").contains(alertsDelivery)) {
+            throw new IllegalArgumentException("--alerts-delivery must be exactly-once or fast, got " + alertsDelivery);
         }
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter stdout = spec.commandLine().getOut();
@@ -114,6 +122,7 @@ final class DemoCommand implements Callable<Integer> {
             settings.put("batch-size", "4");
             settings.put("segmenter.batch-size", "4");
             settings.put("rules", rules);
+            settings.put("alerts-delivery", alertsDelivery);
             InferenceJobOptions options = InferenceJobOptions.fromMap(settings);
             StreamExecutionEnvironment env = InferCommand.localEnvironment(webPort, 0);
             InferenceJob.configure(env, options);
@@ -182,6 +191,10 @@ final class DemoCommand implements Callable<Integer> {
                 stdout.println("dead letters: " + view.deadLetters());
                 stdout.printf(Locale.ROOT, "latency p50: %.0f ms%n", view.latencyPercentile(0.5));
                 stdout.printf(Locale.ROOT, "latency p99: %.0f ms%n", view.latencyPercentile(0.99));
+                stdout.printf(Locale.ROOT, "mask visible p50: %.0f ms, p99: %.0f ms%n",
+                        view.maskVisiblePercentile(0.5), view.maskVisiblePercentile(0.99));
+                stdout.printf(Locale.ROOT, "alert visible p50: %.0f ms, p99: %.0f ms (alerts %s)%n",
+                        view.alertVisiblePercentile(0.5), view.alertVisiblePercentile(0.99), alertsDelivery);
                 stdout.printf(Locale.ROOT, "mean frame mIoU: %.3f%n", view.meanMiou());
                 stdout.println("overlays: " + view.overlays() + " in " + overlays.toAbsolutePath());
                 // the rules on the ground truth of the frames that got masks: what a perfect model would have raised

@@ -66,6 +66,9 @@ final class DemoView implements AutoCloseable {
     private long deadLetterCount;
     private long masksThisSecond;
     private final List<Float> latencies = new ArrayList<>();
+    // capture to visible for a read_committed consumer: what an operator waits for
+    private final List<Float> maskVisible = new ArrayList<>();
+    private final List<Float> alertVisible = new ArrayList<>();
     private final List<Float> recentLatencies = new ArrayList<>();
     private final List<Long> recentVisible = new ArrayList<>();
     private double miouSum;
@@ -105,6 +108,9 @@ final class DemoView implements AutoCloseable {
 
     private void onAlert(Alert a) {
         alertCount++;
+        if (a.getState() == AlertState.RAISED && ruleIds.contains(a.getRuleId())) {
+            alertVisible.add((float) (System.currentTimeMillis() - a.getCaptureTime().toEpochMilli()));
+        }
         // system alerts (a rejected model release) have no ground truth to match
         if (ruleIds.contains(a.getRuleId())) {
             predictedAlerts.add(a.getCameraId(), a.getRuleId(), a.getAlertId(), a.getSeq(), a.getState());
@@ -133,6 +139,7 @@ final class DemoView implements AutoCloseable {
         latencies.add(m.getTimings().getEndToEndMs());
         recentLatencies.add(m.getTimings().getEndToEndMs());
         recentVisible.add(System.currentTimeMillis() - m.getCaptureTime().toEpochMilli());
+        maskVisible.add((float) (System.currentTimeMillis() - m.getCaptureTime().toEpochMilli()));
         if (m.getFrameMiou() != null) {
             miouSum += m.getFrameMiou();
             miouCount++;
@@ -239,6 +246,16 @@ final class DemoView implements AutoCloseable {
 
     float latencyPercentile(double q) {
         return percentile(sorted(latencies), q);
+    }
+
+    /** Capture to visible (read_committed) of the masks, at quantile {@code q}. */
+    float maskVisiblePercentile(double q) {
+        return percentile(sorted(maskVisible), q);
+    }
+
+    /** Capture to visible (read_committed) of the raised alerts, at quantile {@code q}; NaN without alerts. */
+    float alertVisiblePercentile(double q) {
+        return alertVisible.isEmpty() ? Float.NaN : percentile(sorted(alertVisible), q);
     }
 
     @Override

@@ -45,6 +45,11 @@ class DemoCommandITCase {
             assertTrue(value >= 0 && value <= 1, figure + " is a fraction: " + text);
         }
         assertTrue(figure(text, "alerts left raised after their cause") >= 0, text);
+        Matcher visible = Pattern.compile("(?m)^mask visible p50: (\\d+) ms, p99: (\\d+) ms$").matcher(text);
+        assertTrue(visible.find(), text);
+        assertTrue(Long.parseLong(visible.group(1)) <= Long.parseLong(visible.group(2)), text);
+        assertTrue(Pattern.compile("(?m)^alert visible p50: (\\d+|NaN) ms, p99: (\\d+|NaN) ms"
+                + " \\(alerts exactly-once\\)$").matcher(text).find(), text);
         Matcher raises = Pattern.compile("(?m)^alert raises: (\\d+) predicted, (\\d+) in ground truth, (\\d+) matched")
                 .matcher(text);
         assertTrue(raises.find(), text);
