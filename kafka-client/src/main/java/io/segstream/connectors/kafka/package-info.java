@@ -1,6 +1,7 @@
 /**
- * Kafka for segstream without Flink: size limits, topics, an embedded broker, and typed Avro producers and
- * readers.
+ * Kafka for segstream without Flink: size limits, topics, and typed Avro producers and readers. The embedded
+ * broker ({@code EmbeddedKafka}) shares this package but lives in the {@code embedded-kafka} module, so that a
+ * process that only talks to Kafka does not carry the broker.
  *
  * <ul>
  *   <li>{@link io.segstream.connectors.kafka.KafkaClientConfigs}: the one place for record size limits
@@ -8,7 +9,6 @@
  *   <li>{@link io.segstream.connectors.kafka.SegstreamTopics} / {@link io.segstream.connectors.kafka.TopicSpec}:
  *       the frames, masks, alerts, models and dead-letter topics; {@link io.segstream.connectors.kafka.KafkaTopicAdmin}
  *       creates the missing ones.</li>
- *   <li>{@link io.segstream.connectors.kafka.EmbeddedKafka}: a real KRaft broker in this JVM.</li>
  *   <li>{@link io.segstream.connectors.kafka.AvroKafkaProducer} and
  *       {@link io.segstream.connectors.kafka.AvroTopicReader}: write and read one Avro record type.</li>
  *   <li>{@link io.segstream.connectors.kafka.DeadLetters}: dead letters with source position and reason.</li>
