@@ -1,4 +1,4 @@
-package io.segstream.core.model;
+package io.segstream.core.scenes.bootstrap;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.segstream.core.imaging.RgbImage;
 import io.segstream.core.labels.LabelSet;
+import io.segstream.core.model.ModelManifest;
 import io.segstream.core.segment.OnnxSegmenter;
 import io.segstream.core.segment.SegmenterOptions;
 import java.nio.file.Path;
@@ -24,7 +25,7 @@ class BootstrapFitTest {
     private static final int TERRAIN = RAIL.byName("terrain").trainId();
 
     /** Sky above, a textured vegetation band, terrain below with a striped brown track down the middle. */
-    static BootstrapModel.LabelledImage scene(long seed, int w, int h) {
+    static BootstrapFit.LabelledImage scene(long seed, int w, int h) {
         Random rnd = new Random(seed);
         int horizon = h / 3 + rnd.nextInt(h / 8);
         int band = horizon + h / 8;
@@ -55,7 +56,7 @@ class BootstrapFitTest {
                 ids[y * w + x] = (byte) cls;
             }
         }
-        return new BootstrapModel.LabelledImage(RgbImage.ofPackedRgb(w, h, px), ids);
+        return new BootstrapFit.LabelledImage(RgbImage.ofPackedRgb(w, h, px), ids);
     }
 
     private static int rgb(int r, int g, int b) {
@@ -68,9 +69,9 @@ class BootstrapFitTest {
 
     @Test
     void fitsSimpleScenesAndWritesALoadableBaseline(@TempDir Path dir) throws Exception {
-        BootstrapModel.FitOptions options = BootstrapModel.FitOptions.defaults().withSize(128, 64).withEpochs(4);
+        BootstrapFit.FitOptions options = BootstrapFit.FitOptions.defaults().withSize(128, 64).withEpochs(4);
         List<String> progress = new ArrayList<>();
-        BootstrapModel.Report report = BootstrapModel.fit(dir.resolve("m"), i -> scene(i, 256, 128), 6,
+        BootstrapFit.Report report = BootstrapFit.fit(dir.resolve("m"), i -> scene(i, 256, 128), 6,
                 i -> scene(1000 + i, 256, 128), 2, "hand-drawn test scenes", options, progress::add);
         assertTrue(report.miou() > 0.8, "mIoU " + report.miou());
         assertTrue(progress.size() >= 6 + 4 + 2, progress.toString());
@@ -81,7 +82,7 @@ class BootstrapFitTest {
         assertEquals(report.miou(), m.metrics().get("miou"), 1e-4);
         assertEquals(6, m.training().get("trainImages").asInt());
         try (OnnxSegmenter seg = OnnxSegmenter.open(report.directory().dir(), SegmenterOptions.defaults())) {
-            BootstrapModel.LabelledImage s = scene(77, 256, 128);
+            BootstrapFit.LabelledImage s = scene(77, 256, 128);
             byte[] pred = seg.segment(s.image()).classIds();
             assertEquals(SKY, pred[0]);
             assertEquals(TRACK, pred[(128 - 2) * 256 + 128]);
@@ -92,9 +93,9 @@ class BootstrapFitTest {
     void meanIouCountsOnlyClassesThatOccur() {
         // truth 0 0 1 1, prediction 0 1 1 1 -> class 0: 1/2, class 1: 2/3, class 2: NaN
         long[] confusion = new long[9];
-        BootstrapModel.accumulate(confusion, 3, new byte[] {0, 0, 1, 1, (byte) 255}, new byte[] {0, 1, 1, 1, 2});
-        double[] iou = BootstrapModel.classIou(confusion, 3);
+        BootstrapFit.accumulate(confusion, 3, new byte[] {0, 0, 1, 1, (byte) 255}, new byte[] {0, 1, 1, 1, 2});
+        double[] iou = BootstrapFit.classIou(confusion, 3);
         assertArrayEquals(new double[] {0.5, 2 / 3.0, Double.NaN}, iou, 1e-12);
-        assertEquals((0.5 + 2 / 3.0) / 2, BootstrapModel.meanIgnoringNaN(iou), 1e-12);
+        assertEquals((0.5 + 2 / 3.0) / 2, BootstrapFit.meanIgnoringNaN(iou), 1e-12);
     }
 }

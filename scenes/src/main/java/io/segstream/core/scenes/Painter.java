@@ -15,12 +15,12 @@ final class Painter {
     final Canvas canvas;
     final Camera camera;
     final Style style;
-    final Layout layout;
+    final CrossSection layout;
     final List<Drawn> drawn = new ArrayList<>();
     private final int[] nextInstance = new int[34];
     private final Surface ground;
 
-    Painter(Canvas canvas, Camera camera, Style style, Layout layout) {
+    Painter(Canvas canvas, Camera camera, Style style, CrossSection layout) {
         this.canvas = canvas;
         this.camera = camera;
         this.style = style;

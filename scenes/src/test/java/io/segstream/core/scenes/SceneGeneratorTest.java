@@ -122,7 +122,7 @@ class SceneGeneratorTest {
             SceneGenerator g = gen(kind, 4);
             for (int i = 0; i < 4; i++) {
                 Scene s = g.render(i);
-                for (Zone z : s.zones()) {
+                for (AreaOutline z : s.zones()) {
                     if (z.area() == Area.CARRIAGEWAY && s.layout() == SceneLayout.RAIL) {
                         continue; // a road beside the railway lies behind lineside fences and masts
                     }
@@ -151,7 +151,7 @@ class SceneGeneratorTest {
         }
     }
 
-    private static boolean insideWithMargin(Zone z, int x, int y) {
+    private static boolean insideWithMargin(AreaOutline z, int x, int y) {
         for (int dy = -1; dy <= 1; dy++) {
             for (int dx = -1; dx <= 1; dx++) {
                 if (!z.contains((x + 0.5 + dx) / W, (y + 0.5 + dy) / H)) {

@@ -24,10 +24,10 @@ public final class Scene {
     private final LabelImage labelIds;
     private final LabelImage instanceIds;
     private final List<SceneObject> objects;
-    private final List<Zone> zones;
+    private final List<AreaOutline> zones;
 
     Scene(SceneLayout layout, Camera camera, int[] rgb, LabelImage labelIds, LabelImage instanceIds,
-            List<SceneObject> objects, List<Zone> zones) {
+            List<SceneObject> objects, List<AreaOutline> zones) {
         this.layout = layout;
         this.camera = camera;
         this.rgb = rgb;
@@ -110,12 +110,12 @@ public final class Scene {
     }
 
     /** Outlines of the ground areas (track, carriageway) the scene has. */
-    public List<Zone> zones() {
+    public List<AreaOutline> zones() {
         return zones;
     }
 
     /** The outline of one area, if the scene has it. */
-    public Optional<Zone> zone(Area area) {
+    public Optional<AreaOutline> zone(Area area) {
         return zones.stream().filter(z -> z.area() == area).findFirst();
     }
 }

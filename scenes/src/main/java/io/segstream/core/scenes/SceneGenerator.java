@@ -70,7 +70,7 @@ public final class SceneGenerator {
         if (r.nextDouble() >= 0.4) {
             return List.of();
         }
-        Layout lay = world.layout;
+        CrossSection lay = world.layout;
         boolean track = lay.areaRange(Area.TRACK) != null
                 && (lay.areaRange(Area.CARRIAGEWAY) == null || r.nextDouble() < 0.7);
         Area area = track ? Area.TRACK : Area.CARRIAGEWAY;

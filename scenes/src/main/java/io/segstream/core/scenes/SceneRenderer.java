@@ -1,5 +1,6 @@
 package io.segstream.core.scenes;
 
+import io.segstream.core.labels.CityscapesIds;
 import io.segstream.core.imaging.LabelImage;
 import io.segstream.core.labels.LabelSet;
 import java.util.ArrayList;
@@ -47,7 +48,7 @@ final class SceneRenderer {
         boolean flat = appearance == Appearance.FLAT;
         Canvas canvas = new Canvas(camera, PALETTE, flat);
         Style st = world.style;
-        Layout lay = world.layout;
+        CrossSection lay = world.layout;
         Painter p = new Painter(canvas, camera, st, lay);
         double camS = camera.position();
         int seed = (int) Noise.mix(world.seed, 42);
@@ -58,7 +59,7 @@ final class SceneRenderer {
         int h = camera.height();
         double top = Math.max(0, Math.floor(camera.horizonRow()));
         canvas.fillScreen(new double[] {0, w, w, 0}, new double[] {top, top, h, h}, new int[] {4}, 1, ground,
-                Material.of(st.terrain, 0.3f, 4.0, seed + 1), 1f, Layout.TERRAIN, 0, false);
+                Material.of(st.terrain, 0.3f, 4.0, seed + 1), 1f, CityscapesIds.TERRAIN, 0, false);
         farBand(canvas, camera, world, seed);
 
         List<World.Cross> crosses = world.crosses(camS - World.BEHIND - World.TILE, camS + World.BUILDING_RANGE);
@@ -66,11 +67,11 @@ final class SceneRenderer {
             if (layer == 1) {
                 for (World.Cross c : crosses) {
                     Material m = Material.of(st.road, 0.22f, 3.0, seed + 5);
-                    p.groundQuad(c.s0(), c.s0() + c.width(), -400, 400, m, Layout.ROAD);
+                    p.groundQuad(c.s0(), c.s0() + c.width(), -400, 400, m, CityscapesIds.ROAD);
                 }
             }
             for (int i = 0; i < lay.bands.size(); i++) {
-                Layout.Band b = lay.bands.get(i);
+                CrossSection.Band b = lay.bands.get(i);
                 if (b.layer() != layer) {
                     continue;
                 }
@@ -140,7 +141,7 @@ final class SceneRenderer {
         // the ground covers every row below the horizon, so the sky stops there
         double bottom = Math.min(h, Math.max(0, Math.ceil(camera.horizonRow()) + 1));
         canvas.fillScreen(new double[] {0, w, w, 0}, new double[] {0, 0, bottom, bottom}, new int[] {4}, 1,
-                Surface.screen(Canvas.FAR), m, 1f, Props.SKY, 0, false);
+                Surface.screen(Canvas.FAR), m, 1f, CityscapesIds.SKY, 0, false);
     }
 
     /** Distant hills or tree lines along the horizon, and a city skyline in town. */
@@ -165,7 +166,7 @@ final class SceneRenderer {
         x[steps + 2] = 0;
         y[steps + 2] = hy + 2;
         Material trees = Material.of(Style.scale(st.vegetation, 0.9), 0.35f, 5, seed + 6);
-        canvas.fillScreen(x, y, new int[] {steps + 3}, 1, Surface.screen(FAR_BAND_DEPTH), trees, 1f, Props.VEGETATION,
+        canvas.fillScreen(x, y, new int[] {steps + 3}, 1, Surface.screen(FAR_BAND_DEPTH), trees, 1f, CityscapesIds.VEGETATION,
                 0, false);
         if (!world.layout.skyline) {
             return;
@@ -181,7 +182,7 @@ final class SceneRenderer {
                 int colour = Style.blend(Style.buildingColour(r), st.haze, 0.3);
                 canvas.fillScreen(new double[] {pos, pos + bw, pos + bw, pos}, new double[] {yt, yt, hy + 2, hy + 2},
                         new int[] {4}, 1, Surface.screen(FAR_BAND_DEPTH * 0.9),
-                        Material.of(colour, 0.2f, 3, seed + 7), 1f, Props.BUILDING, 0, false);
+                        Material.of(colour, 0.2f, 3, seed + 7), 1f, CityscapesIds.BUILDING, 0, false);
             }
             pos += bw + (gap ? bw : 0);
         }
@@ -189,13 +190,13 @@ final class SceneRenderer {
 
     private static void markings(Painter p, World world, List<World.Cross> crosses, double camS) {
         Style st = world.style;
-        Layout lay = world.layout;
+        CrossSection lay = world.layout;
         if (lay.markings.isEmpty()) {
             return;
         }
         Material paint = Material.of(st.laneMark, 0.15f, 0.4, (int) world.seed + 20);
         double period = 9;
-        for (Layout.Marking m : lay.markings) {
+        for (CrossSection.Marking m : lay.markings) {
             double dash = m.dashed() ? 3 : period;
             long k0 = (long) Math.floor((camS - 1) / period);
             for (long k = k0; k * period < camS + 160; k++) {
@@ -204,7 +205,7 @@ final class SceneRenderer {
                 if (World.onCross(crosses, s0, 0) || World.onCross(crosses, s1, 0)) {
                     continue;
                 }
-                p.groundQuad(s0, s1, m.l() - m.width() / 2, m.l() + m.width() / 2, paint, Layout.ROAD);
+                p.groundQuad(s0, s1, m.l() - m.width() / 2, m.l() + m.width() / 2, paint, CityscapesIds.ROAD);
             }
         }
         if (lay.type == SceneLayout.RAIL) {
@@ -219,7 +220,7 @@ final class SceneRenderer {
                 if (!Double.isNaN(lay.trackCentre) && Math.abs(l + 0.25 - lay.trackCentre) < lay.trackHalf + 0.3) {
                     continue;
                 }
-                p.groundQuad(s1 - 4, s1, l, l + 0.5, paint, Layout.ROAD);
+                p.groundQuad(s1 - 4, s1, l, l + 0.5, paint, CityscapesIds.ROAD);
             }
         }
     }
@@ -227,7 +228,7 @@ final class SceneRenderer {
     /** Sleepers near the camera and the rails of every track, all labelled {@code rail track}. */
     private static void tracks(Painter p, World world, Camera camera, double camS, int seed) {
         Style st = world.style;
-        Layout lay = world.layout;
+        CrossSection lay = world.layout;
         if (lay.tracks.isEmpty()) {
             return;
         }
@@ -241,15 +242,15 @@ final class SceneRenderer {
             if (sleepers) {
                 for (long k = (long) Math.floor((camS + 0.3) / spacing); k * spacing < camS + sleeperFar; k++) {
                     double s0 = k * spacing;
-                    p.groundQuad(s0, s0 + 0.26, c - 1.3, c + 1.3, sleeper, Layout.RAIL_TRACK);
+                    p.groundQuad(s0, s0 + 0.26, c - 1.3, c + 1.3, sleeper, CityscapesIds.RAIL_TRACK);
                 }
             }
             for (int side = -1; side <= 1; side += 2) {
                 double inner = c + side * 0.7175;
                 double outer = c + side * 0.7875;
-                p.band(Math.min(inner, outer), Math.max(inner, outer), 0.5, 800, 64, rail, Layout.RAIL_TRACK);
+                p.band(Math.min(inner, outer), Math.max(inner, outer), 0.5, 800, 64, rail, CityscapesIds.RAIL_TRACK);
                 double mid = (inner + outer) / 2;
-                p.band(mid - 0.02, mid + 0.02, 0.5, 60, 32, shine, Layout.RAIL_TRACK);
+                p.band(mid - 0.02, mid + 0.02, 0.5, 60, 32, shine, CityscapesIds.RAIL_TRACK);
             }
         }
     }
@@ -274,13 +275,13 @@ final class SceneRenderer {
         y[steps + 2] = h;
         int paint = Style.vehicleColour(new SplittableRandom(Noise.mix(world.seed, 99)));
         Material m = Material.patterned(Material.Pattern.HOOD, paint, st.skyHorizon, 0.03f, 40, 5, topRow, h, 0, 0);
-        canvas.fillScreen(x, y, new int[] {steps + 3}, 1, Surface.screen(Camera.NEAR), m, 1f, Props.EGO_VEHICLE, 0,
+        canvas.fillScreen(x, y, new int[] {steps + 3}, 1, Surface.screen(Camera.NEAR), m, 1f, CityscapesIds.EGO_VEHICLE, 0,
                 false);
     }
 
     /** Outlines of the track and carriageway areas, in normalised image coordinates, clipped to the image. */
-    static List<Zone> zones(Layout lay, Camera camera) {
-        List<Zone> out = new ArrayList<>();
+    static List<AreaOutline> zones(CrossSection lay, Camera camera) {
+        List<AreaOutline> out = new ArrayList<>();
         for (Area area : new Area[] {Area.TRACK, Area.CARRIAGEWAY}) {
             double[] range = lay.areaRange(area);
             if (range == null) {
@@ -307,11 +308,11 @@ final class SceneRenderer {
             if (clipped.size() < 3) {
                 continue;
             }
-            List<Zone.Point> norm = new ArrayList<>();
+            List<AreaOutline.Point> norm = new ArrayList<>();
             for (double[] pt : clipped) {
-                norm.add(new Zone.Point(pt[0] / camera.width(), pt[1] / camera.height()));
+                norm.add(new AreaOutline.Point(pt[0] / camera.width(), pt[1] / camera.height()));
             }
-            out.add(new Zone(area, norm));
+            out.add(new AreaOutline(area, norm));
         }
         return out;
     }

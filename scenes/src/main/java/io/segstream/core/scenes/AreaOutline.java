@@ -9,11 +9,11 @@ import java.util.List;
  * @param area   which area it outlines ({@link Area#TRACK} or {@link Area#CARRIAGEWAY})
  * @param points polygon vertices
  */
-public record Zone(Area area, List<Point> points) {
+public record AreaOutline(Area area, List<Point> points) {
     /** A vertex in normalised image coordinates. */
     public record Point(double x, double y) {}
 
-    public Zone {
+    public AreaOutline {
         points = List.copyOf(points);
     }
 

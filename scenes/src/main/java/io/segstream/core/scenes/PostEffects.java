@@ -1,5 +1,6 @@
 package io.segstream.core.scenes;
 
+import io.segstream.core.labels.CityscapesIds;
 /**
  * Camera and weather effects applied to the finished RGB image only: haze by depth, colour response, vignette,
  * rain streaks, slight blur and sensor noise. Labels are never touched.
@@ -33,7 +34,7 @@ final class PostEffects {
                 double pr = (p >> 16) & 0xFF;
                 double pg = (p >> 8) & 0xFF;
                 double pb = p & 0xFF;
-                if (c.label[i] != Props.SKY) {
+                if (c.label[i] != CityscapesIds.SKY) {
                     double q = Math.min(c.depth[i], 4000.0) * steps / 4000.0;
                     int k = (int) q;
                     double a = hazeTable[k] + (hazeTable[k + 1] - hazeTable[k]) * (q - k);

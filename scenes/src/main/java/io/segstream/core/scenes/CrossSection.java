@@ -1,5 +1,10 @@
 package io.segstream.core.scenes;
 
+import static io.segstream.core.labels.CityscapesIds.RAIL_TRACK;
+import static io.segstream.core.labels.CityscapesIds.ROAD;
+import static io.segstream.core.labels.CityscapesIds.SIDEWALK;
+import static io.segstream.core.labels.CityscapesIds.TERRAIN;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -11,16 +16,10 @@ import java.util.SplittableRandom;
  * <p>Lateral positions {@code l} are metres right of the centre line; the layout is the same along the whole
  * road, so a drive can move through it forever.
  */
-final class Layout {
+final class CrossSection {
     /** Usual speed of the camera in m/s: a car in town, a train on an open line. */
     static final double ROAD_SPEED = 11;
     static final double RAIL_SPEED = 18;
-
-    /** Ground label ids. */
-    static final int ROAD = 7;
-    static final int SIDEWALK = 8;
-    static final int RAIL_TRACK = 10;
-    static final int TERRAIN = 22;
 
     /** A ground band {@code l0..l1}, painted in {@code layer} order (higher paints over lower). */
     record Band(double l0, double l1, int labelId, int layer, int colour, float noise, double grain, Area area) {}
@@ -84,7 +83,7 @@ final class Layout {
     final double platformLength;
     final double platformHeight;
 
-    private Layout(Builder b) {
+    private CrossSection(Builder b) {
         this.type = b.type;
         this.cameraLateral = b.cameraLateral;
         this.cameraHeight = b.cameraHeight;
@@ -114,7 +113,7 @@ final class Layout {
     }
 
     /** Draws the layout of one scene or drive. */
-    static Layout create(SceneLayout type, Style style, SplittableRandom r) {
+    static CrossSection create(SceneLayout type, Style style, SplittableRandom r) {
         return type == SceneLayout.RAIL ? rail(style, r) : road(style, r, type == SceneLayout.ROAD_WITH_TRAM);
     }
 
@@ -152,7 +151,7 @@ final class Layout {
         return Area.ROADSIDE;
     }
 
-    private static Layout road(Style style, SplittableRandom r, boolean tram) {
+    private static CrossSection road(Style style, SplittableRandom r, boolean tram) {
         Builder b = new Builder(tram ? SceneLayout.ROAD_WITH_TRAM : SceneLayout.ROAD);
         double laneW = Style.range(r, 3.0, 3.6);
         int lanesRight = r.nextDouble() < 0.6 ? 1 : 2;
@@ -279,7 +278,7 @@ final class Layout {
         return b.build();
     }
 
-    private static Layout rail(Style style, SplittableRandom r) {
+    private static CrossSection rail(Style style, SplittableRandom r) {
         Builder b = new Builder(SceneLayout.RAIL);
         double half = Style.range(r, 1.6, 2.0);
         b.trackHalf = half;
@@ -431,8 +430,8 @@ final class Layout {
             this.type = type;
         }
 
-        Layout build() {
-            return new Layout(this);
+        CrossSection build() {
+            return new CrossSection(this);
         }
     }
 }

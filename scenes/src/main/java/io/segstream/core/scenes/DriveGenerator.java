@@ -124,7 +124,7 @@ public final class DriveGenerator {
     }
 
     /** Outlines of the track and carriageway in the image (the same in every frame). */
-    public List<Zone> zones() {
+    public List<AreaOutline> zones() {
         return SceneRenderer.zones(world.layout, camera);
     }
 

@@ -31,7 +31,7 @@ final class World {
     final long seed;
     final SceneLayout type;
     final Style style;
-    final Layout layout;
+    final CrossSection layout;
     final double egoSpeed;
 
     /**
@@ -47,8 +47,8 @@ final class World {
             case MIXED -> p < 0.4 ? SceneLayout.ROAD : p < 0.8 ? SceneLayout.RAIL : SceneLayout.ROAD_WITH_TRAM;
         };
         this.style = new Style(new SplittableRandom(Noise.mix(seed, 2)));
-        this.layout = Layout.create(type, style, new SplittableRandom(Noise.mix(seed, 3)));
-        double usual = type == SceneLayout.RAIL ? Layout.RAIL_SPEED : Layout.ROAD_SPEED;
+        this.layout = CrossSection.create(type, style, new SplittableRandom(Noise.mix(seed, 3)));
+        double usual = type == SceneLayout.RAIL ? CrossSection.RAIL_SPEED : CrossSection.ROAD_SPEED;
         this.egoSpeed = Double.isNaN(egoSpeed) ? usual : egoSpeed;
     }
 
@@ -127,11 +127,11 @@ final class World {
 
     private void staticRows(List<Placement> out, List<Cross> crosses, double camS) {
         for (int ri = 0; ri < layout.rows.size(); ri++) {
-            Layout.Row row = layout.rows.get(ri);
-            boolean segment = row.prop() == Layout.Prop.BUILDING || row.prop() == Layout.Prop.FENCE
-                    || row.prop() == Layout.Prop.WALL || row.prop() == Layout.Prop.HEDGE;
+            CrossSection.Row row = layout.rows.get(ri);
+            boolean segment = row.prop() == CrossSection.Prop.BUILDING || row.prop() == CrossSection.Prop.FENCE
+                    || row.prop() == CrossSection.Prop.WALL || row.prop() == CrossSection.Prop.HEDGE;
             double from = camS - BEHIND - TILE;
-            double to = camS + (row.prop() == Layout.Prop.BUILDING ? BUILDING_RANGE : PROP_RANGE);
+            double to = camS + (row.prop() == CrossSection.Prop.BUILDING ? BUILDING_RANGE : PROP_RANGE);
             long rowSeed = Noise.mix(seed, 1000 + ri);
             if (row.regular()) {
                 double spacing = row.spacingMin();
@@ -176,7 +176,7 @@ final class World {
         }
     }
 
-    private static double segmentLength(Layout.Prop prop, SplittableRandom r) {
+    private static double segmentLength(CrossSection.Prop prop, SplittableRandom r) {
         return switch (prop) {
             case BUILDING -> Style.range(r, 8.0, 36.0);
             case HEDGE -> Style.range(r, 4.0, 15.0);
@@ -184,7 +184,7 @@ final class World {
         };
     }
 
-    private void addSegments(List<Placement> out, Layout.Row row, double s0, double s1, long ps, List<Cross> crosses) {
+    private void addSegments(List<Placement> out, CrossSection.Row row, double s0, double s1, long ps, List<Cross> crosses) {
         double a = s0;
         for (Cross c : crosses) {
             double c0 = c.s0() - 2;
@@ -202,7 +202,7 @@ final class World {
         }
     }
 
-    private Placement segment(Layout.Row row, double s0, double s1, long ps) {
+    private Placement segment(CrossSection.Row row, double s0, double s1, long ps) {
         Placement.Kind kind = switch (row.prop()) {
             case BUILDING -> Placement.Kind.BUILDING;
             case FENCE -> Placement.Kind.FENCE;
@@ -212,7 +212,7 @@ final class World {
         return Placement.of(kind, s0, row.l(), ps).length(s1 - s0).side(row.side()).param(row.param());
     }
 
-    private Placement prop(Layout.Row row, double s, double l, double jitter, long ps, SplittableRandom r) {
+    private Placement prop(CrossSection.Row row, double s, double l, double jitter, long ps, SplittableRandom r) {
         return switch (row.prop()) {
             case TREE -> Placement.of(Placement.Kind.TREE, s, l + jitter * 1.5, ps).param(clearance(l + jitter * 1.5));
             case BUSH -> Placement.of(Placement.Kind.BUSH, s, l + jitter * 2.0, ps).param(clearance(l + jitter * 2.0));
@@ -316,7 +316,7 @@ final class World {
 
     private void streams(List<Placement> out, List<Cross> crosses, double camS, double t) {
         for (int j = 0; j < layout.streams.size(); j++) {
-            Layout.Stream st = layout.streams.get(j);
+            CrossSection.Stream st = layout.streams.get(j);
             double shift = st.ego() ? camS : st.speed() * t;
             double qFrom = camS - BEHIND - 200 - shift;
             double qTo = camS + MOVER_RANGE - shift;
@@ -346,7 +346,7 @@ final class World {
         }
     }
 
-    private Placement mover(Layout.Stream st, double s, long ps, double pick) {
+    private Placement mover(CrossSection.Stream st, double s, long ps, double pick) {
         double towards = st.speed() < 0 ? Math.PI : 0;
         SplittableRandom r = new SplittableRandom(Noise.mix(ps, 11));
         return switch (st.mover()) {

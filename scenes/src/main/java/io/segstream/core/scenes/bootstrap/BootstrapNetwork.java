@@ -1,4 +1,4 @@
-package io.segstream.core.model;
+package io.segstream.core.scenes.bootstrap;
 
 import io.segstream.core.onnx.ConvParams;
 import io.segstream.core.onnx.OnnxGraphBuilder;

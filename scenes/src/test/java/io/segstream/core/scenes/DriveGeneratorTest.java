@@ -48,7 +48,7 @@ class DriveGeneratorTest {
                     () -> new AssertionError("the intruder is visible in frame " + f));
             assertEquals(24000, person.instanceId());
             assertEquals(d.inside(0, f), person.area() == Area.TRACK, "frame " + f + ": " + person);
-            Zone track = s.zone(Area.TRACK).orElseThrow();
+            AreaOutline track = s.zone(Area.TRACK).orElseThrow();
             int inZone = 0;
             for (int y = 0; y < H; y++) {
                 for (int x = 0; x < W; x++) {

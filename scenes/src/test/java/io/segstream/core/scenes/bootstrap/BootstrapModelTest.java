@@ -1,10 +1,13 @@
-package io.segstream.core.model;
+package io.segstream.core.scenes.bootstrap;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.segstream.core.labels.LabelSet;
+import io.segstream.core.model.BootstrapModel;
+import io.segstream.core.model.ModelDirectory;
+import io.segstream.core.model.ModelManifest;
 import io.segstream.core.scenes.SceneGenerator;
 import io.segstream.core.scenes.SceneKind;
 import io.segstream.core.segment.OnnxSegmenter;
@@ -37,15 +40,15 @@ class BootstrapModelTest {
         int vegetation = LabelSet.named("rail-20").byName("vegetation").trainId();
         try (OnnxSegmenter seg = OnnxSegmenter.open(d.dir(), SegmenterOptions.defaults())) {
             for (int i = 0; i < 3; i++) {
-                BootstrapModel.LabelledImage s = BootstrapModel.fromScene(gen.render(i), "scene " + i);
-                BootstrapModel.accumulate(confusion, classes, s.classIds(), seg.segment(s.image()).classIds());
+                BootstrapFit.LabelledImage s = BootstrapFit.fromScene(gen.render(i), "scene " + i);
+                BootstrapFit.accumulate(confusion, classes, s.classIds(), seg.segment(s.image()).classIds());
                 byte[] constant = new byte[s.classIds().length];
                 Arrays.fill(constant, (byte) vegetation);
-                BootstrapModel.accumulate(majority, classes, s.classIds(), constant);
+                BootstrapFit.accumulate(majority, classes, s.classIds(), constant);
             }
         }
-        double miou = BootstrapModel.meanIgnoringNaN(BootstrapModel.classIou(confusion, classes));
-        double chance = BootstrapModel.meanIgnoringNaN(BootstrapModel.classIou(majority, classes));
+        double miou = BootstrapFit.meanIgnoringNaN(BootstrapFit.classIou(confusion, classes));
+        double chance = BootstrapFit.meanIgnoringNaN(BootstrapFit.classIou(majority, classes));
         System.out.printf("bootstrap mIoU on 3 fresh rail scenes: %.3f (most frequent class everywhere: %.3f)%n",
                 miou, chance);
         assertTrue(miou > 0.15 && miou > 4 * chance, "mIoU " + miou + " against " + chance + " for the majority class");
@@ -53,9 +56,9 @@ class BootstrapModelTest {
 
     @Test
     void theEntryPointIsReproducible(@TempDir Path dir) throws Exception {
-        BootstrapModel.FitOptions tiny = new BootstrapModel.FitOptions(128, 64, 8, 200, 2, 1e-5f, 7L);
-        BootstrapModel.Report a = BootstrapModel.fitOnScenes(dir.resolve("a"), 2, 1, 256, 128, tiny, line -> { });
-        BootstrapModel.Report b = BootstrapModel.fitOnScenes(dir.resolve("b"), 2, 1, 256, 128, tiny, line -> { });
+        BootstrapFit.FitOptions tiny = new BootstrapFit.FitOptions(128, 64, 8, 200, 2, 1e-5f, 7L);
+        BootstrapFit.Report a = BootstrapFit.fitOnScenes(dir.resolve("a"), 2, 1, 256, 128, tiny, line -> { });
+        BootstrapFit.Report b = BootstrapFit.fitOnScenes(dir.resolve("b"), 2, 1, 256, 128, tiny, line -> { });
         assertArrayEquals(Files.readAllBytes(a.directory().modelFile()), Files.readAllBytes(b.directory().modelFile()));
         assertEquals(a.directory().readManifest(), b.directory().readManifest());
         assertEquals(2, a.directory().readManifest().training().get("trainImages").asInt());

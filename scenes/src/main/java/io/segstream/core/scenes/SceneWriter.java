@@ -276,11 +276,11 @@ public final class SceneWriter {
         cam.put("heightM", round(c.mountHeight()));
         cam.put("curvature", c.curvature());
         ArrayNode zones = top.putArray("zones");
-        for (Zone z : g.zones()) {
+        for (AreaOutline z : g.zones()) {
             ObjectNode zn = zones.addObject();
             zn.put("area", z.area().key());
             ArrayNode pts = zn.putArray("polygon");
-            for (Zone.Point p : z.points()) {
+            for (AreaOutline.Point p : z.points()) {
                 pts.addArray().add(Math.round(p.x() * 1e5) / 1e5).add(Math.round(p.y() * 1e5) / 1e5);
             }
         }

@@ -1,4 +1,4 @@
-package io.segstream.core.model;
+package io.segstream.core.scenes.bootstrap;
 
 import java.util.Arrays;
 import java.util.Random;
