@@ -1,4 +1,4 @@
-package io.segstream.cli;
+package io.segstream.training.retrain;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -21,6 +21,7 @@ import io.segstream.core.model.BootstrapModel;
 import io.segstream.core.model.ModelDirectory;
 import io.segstream.core.model.ModelException;
 import io.segstream.core.model.ModelManifest;
+import io.segstream.core.progress.Failures;
 import io.segstream.core.progress.ProgressBar;
 import io.segstream.core.segment.OnnxSegmenter;
 import io.segstream.core.segment.SegmenterOptions;
@@ -51,44 +52,49 @@ import java.util.Set;
  * serves, baseline), so that a wrong option fails the run in seconds rather than after hours. The models topic
  * is read again after training, since a release may have landed meanwhile. The serving model is the newest
  * release for the target that fetches and verifies, as a running job would choose it. {@code retrain.json} is
- * written whatever happens after training, with what was learnt up to a failure.
+ * written whatever happens after training, with what was learnt up to a failure. The {@code retrain} command
+ * only parses options into {@link Settings} and prints the {@link Outcome}.
+ *
+ * <pre>{@code
+ * RetrainPipeline.Outcome o = new RetrainPipeline(settings, System.err).run();   // progress lines on System.err
+ * }</pre>
  */
-final class RetrainPipeline {
+public final class RetrainPipeline {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     /** Everything a retrain needs, parsed and checked by the command. */
-    record Settings(TrainConfig config, String name, String version, URI storeRoot, ModelStoreOptions storeOptions,
+    public record Settings(TrainConfig config, String name, String version, URI storeRoot, ModelStoreOptions storeOptions,
             String bootstrap, String topic, String target, ReleaseGate gate, String evalSplit, int evalFrames,
             SegmenterOptions segmenterOptions, boolean dryRun, Duration timeout, Path baseline, Path init,
             boolean allowNewTopic) {}
 
     /** {@link Settings#baseline()} value that names the bundled bootstrap model. */
-    static final String BUNDLED = "bundled";
+    public static final String BUNDLED = "bundled";
 
     /**
      * A model scored on the validation frames.
      *
      * @param role {@code candidate}, {@code serving} (a release) or {@code baseline} (--baseline)
      */
-    record Evaluated(String role, String id, String labelSet, EvaluationResult result) {
-        ReleaseGate.Scored scored() {
+    public record Evaluated(String role, String id, String labelSet, EvaluationResult result) {
+        public ReleaseGate.Scored scored() {
             return new ReleaseGate.Scored(id, labelSet, result == null ? Double.NaN : result.meanIoU());
         }
     }
 
     /** What a retrain did; {@code released} is empty when the gate refused or on a dry run. */
-    record Outcome(Evaluated candidate, Optional<Evaluated> serving, ReleaseGate.Decision decision,
+    public record Outcome(Evaluated candidate, Optional<Evaluated> serving, ReleaseGate.Decision decision,
             Optional<ModelReleaser.Released> released, Path report) {}
 
     private final Settings settings;
     private final PrintStream console;
 
-    RetrainPipeline(Settings settings, PrintStream console) {
+    public RetrainPipeline(Settings settings, PrintStream console) {
         this.settings = settings;
         this.console = console;
     }
 
-    Outcome run() throws IOException, DatasetException, ExportException, EvaluationException, ModelException,
+    public Outcome run() throws IOException, DatasetException, ExportException, EvaluationException, ModelException,
             ModelStoreException {
         TrainConfig config = settings.config();
         CityscapesDataset data = CityscapesDataset.locate(config.dataPath() == null ? null : Path.of(config.dataPath()));
@@ -117,7 +123,7 @@ final class RetrainPipeline {
             return o;
         } catch (IOException | ExportException | EvaluationException | ModelException | ModelStoreException
                  | RuntimeException e) {
-            report.put("failed", PlainErrorHandler.sentence(e));
+            report.put("failed", Failures.sentence(e));
             JSON.writeValue(reportFile.toFile(), report);
             throw e;
         }
@@ -236,7 +242,7 @@ final class RetrainPipeline {
     }
 
     /** Manifest metric: validation mIoU the retrain gate measured (ONNX Runtime, full frame size). */
-    static final String GATE_MIOU = "gateMiou";
+    public static final String GATE_MIOU = "gateMiou";
     /** Manifest metric: frames behind {@link #GATE_MIOU}. */
     static final String GATE_FRAMES = "gateFrames";
 
