@@ -18,6 +18,7 @@ import io.segstream.core.segment.OnnxSegmenter;
 import io.segstream.core.segment.SegmenterOptions;
 import io.segstream.core.progress.ProgressBar;
 import io.segstream.inference.InferenceJob;
+import io.segstream.training.retrain.RetrainPipeline;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package io.segstream.cli;
 
+import io.segstream.core.progress.Failures;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -20,14 +21,6 @@ final class PlainErrorHandler implements CommandLine.IExecutionExceptionHandler 
     }
 
     static String sentence(Throwable ex) {
-        Throwable t = ex;
-        while ((t.getMessage() == null || t.getMessage().isBlank()) && t.getCause() != null) {
-            t = t.getCause();
-        }
-        String msg = t.getMessage();
-        if (msg == null || msg.isBlank()) {
-            return t.getClass().getSimpleName();
-        }
-        return msg.strip();
+        return Failures.sentence(ex);
     }
 }

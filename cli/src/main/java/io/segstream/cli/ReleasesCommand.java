@@ -5,6 +5,7 @@ import io.segstream.connectors.models.ModelReleaseLog;
 import io.segstream.connectors.models.ModelReleases;
 import io.segstream.connectors.models.ReleaseTarget;
 import io.segstream.schemas.ModelRelease;
+import io.segstream.training.retrain.RetrainPipeline;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Duration;

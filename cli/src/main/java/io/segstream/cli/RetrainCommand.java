@@ -9,6 +9,7 @@ import io.segstream.connectors.models.ReleaseTarget;
 import io.segstream.core.labels.Label;
 import io.segstream.core.metrics.EvaluationResult;
 import io.segstream.core.segment.SegmenterOptions;
+import io.segstream.training.retrain.RetrainPipeline;
 import io.segstream.training.run.TrainConfig;
 import java.io.PrintWriter;
 import java.net.URI;

@@ -1,12 +1,11 @@
 package io.segstream.core.alerts;
 
 import io.segstream.core.imaging.ImageFormatException;
-import io.segstream.core.imaging.LabelImage;
-import io.segstream.core.imaging.LabelPng;
 import io.segstream.core.labels.LabelSet;
 import io.segstream.core.labels.UnknownLabelException;
+import io.segstream.core.masks.ClassMask;
+import io.segstream.core.masks.MaskCodec;
 import io.segstream.schemas.AvroBytes;
-import io.segstream.schemas.MaskEncoding;
 import io.segstream.schemas.SegmentationMask;
 import io.segstream.schemas.ZoneFractions;
 import java.util.LinkedHashMap;
@@ -19,9 +18,9 @@ import org.slf4j.LoggerFactory;
  * Turns a {@link SegmentationMask} record into the {@link FrameFractions} the alert engine reads.
  *
  * <p>Fractions come from the record's {@code class_fractions} and {@code zone_fractions}. Alert boxes come
- * from the mask pixels, decoded only when a rule raises or clears on that frame: for
- * {@link MaskEncoding#PNG_CLASS_IDS} masks whose label set is built in. Other masks (RLE) and masks that do
- * not decode give alerts without a box.
+ * from the mask's class-id array, decoded only when a rule raises or clears on that frame, whatever the mask
+ * encoding ({@link MaskCodec}: PNG or RLE), for masks whose label set is built in. Masks that do not decode
+ * give alerts without a box.
  *
  * <pre>{@code
  * FrameFractions frame = MaskFrames.toFrame(mask, engine.zonesFor(mask.getCameraId()), zoneMasks);
@@ -44,21 +43,19 @@ public final class MaskFrames {
         for (ZoneFractions z : mask.getZoneFractions()) {
             perZone.put(z.getZoneId(), z.getClassFractions());
         }
-        BoxFinder boxes = mask.getMaskEncoding() == MaskEncoding.PNG_CLASS_IDS
-                ? new LazyPngBoxFinder(mask, zones, zoneMasks)
-                : BoxFinder.NONE;
+        BoxFinder boxes = new LazyMaskBoxFinder(mask, zones, zoneMasks);
         return new FrameFractions(mask.getCameraId(), mask.getSeq(), mask.getCaptureTime().toEpochMilli(),
                 mask.getClassFractions(), perZone, boxes);
     }
 
-    /** Decodes the PNG on the first box asked for, once per frame. */
-    private static final class LazyPngBoxFinder implements BoxFinder {
+    /** Decodes the mask to class ids on the first box asked for, once per frame. */
+    private static final class LazyMaskBoxFinder implements BoxFinder {
         private final SegmentationMask mask;
         private final Map<String, Polygon> zones;
         private final ZoneMasks zoneMasks;
         private BoxFinder decoded;
 
-        LazyPngBoxFinder(SegmentationMask mask, Map<String, Polygon> zones, ZoneMasks zoneMasks) {
+        LazyMaskBoxFinder(SegmentationMask mask, Map<String, Polygon> zones, ZoneMasks zoneMasks) {
             this.mask = mask;
             this.zones = zones;
             this.zoneMasks = zoneMasks;
@@ -76,8 +73,9 @@ public final class MaskFrames {
             String source = "mask of camera " + mask.getCameraId() + " seq " + mask.getSeq();
             try {
                 LabelSet labelSet = LabelSet.named(mask.getLabelSet());
-                LabelImage image = LabelPng.read8(AvroBytes.toArray(mask.getMask()), source);
-                return new MaskBoxFinder(image.toBytes(), image.width(), image.height(), labelSet, zones, zoneMasks);
+                ClassMask classes = MaskCodec.decode(AvroBytes.toArray(mask.getMask()), mask.getMaskEncoding(), source);
+                return new MaskBoxFinder(classes.classIds(), classes.width(), classes.height(), labelSet, zones,
+                        zoneMasks);
             } catch (ImageFormatException | UnknownLabelException e) {
                 LOG.warn("alert without a box: {}", e.getMessage());
                 return BoxFinder.NONE;

@@ -9,7 +9,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * Rasterised zones, cached per polygon and frame size, and the per-zone class fractions of a class-id mask.
  *
  * <p>The cache grows with the number of distinct (polygon, size) pairs, which a deployment keeps small:
- * one entry per zone definition and camera resolution. Thread-safe.
+ * one entry per zone definition and camera resolution. Thread-safe. {@link #shared()} is the one cache of
+ * the process: the segmenter (zone fractions) and the alert engine (alert boxes) use it, so a zone is
+ * rasterised once per process, not once per stage.
  *
  * <pre>{@code
  * ZoneMasks masks = new ZoneMasks();
@@ -21,7 +23,14 @@ public final class ZoneMasks {
     private record Key(Polygon polygon, int width, int height) {
     }
 
+    private static final ZoneMasks SHARED = new ZoneMasks();
+
     private final Map<Key, ZoneMask> cache = new ConcurrentHashMap<>();
+
+    /** The process-wide cache; a zone mask depends only on its polygon and size, so any stage may reuse it. */
+    public static ZoneMasks shared() {
+        return SHARED;
+    }
 
     /** The mask of {@code polygon} at {@code width} x {@code height}, rasterised on first use. */
     public ZoneMask mask(Polygon polygon, int width, int height) {

@@ -3,7 +3,6 @@ package io.segstream.core.frames;
 import io.segstream.core.alerts.AlertRules;
 import io.segstream.core.alerts.Polygon;
 import io.segstream.core.alerts.ZoneMasks;
-import io.segstream.core.imaging.FrameDecoder;
 import io.segstream.core.imaging.ImageFormatException;
 import io.segstream.core.imaging.LabelImage;
 import io.segstream.core.imaging.LabelPng;
@@ -46,8 +45,7 @@ public final class FrameSegmenter {
     private final OnnxSegmenter segmenter;
     private final AlertRules rules;
     private final MaskEncoding encoding;
-    private final FrameDecoder decoder = new FrameDecoder();
-    private final ZoneMasks zoneMasks = new ZoneMasks();
+    private final ZoneMasks zoneMasks = ZoneMasks.shared();
     private final ModelRef model;
     private final LabelSet labelSet;
     private final CityscapesEvaluator scorer;
@@ -97,7 +95,7 @@ public final class FrameSegmenter {
             CameraFrame f = frames.get(i);
             long t0 = System.nanoTime();
             try {
-                images.add(decoder.decode(f.getEncoding(), AvroBytes.toArray(f.getData()), f.getWidth(), f.getHeight(),
+                images.add(segmenter.decode(f.getEncoding(), AvroBytes.toArray(f.getData()), f.getWidth(), f.getHeight(),
                         name(f)));
                 indices.add(i);
             } catch (ImageFormatException e) {

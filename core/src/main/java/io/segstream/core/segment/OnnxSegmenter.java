@@ -382,6 +382,19 @@ public final class OnnxSegmenter implements AutoCloseable {
     // ---------------------------------------------------------------- segmentation
 
     /**
+     * Decodes one encoded frame with this segmenter's decoder, so that a caller batching frames itself keeps
+     * one decoder per segmenter.
+     *
+     * @param source names the frame in errors (camera id and seq)
+     * @throws ImageFormatException when the frame does not decode to {@code width x height}
+     */
+    public RgbImage decode(ImageEncoding encoding, byte[] data, int width, int height, String source)
+            throws ImageFormatException {
+        ensureOpen();
+        return decoder.decode(encoding, data, width, height, source);
+    }
+
+    /**
      * Decodes and segments one encoded frame.
      *
      * @param source names the frame in errors (camera id and seq)

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import io.segstream.core.imaging.LabelImage;
 import io.segstream.core.imaging.LabelPng;
 import io.segstream.core.labels.LabelSet;
+import io.segstream.core.masks.ClassMask;
+import io.segstream.core.masks.MaskCodec;
 import io.segstream.schemas.MaskEncoding;
 import io.segstream.schemas.ModelRef;
 import io.segstream.schemas.SegmentationMask;
@@ -38,6 +40,11 @@ class MaskFramesTest {
         return LabelPng.encode8(LabelImage.of8(4, 2, new byte[] {0, car, 0, 0, 0, 0, 0, car}));
     }
 
+    private static byte[] rle() {
+        byte car = (byte) LabelSet.named("rail-20").classNames().indexOf("car");
+        return MaskCodec.encodeRle(new ClassMask(4, 2, new byte[] {0, car, 0, 0, 0, 0, 0, car}));
+    }
+
     @Test
     void copiesIdentityTimeAndFractions() {
         FrameFractions frame = MaskFrames.toFrame(mask(MaskEncoding.PNG_CLASS_IDS, png()), ZONES, new ZoneMasks());
@@ -52,6 +59,14 @@ class MaskFramesTest {
     void boxesComeFromThePngPixels() {
         BoxFinder boxes = MaskFrames.toFrame(mask(MaskEncoding.PNG_CLASS_IDS, png()), ZONES, new ZoneMasks())
                 .boxFinder();
+        assertEquals(new NormalisedBox(0.75f, 0.5f, 1f, 1f), boxes.find("right", List.of("car")));
+        assertEquals(new NormalisedBox(0.25f, 0f, 1f, 1f), boxes.find(null, List.of("car")));
+        assertNull(boxes.find("right", List.of("person")));
+    }
+
+    @Test
+    void rleMasksGetTheSameBoxesAsPngMasks() {
+        BoxFinder boxes = MaskFrames.toFrame(mask(MaskEncoding.RLE, rle()), ZONES, new ZoneMasks()).boxFinder();
         assertEquals(new NormalisedBox(0.75f, 0.5f, 1f, 1f), boxes.find("right", List.of("car")));
         assertEquals(new NormalisedBox(0.25f, 0f, 1f, 1f), boxes.find(null, List.of("car")));
         assertNull(boxes.find("right", List.of("person")));

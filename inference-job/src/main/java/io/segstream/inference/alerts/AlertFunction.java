@@ -78,7 +78,7 @@ public class AlertFunction extends KeyedProcessFunction<String, SegmentationMask
     @Override
     public void open(OpenContext openContext) {
         engine = new AlertEngine(rules);
-        zoneMasks = new ZoneMasks();
+        zoneMasks = ZoneMasks.shared();
         warnedLabelSets = new HashSet<>();
         states = getRuntimeContext().getMapState(stateDescriptor());
         MetricGroup metrics = getRuntimeContext().getMetricGroup();

@@ -1,0 +1,66 @@
+package io.segstream.core.scenes.bootstrap;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.segstream.core.labels.LabelSet;
+import io.segstream.core.model.BootstrapModel;
+import io.segstream.core.model.ModelDirectory;
+import io.segstream.core.model.ModelManifest;
+import io.segstream.core.scenes.SceneGenerator;
+import io.segstream.core.scenes.SceneKind;
+import io.segstream.core.segment.OnnxSegmenter;
+import io.segstream.core.segment.SegmenterOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The bundled bootstrap model and the entry point that makes it. */
+class BootstrapModelTest {
+    @Test
+    void bundledModelIsADeclaredBaselineThatBeatsChanceOnFreshScenes(@TempDir Path dir) throws Exception {
+        ModelDirectory d = BootstrapModel.extractBundled(dir.resolve("bootstrap"));
+        ModelManifest m = d.readManifest();
+        assertTrue(m.baseline());
+        assertTrue(m.description().startsWith("Baseline, not a trained network"), m.description());
+        assertEquals("rail-20", m.labelSetName());
+        assertTrue(m.sha256().isPresent());
+        assertTrue(m.metrics().get("miou") > 0.15, m.metrics().toString());
+        assertTrue(Files.size(d.modelFile()) < 1 << 20, "model.onnx is " + Files.size(d.modelFile()) + " bytes");
+
+        // scenes of a seed the fit never saw
+        SceneGenerator gen = SceneGenerator.builder().setSize(1024, 512).optKind(SceneKind.RAIL).optSeed(424242)
+                .build();
+        int classes = LabelSet.named("rail-20").numClasses();
+        long[] confusion = new long[classes * classes];
+        long[] majority = new long[classes * classes];
+        int vegetation = LabelSet.named("rail-20").byName("vegetation").trainId();
+        try (OnnxSegmenter seg = OnnxSegmenter.open(d.dir(), SegmenterOptions.defaults())) {
+            for (int i = 0; i < 3; i++) {
+                BootstrapFit.LabelledImage s = BootstrapFit.fromScene(gen.render(i), "scene " + i);
+                BootstrapFit.accumulate(confusion, classes, s.classIds(), seg.segment(s.image()).classIds());
+                byte[] constant = new byte[s.classIds().length];
+                Arrays.fill(constant, (byte) vegetation);
+                BootstrapFit.accumulate(majority, classes, s.classIds(), constant);
+            }
+        }
+        double miou = BootstrapFit.meanIgnoringNaN(BootstrapFit.classIou(confusion, classes));
+        double chance = BootstrapFit.meanIgnoringNaN(BootstrapFit.classIou(majority, classes));
+        System.out.printf("bootstrap mIoU on 3 fresh rail scenes: %.3f (most frequent class everywhere: %.3f)%n",
+                miou, chance);
+        assertTrue(miou > 0.15 && miou > 4 * chance, "mIoU " + miou + " against " + chance + " for the majority class");
+    }
+
+    @Test
+    void theEntryPointIsReproducible(@TempDir Path dir) throws Exception {
+        BootstrapFit.FitOptions tiny = new BootstrapFit.FitOptions(128, 64, 8, 200, 2, 1e-5f, 7L);
+        BootstrapFit.Report a = BootstrapFit.fitOnScenes(dir.resolve("a"), 2, 1, 256, 128, tiny, line -> { });
+        BootstrapFit.Report b = BootstrapFit.fitOnScenes(dir.resolve("b"), 2, 1, 256, 128, tiny, line -> { });
+        assertArrayEquals(Files.readAllBytes(a.directory().modelFile()), Files.readAllBytes(b.directory().modelFile()));
+        assertEquals(a.directory().readManifest(), b.directory().readManifest());
+        assertEquals(2, a.directory().readManifest().training().get("trainImages").asInt());
+    }
+}
