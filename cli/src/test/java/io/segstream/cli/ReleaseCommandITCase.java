@@ -4,15 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.segstream.connectors.kafka.AvroTopicReader;
-import io.segstream.connectors.kafka.EmbeddedKafka;
 import io.segstream.connectors.kafka.ReceivedRecord;
+import io.segstream.connectors.kafka.junit.EmbeddedKafkaExtension;
 import io.segstream.core.model.ModelDirectory;
 import io.segstream.core.model.ModelManifest;
 import io.segstream.core.model.ModelManifest.Layout;
 import io.segstream.core.model.ModelManifest.OutputKind;
-import io.segstream.core.onnx.ConvParams;
-import io.segstream.core.onnx.OnnxGraphBuilder;
-import io.segstream.core.onnx.proto.Onnx.TensorProto.DataType;
+import io.segstream.core.onnx.OneByOneConvModel;
 import io.segstream.schemas.ModelRelease;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,27 +18,17 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code segstream release} against a real embedded Kafka broker and a folder model store. */
 class ReleaseCommandITCase {
-    private static EmbeddedKafka kafka;
+    @RegisterExtension
+    static final EmbeddedKafkaExtension KAFKA = EmbeddedKafkaExtension.forClass();
 
     @TempDir
     Path tmp;
-
-    @BeforeAll
-    static void start() throws Exception {
-        kafka = EmbeddedKafka.builder().start();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        kafka.close();
-    }
 
     private static CliRun run(String... args) {
         return CliRun.of(args);
@@ -48,25 +36,20 @@ class ReleaseCommandITCase {
 
     /** A rail-20 model that calls every pixel road; {@code claimedWidth} may contradict its 16-pixel graph. */
     private static Path model(Path dir, String version, int claimedWidth) throws Exception {
-        OnnxGraphBuilder g = OnnxGraphBuilder.create("road");
-        String x = g.input("image", DataType.FLOAT, -1, 3, 8, 16);
         float[] b = new float[20];
         for (int c = 1; c < 20; c++) {
             b[c] = -1f;
         }
-        String logits = g.conv(x, g.initializer("w", new float[60], 20, 3, 1, 1), g.initializer("b", b, 20),
-                ConvParams.valid());
-        g.output(g.named("logits").identity(logits), DataType.FLOAT, -1, 20, 8, 16);
         ModelManifest m = ModelManifest.builder().setName("road").setVersion(version).setLabelSet("rail-20")
                 .setInput("image", claimedWidth, 8, Layout.NCHW)
                 .setNormalization(new float[] {0, 0, 0}, new float[] {1, 1, 1})
                 .setOutput("logits", OutputKind.LOGITS_NCHW).build();
-        return ModelDirectory.write(dir, g.toByteArray(), m).dir();
+        return OneByOneConvModel.of("road", 20, 16, 8).biases(b).write(dir, m);
     }
 
     private static List<ReceivedRecord<ModelRelease>> releases(String topic, int atLeast) throws Exception {
         try (AvroTopicReader<ModelRelease> r = AvroTopicReader.builder(ModelRelease.class)
-                .setBootstrapServers(kafka.bootstrapServers()).setTopic(topic).build()) {
+                .setBootstrapServers(KAFKA.bootstrapServers()).setTopic(topic).build()) {
             List<ReceivedRecord<ModelRelease>> out = new ArrayList<>();
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (out.size() < atLeast && System.nanoTime() < deadline) {
@@ -81,7 +64,7 @@ class ReleaseCommandITCase {
         Path dir = model(tmp.resolve("export"), "3", 16);
         Path registry = tmp.resolve("registry");
         CliRun r = run("release", "--model", dir.toString(), "--to", registry.toString(), "--bootstrap",
-                kafka.bootstrapServers(), "--target", "Datacenter", "--topic-prefix", "rel1.", "--run-id", "run-9");
+                KAFKA.bootstrapServers(), "--target", "Datacenter", "--topic-prefix", "rel1.", "--run-id", "run-9");
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().startsWith("released road:3 for target datacenter\n"), r.out());
         assertTrue(r.out().contains("  artifact   " + registry.resolve("road/3").toUri() + "\n"), r.out());
@@ -103,7 +86,7 @@ class ReleaseCommandITCase {
         assertEquals(16, release.getInputWidth());
 
         CliRun again = run("release", "--model", dir.toString(), "--to", registry.toUri().toString(), "--bootstrap",
-                kafka.bootstrapServers(), "--topic-prefix", "rel1.");
+                KAFKA.bootstrapServers(), "--topic-prefix", "rel1.");
         assertEquals(0, again.exit(), again.err());
         assertTrue(again.out().startsWith("released road:3 for target all (artifact already stored)\n"), again.out());
         assertEquals(2, releases("rel1.models", 2).size(), "releasing again announces again (a roll back)");
@@ -113,7 +96,7 @@ class ReleaseCommandITCase {
     void aModelThatCannotServeIsRefusedInOneSentenceAndNothingIsPublished() throws Exception {
         Path contradicting = model(tmp.resolve("bad"), "4", 32);
         CliRun r = run("release", "--model", contradicting.toString(), "--to", tmp.resolve("registry").toString(),
-                "--bootstrap", kafka.bootstrapServers(), "--topic-prefix", "rel2.");
+                "--bootstrap", KAFKA.bootstrapServers(), "--topic-prefix", "rel2.");
         assertEquals(1, r.exit());
         assertEquals(1, r.err().strip().lines().count(), r.err());
         assertTrue(r.err().startsWith("segstream release: model road:4 (") && r.err().contains(
@@ -122,18 +105,18 @@ class ReleaseCommandITCase {
         assertTrue(Files.notExists(tmp.resolve("registry")), "nothing was stored");
 
         CliRun missing = run("release", "--model", tmp.resolve("nowhere").toString(), "--to", tmp.toString(),
-                "--bootstrap", kafka.bootstrapServers());
+                "--bootstrap", KAFKA.bootstrapServers());
         assertEquals(1, missing.exit());
         assertTrue(missing.err().contains("no such model directory"), missing.err());
 
         CliRun target = run("release", "--model", contradicting.toString(), "--to", tmp.toString(), "--bootstrap",
-                kafka.bootstrapServers(), "--target", "line 4");
+                KAFKA.bootstrapServers(), "--target", "line 4");
         assertEquals(2, target.exit(), "a bad command line");
         assertEquals("segstream release: 'line 4' is not a release target: use all, datacenter, edge or a camera"
                 + " group name (letters, digits, '.', '_', '-')", target.err().lines().findFirst().orElseThrow());
 
         CliRun scheme = run("release", "--model", contradicting.toString(), "--to", "ftp://host/models", "--bootstrap",
-                kafka.bootstrapServers());
+                KAFKA.bootstrapServers());
         assertEquals(2, scheme.exit());
         assertEquals("segstream release: 'ftp://host/models' is not a model store URI: use file://, http://, https://"
                 + " or s3://", scheme.err().lines().findFirst().orElseThrow());
@@ -146,11 +129,11 @@ class ReleaseCommandITCase {
         Path registry = tmp.resolve("registry");
         for (String[] r : new String[][] {{"5", "all"}, {"6", "edge"}, {"7", "datacenter"}}) {
             CliRun released = run("release", "--model", model(tmp.resolve("m" + r[0]), r[0], 16).toString(), "--to",
-                    registry.toString(), "--bootstrap", kafka.bootstrapServers(), "--topic-prefix", "rel3.",
+                    registry.toString(), "--bootstrap", KAFKA.bootstrapServers(), "--topic-prefix", "rel3.",
                     "--target", r[1]);
             assertEquals(0, released.exit(), released.err());
         }
-        CliRun all = run("releases", "--bootstrap", kafka.bootstrapServers(), "--topic-prefix", "rel3.");
+        CliRun all = run("releases", "--bootstrap", KAFKA.bootstrapServers(), "--topic-prefix", "rel3.");
         assertEquals(0, all.exit(), all.err());
         List<String> lines = all.out().lines().toList();
         assertTrue(lines.get(0).startsWith("| released (UTC)      | model  | target     | label set | input |"),
@@ -160,15 +143,15 @@ class ReleaseCommandITCase {
         assertTrue(all.out().contains("newest for all          road:5 (released "), all.out());
         assertTrue(all.out().contains("newest for edge         road:6 (released "), all.out());
 
-        CliRun edge = run("releases", "--bootstrap", kafka.bootstrapServers(), "--topic-prefix", "rel3.", "--target",
+        CliRun edge = run("releases", "--bootstrap", KAFKA.bootstrapServers(), "--topic-prefix", "rel3.", "--target",
                 "edge");
         assertEquals(0, edge.exit(), edge.err());
         assertTrue(edge.out().contains("road:5") && edge.out().contains("road:6") && !edge.out().contains("road:7"),
                 "an edge agent takes releases for all and for edge: " + edge.out());
         assertTrue(edge.out().contains("newest for edge         road:6"), edge.out());
 
-        CliRun none = run("releases", "--bootstrap", kafka.bootstrapServers(), "--topic-prefix", "rel3.", "--name",
+        CliRun none = run("releases", "--bootstrap", KAFKA.bootstrapServers(), "--topic-prefix", "rel3.", "--name",
                 "unet");
-        assertEquals("no releases on rel3.models at " + kafka.bootstrapServers() + " for name unet", none.out().strip());
+        assertEquals("no releases on rel3.models at " + KAFKA.bootstrapServers() + " for name unet", none.out().strip());
     }
 }

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.segstream.connectors.kafka.AvroTopicReader;
-import io.segstream.connectors.kafka.EmbeddedKafka;
+import io.segstream.connectors.kafka.junit.EmbeddedKafkaExtension;
 import io.segstream.schemas.CameraFrame;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -14,30 +14,18 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** {@code segstream replay} end to end: real recordings, a real broker, the exit codes. */
 class ReplayCommandITCase {
-    private static EmbeddedKafka kafka;
+    @RegisterExtension
+    static final EmbeddedKafkaExtension KAFKA = EmbeddedKafkaExtension.forClass();
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void startBroker() throws IOException {
-        kafka = EmbeddedKafka.builder().start();
-    }
-
-    @AfterAll
-    static void stopBroker() throws IOException {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
 
     /** A 160x120 H.264 MP4 of {@code frames} frames at 20 fps, made by Debian's ffmpeg (.ci/run installs it). */
     static Path video(Path dir, String name, int frames, String... extra) throws IOException, InterruptedException {
@@ -71,7 +59,7 @@ class ReplayCommandITCase {
 
     private static List<CameraFrame> frames(String topic) throws IOException {
         try (AvroTopicReader<CameraFrame> reader = AvroTopicReader.builder(CameraFrame.class)
-                .setBootstrapServers(kafka.bootstrapServers()).setTopic(topic).build()) {
+                .setBootstrapServers(KAFKA.bootstrapServers()).setTopic(topic).build()) {
             return reader.readToEnd(Duration.ofSeconds(30));
         }
     }
@@ -79,7 +67,7 @@ class ReplayCommandITCase {
     @Test
     void replaysADriveAndPrintsItsFigures() throws Exception {
         Path drive = video(dir, "drive.mp4", 30);
-        Run run = replay("--source", drive.toString(), "--camera", "cam-1", "--bootstrap", kafka.bootstrapServers(),
+        Run run = replay("--source", drive.toString(), "--camera", "cam-1", "--bootstrap", KAFKA.bootstrapServers(),
                 "--topic", "cli1.frames", "--pace", "max", "--no-progress", "--attr", "line=L7");
 
         assertEquals(0, run.exitCode(), run.err());
@@ -96,7 +84,7 @@ class ReplayCommandITCase {
         try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(drive.toFile(), "rw")) {
             f.setLength(f.length() / 2);
         }
-        Run run = replay("--source", drive.toString(), "--camera", "cam-cut", "--bootstrap", kafka.bootstrapServers(),
+        Run run = replay("--source", drive.toString(), "--camera", "cam-cut", "--bootstrap", KAFKA.bootstrapServers(),
                 "--topic", "cli2.frames", "--pace", "max", "--no-progress");
 
         assertEquals(ReplayCommand.EXIT_DAMAGED_SOURCE, run.exitCode(), run.err());
@@ -110,7 +98,7 @@ class ReplayCommandITCase {
     @Test
     void aTextFileNamedMp4ExitsWithThreeAndSaysSo() throws Exception {
         Path fake = Files.writeString(dir.resolve("notes.mp4"), "not a video");
-        Run run = replay("--source", fake.toString(), "--camera", "cam-x", "--bootstrap", kafka.bootstrapServers(),
+        Run run = replay("--source", fake.toString(), "--camera", "cam-x", "--bootstrap", KAFKA.bootstrapServers(),
                 "--topic", "cli3.frames", "--pace", "max", "--no-progress");
 
         assertEquals(ReplayCommand.EXIT_DAMAGED_SOURCE, run.exitCode(), run.err());
@@ -121,7 +109,7 @@ class ReplayCommandITCase {
 
     @Test
     void badOptionsAreOnePlainSentence() {
-        Run run = replay("--source", "x.mp4", "--camera", "c", "--bootstrap", kafka.bootstrapServers(),
+        Run run = replay("--source", "x.mp4", "--camera", "c", "--bootstrap", KAFKA.bootstrapServers(),
                 "--pace", "fast");
         assertEquals(1, run.exitCode());
         assertEquals("segstream replay: 'fast' is not a pace; use realtime, max or xN (for example x4 or x0.5)",

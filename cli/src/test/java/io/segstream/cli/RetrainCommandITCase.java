@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.segstream.connectors.kafka.AvroTopicReader;
-import io.segstream.connectors.kafka.EmbeddedKafka;
+import io.segstream.connectors.kafka.junit.EmbeddedKafkaExtension;
 import io.segstream.core.scenes.ProgressListener;
 import io.segstream.core.scenes.SceneGenerator;
 import io.segstream.core.scenes.SceneKind;
@@ -19,10 +19,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -32,24 +32,19 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("slow")
 class RetrainCommandITCase {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static EmbeddedKafka kafka;
+    @RegisterExtension
+    static final EmbeddedKafkaExtension KAFKA = EmbeddedKafkaExtension.forClass();
 
     @TempDir
     static Path tmp;
 
     @BeforeAll
     static void start() throws Exception {
-        kafka = EmbeddedKafka.builder().start();
         Path data = tmp.resolve("data");
         SceneWriter.writeScenes(SceneGenerator.builder().setSize(128, 64).optKind(SceneKind.RAIL).optSeed(1).build(),
                 data, "train", 8, 2, ProgressListener.none());
         SceneWriter.writeScenes(SceneGenerator.builder().setSize(128, 64).optKind(SceneKind.RAIL).optSeed(2).build(),
                 data, "val", 3, 2, ProgressListener.none());
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        kafka.close();
     }
 
     private static CliRun run(String... args) {
@@ -62,7 +57,7 @@ class RetrainCommandITCase {
                 "mobilenetv2", "--width-multiplier", "0.25", "-p", tmp.resolve("data").toString(), "-t", "128x64",
                 "-b", "4", "-e", "1", "--no-augment", "--label-set", "rail-20", "--runs-dir",
                 tmp.resolve(runs).toString(), "--to", tmp.resolve("store").toString(), "--bootstrap",
-                kafka.bootstrapServers(), "--topic-prefix", "rt.", "--target", "datacenter", "--name", "rail-fcn"));
+                KAFKA.bootstrapServers(), "--topic-prefix", "rt.", "--target", "datacenter", "--name", "rail-fcn"));
         // an option given in extra replaces its default above (picocli takes each option once)
         for (String option : extra) {
             int at = args.indexOf(option);
@@ -77,7 +72,7 @@ class RetrainCommandITCase {
 
     private static List<ModelRelease> releases() throws Exception {
         try (AvroTopicReader<ModelRelease> r = AvroTopicReader.builder(ModelRelease.class)
-                .setBootstrapServers(kafka.bootstrapServers()).setTopic("rt.models").build()) {
+                .setBootstrapServers(KAFKA.bootstrapServers()).setTopic("rt.models").build()) {
             List<ModelRelease> out = new ArrayList<>();
             long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
             while (System.nanoTime() < deadline) {
@@ -163,7 +158,7 @@ class RetrainCommandITCase {
         // 5. a run that would train another label set than the serving model's stops before training
         CliRun other = run("retrain", "-m", "fcn", "-p", tmp.resolve("data").toString(), "-t", "128x64",
                 "--label-set", "cityscapes-19", "--runs-dir", tmp.resolve("runs-5").toString(), "--to",
-                tmp.resolve("store").toString(), "--bootstrap", kafka.bootstrapServers(), "--topic-prefix", "rt.",
+                tmp.resolve("store").toString(), "--bootstrap", KAFKA.bootstrapServers(), "--topic-prefix", "rt.",
                 "--target", "datacenter");
         assertEquals(1, other.exit());
         assertTrue(other.err().contains("predicts label set rail-20 but this run would train cityscapes-19"),
@@ -182,22 +177,22 @@ class RetrainCommandITCase {
         assertTrue(Files.notExists(tmp.resolve("runs-unreachable")), "no run was started");
 
         CliRun noStore = run("retrain", "-m", "fcn", "-p", tmp.resolve("data").toString(), "--bootstrap",
-                kafka.bootstrapServers());
+                KAFKA.bootstrapServers());
         assertEquals(2, noStore.exit(), "a bad command line");
         assertTrue(noStore.err().startsWith("segstream retrain: --to URI is required to release"), noStore.err());
         assertTrue(noStore.err().contains("Try 'segstream retrain --help'"), noStore.err());
         assertTrue(noStore.err().lines().count() <= 3, "no page of usage buries the sentence: " + noStore.err());
 
         CliRun badStore = run("retrain", "-m", "fcn", "-p", tmp.resolve("data").toString(), "--bootstrap",
-                kafka.bootstrapServers(), "--to", "ftp://host/models");
+                KAFKA.bootstrapServers(), "--to", "ftp://host/models");
         assertEquals(2, badStore.exit());
         assertTrue(badStore.err().contains("'ftp://host/models' is not a model store URI"), badStore.err());
 
         CliRun typo = run("retrain", "-m", "fcn", "-p", tmp.resolve("data").toString(), "-t", "128x64", "--runs-dir",
                 tmp.resolve("runs-typo").toString(), "--to", tmp.resolve("store-x").toString(), "--bootstrap",
-                kafka.bootstrapServers(), "--topic-prefix", "typo.");
+                KAFKA.bootstrapServers(), "--topic-prefix", "typo.");
         assertEquals(1, typo.exit());
-        assertTrue(typo.err().contains("the models topic typo.models does not exist on " + kafka.bootstrapServers()
+        assertTrue(typo.err().contains("the models topic typo.models does not exist on " + KAFKA.bootstrapServers()
                 + ", so no job or agent reads releases there"), typo.err());
         assertTrue(Files.notExists(tmp.resolve("runs-typo")), "no run was started");
     }

@@ -4,14 +4,12 @@ import io.segstream.core.model.ModelDirectory;
 import io.segstream.core.model.ModelManifest;
 import io.segstream.core.model.ModelManifest.Layout;
 import io.segstream.core.model.ModelManifest.OutputKind;
-import io.segstream.core.onnx.ConvParams;
-import io.segstream.core.onnx.OnnxGraphBuilder;
-import io.segstream.core.onnx.proto.Onnx.TensorProto.DataType;
+import io.segstream.core.onnx.OneByOneConvModel;
 import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * A rail-20 model written by the project's graph writer whose answer a test can predict: a 1x1 convolution
+ * A rail-20 {@link OneByOneConvModel} whose answer a test can predict: a 1x1 convolution
  * that calls saturated red pixels {@code person} (11), saturated green ones {@code vegetation} (8) and
  * everything else {@code road} (0).
  */
@@ -71,14 +69,7 @@ final class ColourModel {
     }
 
     private static byte[] graph(boolean nan) {
-        OnnxGraphBuilder g = OnnxGraphBuilder.create("colour");
-        String x = g.input("image", DataType.FLOAT, -1, 3, HEIGHT, WIDTH);
-        String logits = g.conv(x, g.initializer("w", weights(), CLASSES, 3, 1, 1),
-                g.initializer("b", biases(), CLASSES), ConvParams.valid());
-        if (nan) {
-            logits = g.add(logits, g.sqrt(g.scalar(-1f)));
-        }
-        g.output(g.named("logits").identity(logits), DataType.FLOAT, -1, CLASSES, HEIGHT, WIDTH);
-        return g.toByteArray();
+        OneByOneConvModel m = OneByOneConvModel.of("colour", CLASSES, WIDTH, HEIGHT).weights(weights()).biases(biases());
+        return (nan ? m.nan() : m).onnx();
     }
 }

@@ -6,8 +6,7 @@ import io.segstream.core.model.ModelManifest;
 import io.segstream.core.model.ModelManifest.ChannelOrder;
 import io.segstream.core.model.ModelManifest.Layout;
 import io.segstream.core.model.ModelManifest.OutputKind;
-import io.segstream.core.onnx.ConvParams;
-import io.segstream.core.onnx.OnnxGraphBuilder;
+import io.segstream.core.onnx.OneByOneConvModel;
 import io.segstream.core.onnx.proto.Onnx.TensorProto.DataType;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -45,12 +44,8 @@ final class ForeignModels {
                 bf[c] += w[c * 3 + rgb] * MEAN_BGR[plane];
             }
         }
-        OnnxGraphBuilder g = OnnxGraphBuilder.create("foreign-colour");
-        String x = g.input("input_1", DataType.FLOAT, -1, HEIGHT, WIDTH, 3);
-        String nchw = g.transpose(x, 0, 3, 1, 2);
-        String logits = g.conv(nchw, g.initializer("w", wf, classes, 3, 1, 1), g.initializer("b", bf, classes),
-                ConvParams.valid());
-        g.output(g.named("class_ids").argMax(logits, 1, false), DataType.INT64, -1, HEIGHT, WIDTH);
+        byte[] onnx = OneByOneConvModel.of("foreign-colour", classes, WIDTH, HEIGHT).weights(wf).biases(bf)
+                .input("input_1", Layout.NHWC).output("class_ids").classIds(DataType.INT64).onnx();
         ModelManifest manifest = ModelManifest.builder()
                 .setName("colour").setVersion(version).setLabelSet("rail-20")
                 .setInput("input_1", WIDTH, HEIGHT, Layout.NHWC).optChannelOrder(ChannelOrder.BGR)
@@ -58,7 +53,7 @@ final class ForeignModels {
                 .setOutput("class_ids", OutputKind.CLASS_IDS_NHW)
                 .optDescription("test fixture: the colour model exported NHWC/BGR/ImageNet with class ids")
                 .build();
-        return ModelDirectory.write(dir, g.toByteArray(), manifest).dir();
+        return ModelDirectory.write(dir, onnx, manifest).dir();
     }
 
     /** A colour graph whose manifest claims a 48x24 input: its shapes contradict the manifest. */
@@ -72,14 +67,7 @@ final class ForeignModels {
 
     /** A sound model that labels pixels with cityscapes-19, not the job's rail-20. */
     static Path otherLabelSet(Path dir, String version) throws IOException {
-        int classes = 19;
-        OnnxGraphBuilder g = OnnxGraphBuilder.create("city");
-        String x = g.input("image", DataType.FLOAT, -1, 3, ColourModel.HEIGHT, ColourModel.WIDTH);
-        String logits = g.conv(x, g.initializer("w", new float[classes * 3], classes, 3, 1, 1),
-                g.initializer("b", new float[classes], classes), ConvParams.valid());
-        g.output(g.named("logits").identity(logits), DataType.FLOAT, -1, classes, ColourModel.HEIGHT,
-                ColourModel.WIDTH);
         ModelManifest manifest = ColourModel.manifest(version).toBuilder().setLabelSet("cityscapes-19").build();
-        return ModelDirectory.write(dir, g.toByteArray(), manifest).dir();
+        return OneByOneConvModel.of("city", 19, ColourModel.WIDTH, ColourModel.HEIGHT).write(dir, manifest);
     }
 }

@@ -7,9 +7,9 @@ import io.segstream.connectors.flink.AvroKafkaSink;
 import io.segstream.connectors.flink.AvroKafkaSource;
 import io.segstream.connectors.kafka.AvroKafkaProducer;
 import io.segstream.connectors.kafka.AvroTopicReader;
-import io.segstream.connectors.kafka.EmbeddedKafka;
 import io.segstream.connectors.kafka.KafkaClientConfigs;
 import io.segstream.connectors.kafka.SegstreamTopics;
+import io.segstream.connectors.kafka.junit.EmbeddedKafkaExtension;
 import io.segstream.core.alerts.AlertRules;
 import io.segstream.inference.segment.CaptureTimeCheck;
 import io.segstream.schemas.Alert;
@@ -45,7 +45,6 @@ import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -62,8 +61,10 @@ class InferenceJobITCase {
                     .setNumberSlotsPerTaskManager(2)
                     .build());
 
+    @RegisterExtension
+    static final EmbeddedKafkaExtension KAFKA = EmbeddedKafkaExtension.forClass();
+
     private static final AtomicInteger TOPIC_SEQ = new AtomicInteger();
-    private static EmbeddedKafka kafka;
     private static AlertRules rules;
 
     @TempDir
@@ -72,19 +73,13 @@ class InferenceJobITCase {
 
     @BeforeAll
     static void start() throws Exception {
-        kafka = EmbeddedKafka.builder().start();
         model = ColourModel.write(tmp.resolve("colour"), "1");
         rules = AlertRules.load(Path.of(InferenceJobITCase.class.getResource("/corridor-rules.yaml").toURI()));
     }
 
-    @AfterAll
-    static void stop() throws Exception {
-        kafka.close();
-    }
-
     private static SegstreamTopics freshTopics() throws Exception {
         SegstreamTopics topics = SegstreamTopics.builder().optPrefix("it" + TOPIC_SEQ.incrementAndGet() + ".").build();
-        kafka.ensureTopics(topics.all());
+        KAFKA.broker().ensureTopics(topics.all());
         return topics;
     }
 
@@ -95,7 +90,7 @@ class InferenceJobITCase {
     /** The test options, with {@code overrides} on top. */
     private static InferenceJobOptions options(SegstreamTopics topics, String mode, Map<String, String> overrides) {
         Map<String, String> settings = new java.util.HashMap<>(Map.of(
-                "bootstrap", kafka.bootstrapServers(),
+                "bootstrap", KAFKA.bootstrapServers(),
                 "topic-prefix", topics.frames().substring(0, topics.frames().indexOf("frames")),
                 "mode", mode,
                 "batch-size", "4",
@@ -108,7 +103,7 @@ class InferenceJobITCase {
 
     /** The job with a bounded frames source: it ends once it has read what the topic holds now. */
     private static InferenceJob boundedJob(InferenceJobOptions o, SegstreamTopics topics) {
-        String bs = kafka.bootstrapServers();
+        String bs = KAFKA.bootstrapServers();
         String tx = o.get(InferenceJobOptions.TRANSACTIONAL_ID_PREFIX);
         return new InferenceJob(o, model, rules,
                 AvroKafkaSource.builder(CameraFrame.class).setBootstrapServers(bs).setTopic(topics.frames())
@@ -123,7 +118,7 @@ class InferenceJobITCase {
 
     private static void produce(String topic, List<CameraFrame> frames) throws Exception {
         try (AvroKafkaProducer<CameraFrame> p = AvroKafkaProducer.builder(CameraFrame.class)
-                .setBootstrapServers(kafka.bootstrapServers()).setTopic(topic).build()) {
+                .setBootstrapServers(KAFKA.bootstrapServers()).setTopic(topic).build()) {
             for (CameraFrame f : frames) {
                 p.send(f);
             }
@@ -133,7 +128,7 @@ class InferenceJobITCase {
 
     private static void produceRaw(String topic, byte[] value) {
         try (KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(
-                KafkaClientConfigs.producer(kafka.bootstrapServers()), new ByteArraySerializer(),
+                KafkaClientConfigs.producer(KAFKA.bootstrapServers()), new ByteArraySerializer(),
                 new ByteArraySerializer())) {
             raw.send(new ProducerRecord<>(topic, "cam-a".getBytes(StandardCharsets.UTF_8), value));
             raw.flush();
@@ -142,7 +137,7 @@ class InferenceJobITCase {
 
     private static <T extends org.apache.avro.specific.SpecificRecord> List<T> readAll(Class<T> type, String topic,
             int atLeast) throws Exception {
-        try (AvroTopicReader<T> r = AvroTopicReader.builder(type).setBootstrapServers(kafka.bootstrapServers())
+        try (AvroTopicReader<T> r = AvroTopicReader.builder(type).setBootstrapServers(KAFKA.bootstrapServers())
                 .setTopic(topic).build()) {
             List<T> out = new ArrayList<>(r.readAtLeast(atLeast, Duration.ofSeconds(60)));
             out.addAll(r.readToEnd(Duration.ofSeconds(2)));
@@ -222,7 +217,7 @@ class InferenceJobITCase {
                 .setCaptureTime(Instant.EPOCH).build();
         AvroCodec<CameraFrame> frames = AvroCodec.of(CameraFrame.class);
         try (KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(
-                KafkaClientConfigs.producer(kafka.bootstrapServers()), new ByteArraySerializer(),
+                KafkaClientConfigs.producer(KAFKA.bootstrapServers()), new ByteArraySerializer(),
                 new ByteArraySerializer())) {
             byte[] key = "cam-c".getBytes(StandardCharsets.UTF_8);
             raw.send(new ProducerRecord<>(topics.frames(), key, "not avro at all".getBytes(StandardCharsets.UTF_8)));
@@ -281,7 +276,7 @@ class InferenceJobITCase {
         long year9999 = Instant.parse("9999-06-01T00:00:00Z").toEpochMilli();
         AvroCodec<CameraFrame> codec = AvroCodec.of(CameraFrame.class);
         try (KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(
-                KafkaClientConfigs.producer(kafka.bootstrapServers()), new ByteArraySerializer(),
+                KafkaClientConfigs.producer(KAFKA.bootstrapServers()), new ByteArraySerializer(),
                 new ByteArraySerializer())) {
             long seq = 10;
             for (long captureTime : new long[] {-1, 0, year9999}) {
@@ -341,7 +336,7 @@ class InferenceJobITCase {
                 "alerts-delivery", "fast"));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         InferenceJob.configure(env, o);
-        String bs = kafka.bootstrapServers();
+        String bs = KAFKA.bootstrapServers();
         new InferenceJob(o, model, rules,
                 AvroKafkaSource.builder(CameraFrame.class).setBootstrapServers(bs).setTopic(topics.frames())
                         .setGroupId("g-" + topics.frames()).build(),
@@ -400,13 +395,13 @@ class InferenceJobITCase {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         InferenceJob.configure(env, o);
         new InferenceJob(o, model, rules,
-                AvroKafkaSource.builder(CameraFrame.class).setBootstrapServers(kafka.bootstrapServers())
+                AvroKafkaSource.builder(CameraFrame.class).setBootstrapServers(KAFKA.bootstrapServers())
                         .setTopic(topics.frames()).setGroupId("g-" + topics.frames()).build(),
-                AvroKafkaSink.builder(SegmentationMask.class).setBootstrapServers(kafka.bootstrapServers())
+                AvroKafkaSink.builder(SegmentationMask.class).setBootstrapServers(KAFKA.bootstrapServers())
                         .setTopic(topics.masks()).optExactlyOnce("crash-masks-" + topics.frames()).build(),
-                AvroKafkaSink.builder(Alert.class).setBootstrapServers(kafka.bootstrapServers())
+                AvroKafkaSink.builder(Alert.class).setBootstrapServers(KAFKA.bootstrapServers())
                         .setTopic(topics.alerts()).optExactlyOnce("crash-alerts-" + topics.frames()).build(),
-                AvroKafkaSink.builder(DeadLetter.class).setBootstrapServers(kafka.bootstrapServers())
+                AvroKafkaSink.builder(DeadLetter.class).setBootstrapServers(KAFKA.bootstrapServers())
                         .setTopic(topics.deadLetters()).optExactlyOnce("crash-dlq-" + topics.frames()).build())
                 .build(env);
         JobClient job = env.executeAsync("crash and recover");
@@ -415,7 +410,7 @@ class InferenceJobITCase {
             produce(topics.frames(), drive.subList(0, 30));
             // wait for a checkpoint to commit some masks, then take the task manager away mid-stream
             try (AvroTopicReader<SegmentationMask> r = AvroTopicReader.builder(SegmentationMask.class)
-                    .setBootstrapServers(kafka.bootstrapServers()).setTopic(topics.masks()).build()) {
+                    .setBootstrapServers(KAFKA.bootstrapServers()).setTopic(topics.masks()).build()) {
                 assertTrue(r.readAtLeast(10, Duration.ofSeconds(60)).size() >= 10);
             }
             produce(topics.frames(), drive.subList(30, 45));

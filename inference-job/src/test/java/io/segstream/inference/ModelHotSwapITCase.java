@@ -7,9 +7,9 @@ import io.segstream.connectors.flink.AvroKafkaSink;
 import io.segstream.connectors.flink.AvroKafkaSource;
 import io.segstream.connectors.kafka.AvroKafkaProducer;
 import io.segstream.connectors.kafka.AvroTopicReader;
-import io.segstream.connectors.kafka.EmbeddedKafka;
 import io.segstream.connectors.kafka.SegstreamTopics;
 import io.segstream.connectors.kafka.TopicRole;
+import io.segstream.connectors.kafka.junit.EmbeddedKafkaExtension;
 import io.segstream.connectors.models.ModelReleaser;
 import io.segstream.connectors.models.ModelReleases;
 import io.segstream.connectors.models.ModelStore;
@@ -45,7 +45,6 @@ import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -66,7 +65,8 @@ class ModelHotSwapITCase {
 
     private static final AtomicInteger TOPIC_SEQ = new AtomicInteger();
     private static final List<String> CAMERAS = List.of("cam-a", "cam-b");
-    private static EmbeddedKafka kafka;
+    @RegisterExtension
+    static final EmbeddedKafkaExtension KAFKA = EmbeddedKafkaExtension.forClass();
     private static AlertRules rules;
 
     @TempDir
@@ -76,27 +76,21 @@ class ModelHotSwapITCase {
 
     @BeforeAll
     static void start() throws Exception {
-        kafka = EmbeddedKafka.builder().start();
         v1 = ColourModel.write(tmp.resolve("colour-1"), "1");
         registry = tmp.resolve("registry").toUri();
         rules = AlertRules.load(Path.of(ModelHotSwapITCase.class.getResource("/corridor-rules.yaml").toURI()));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        kafka.close();
     }
 
     /** Fresh frames, masks, alerts and dead-letter topics; the models topic is {@code models}. */
     private static SegstreamTopics freshTopics(String models) throws Exception {
         SegstreamTopics topics = SegstreamTopics.builder().optPrefix("swap" + TOPIC_SEQ.incrementAndGet() + ".")
                 .optName(TopicRole.MODELS, models).build();
-        kafka.ensureTopics(topics.all());
+        KAFKA.broker().ensureTopics(topics.all());
         return topics;
     }
 
     private static JobClient startJob(SegstreamTopics topics, String name) throws Exception {
-        String bs = kafka.bootstrapServers();
+        String bs = KAFKA.bootstrapServers();
         String prefix = topics.frames().substring(0, topics.frames().indexOf("frames"));
         InferenceJobOptions o = InferenceJobOptions.fromMap(Map.of(
                 "bootstrap", bs,
@@ -123,7 +117,7 @@ class ModelHotSwapITCase {
     }
 
     private static AvroKafkaProducer<CameraFrame> frameProducer(SegstreamTopics topics) {
-        return AvroKafkaProducer.builder(CameraFrame.class).setBootstrapServers(kafka.bootstrapServers())
+        return AvroKafkaProducer.builder(CameraFrame.class).setBootstrapServers(KAFKA.bootstrapServers())
                 .setTopic(topics.frames()).build();
     }
 
@@ -138,13 +132,13 @@ class ModelHotSwapITCase {
     }
 
     private static AvroTopicReader<SegmentationMask> masks(SegstreamTopics topics) throws Exception {
-        return AvroTopicReader.builder(SegmentationMask.class).setBootstrapServers(kafka.bootstrapServers())
+        return AvroTopicReader.builder(SegmentationMask.class).setBootstrapServers(KAFKA.bootstrapServers())
                 .setTopic(topics.masks()).build();
     }
 
     private static ModelRelease publish(String modelsTopic, ModelRelease release) throws Exception {
         try (AvroKafkaProducer<ModelRelease> p = AvroKafkaProducer.builder(ModelRelease.class)
-                .setBootstrapServers(kafka.bootstrapServers()).setTopic(modelsTopic).build()) {
+                .setBootstrapServers(KAFKA.bootstrapServers()).setTopic(modelsTopic).build()) {
             p.sendAndWait(release);
         }
         return release;
@@ -187,7 +181,7 @@ class ModelHotSwapITCase {
             // v2 is another framework's export of the same model: NHWC, BGR, ImageNet mean/std, class ids, 40x20
             Path v2 = ForeignModels.nhwcClassIds(tmp.resolve("colour-2"), "2");
             ModelReleaser.Released released = ModelReleaser.builder().setModelDir(v2).setStoreRoot(registry)
-                    .setBootstrapServers(kafka.bootstrapServers()).optTopic(models).optTarget("datacenter")
+                    .setBootstrapServers(KAFKA.bootstrapServers()).optTopic(models).optTarget("datacenter")
                     .build().release();
             assertEquals("datacenter", released.release().getTarget());
 
@@ -257,7 +251,7 @@ class ModelHotSwapITCase {
             assertEquals(List.of("2"), all.stream().map(m -> m.getModel().getVersion()).distinct().toList());
 
             // rolling back is releasing the older version again
-            ModelReleaser.builder().setModelDir(v1).setStoreRoot(registry).setBootstrapServers(kafka.bootstrapServers())
+            ModelReleaser.builder().setModelDir(v1).setStoreRoot(registry).setBootstrapServers(KAFKA.bootstrapServers())
                     .optTopic(models).build().release();
             long seq = 5;
             long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
@@ -319,7 +313,7 @@ class ModelHotSwapITCase {
 
             List<Alert> alerts;
             try (AvroTopicReader<Alert> alertReader = AvroTopicReader.builder(Alert.class)
-                    .setBootstrapServers(kafka.bootstrapServers()).setTopic(topics.alerts()).build()) {
+                    .setBootstrapServers(KAFKA.bootstrapServers()).setTopic(topics.alerts()).build()) {
                 alerts = alertReader.readAtLeast(6, Duration.ofSeconds(120));
                 alerts.addAll(alertReader.readToEnd(Duration.ofSeconds(5)));
             }

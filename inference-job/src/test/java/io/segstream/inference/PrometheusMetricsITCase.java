@@ -6,8 +6,8 @@ import io.segstream.connectors.flink.AvroKafkaSink;
 import io.segstream.connectors.flink.AvroKafkaSource;
 import io.segstream.connectors.kafka.AvroKafkaProducer;
 import io.segstream.connectors.kafka.AvroTopicReader;
-import io.segstream.connectors.kafka.EmbeddedKafka;
 import io.segstream.connectors.kafka.SegstreamTopics;
+import io.segstream.connectors.kafka.junit.EmbeddedKafkaExtension;
 import io.segstream.core.alerts.AlertRules;
 import io.segstream.schemas.Alert;
 import io.segstream.schemas.CameraFrame;
@@ -28,8 +28,6 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,20 +44,11 @@ class PrometheusMetricsITCase {
                     .setNumberSlotsPerTaskManager(2)
                     .build());
 
-    private static EmbeddedKafka kafka;
+    @RegisterExtension
+    static final EmbeddedKafkaExtension KAFKA = EmbeddedKafkaExtension.forClass();
 
     @TempDir
     static Path tmp;
-
-    @BeforeAll
-    static void start() throws Exception {
-        kafka = EmbeddedKafka.builder().start();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        kafka.close();
-    }
 
     private static int freePort() {
         try (ServerSocket s = new ServerSocket(0)) {
@@ -72,10 +61,10 @@ class PrometheusMetricsITCase {
     @Test
     void framesMasksLatencyQuantilesAndTheServingModelAreScraped() throws Exception {
         SegstreamTopics topics = SegstreamTopics.builder().optPrefix("prom.").build();
-        kafka.ensureTopics(topics.all());
+        KAFKA.broker().ensureTopics(topics.all());
         Path model = ColourModel.write(tmp.resolve("colour"), "7");
         AlertRules rules = AlertRules.load(Path.of(getClass().getResource("/corridor-rules.yaml").toURI()));
-        String bs = kafka.bootstrapServers();
+        String bs = KAFKA.bootstrapServers();
         InferenceJobOptions o = InferenceJobOptions.fromMap(Map.of("bootstrap", bs, "topic-prefix", "prom.",
                 "mode", "replay", "checkpoint-interval-ms", "500", "transactional-id-prefix", "tx-prom"));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();

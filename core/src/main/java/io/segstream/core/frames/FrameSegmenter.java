@@ -15,12 +15,13 @@ import io.segstream.core.metrics.PredictionIds;
 import io.segstream.core.model.ModelManifest;
 import io.segstream.core.segment.OnnxSegmenter;
 import io.segstream.core.segment.Segmentation;
-import io.segstream.core.segment.StageTimings;
+import io.segstream.core.segment.SegmenterTimings;
 import io.segstream.schemas.AvroBytes;
 import io.segstream.schemas.CameraFrame;
 import io.segstream.schemas.MaskEncoding;
 import io.segstream.schemas.ModelRef;
 import io.segstream.schemas.SegmentationMask;
+import io.segstream.schemas.StageTimings;
 import io.segstream.schemas.ZoneFractions;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -140,7 +141,7 @@ public final class FrameSegmenter {
             frameMiou = score(f, s);
         }
         byte[] mask = MaskCodec.encode(s.mask(), encoding);
-        StageTimings t = s.timings();
+        SegmenterTimings t = s.timings();
         float postMs = t.postMs() + (System.nanoTime() - t0) / 1e6f;
         return SegmentationMask.newBuilder()
                 .setCameraId(camera)
@@ -154,7 +155,7 @@ public final class FrameSegmenter {
                 .setMask(ByteBuffer.wrap(mask))
                 .setClassFractions(Map.copyOf(s.classFractions().asMap()))
                 .setZoneFractions(zones)
-                .setTimings(new io.segstream.schemas.StageTimings(t.decodeMs(), t.preMs(), t.inferMs(), postMs, 0f))
+                .setTimings(new StageTimings(t.decodeMs(), t.preMs(), t.inferMs(), postMs, 0f))
                 .setDriveId(f.getDriveId())
                 .setFrameMiou(frameMiou)
                 .build();

@@ -1,25 +1,15 @@
 package io.segstream.core.model;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.segstream.core.labels.LabelSet;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -44,7 +34,8 @@ import java.util.regex.Pattern;
  * }
  * }</pre>
  *
- * Read one with {@link #read(Path)}, make one with {@link #builder()}.
+ * Read one with {@link #read(Path)}, make one with {@link #builder()}. The value lives here, its JSON in
+ * {@link ModelManifestCodec}; {@link Builder#build()} checks every rule in one place for both.
  */
 public final class ModelManifest {
     /** Memory layout of the model's image input. */
@@ -70,7 +61,6 @@ public final class ModelManifest {
     }
 
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private final String name;
     private final String version;
@@ -110,6 +100,11 @@ public final class ModelManifest {
         this.baseline = b.baseline;
     }
 
+    /** A manifest of a builder whose problems the caller has already checked (the codec). */
+    static ModelManifest checked(Builder b) {
+        return new ModelManifest(b);
+    }
+
     /** A builder; {@code set*} fields are required, {@code opt*} fields have defaults. */
     public static Builder builder() {
         return new Builder();
@@ -130,7 +125,7 @@ public final class ModelManifest {
         return b;
     }
 
-    // ---------------------------------------------------------------- reading and writing
+    // ---------------------------------------------------------------- reading and writing (ModelManifestCodec)
 
     /**
      * Reads and validates a manifest file.
@@ -139,119 +134,22 @@ public final class ModelManifest {
      *     type or contradictory; the message lists every problem and names the file
      */
     public static ModelManifest read(Path file) throws ModelException {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            throw new ModelException(file + ": the model manifest is missing; every model directory needs a model.json "
-                    + "beside model.onnx (name, version, labelSet, input and output description)");
-        } catch (IOException e) {
-            throw new ModelException(file + ": cannot read the model manifest (" + e.getMessage() + ")", e);
-        }
-        return parse(new String(bytes, StandardCharsets.UTF_8), file.toString());
+        return ModelManifestCodec.read(file);
     }
 
     /** Parses and validates manifest JSON; {@code source} names it in errors. */
     public static ModelManifest parse(String json, String source) throws ModelException {
-        JsonNode root;
-        try {
-            root = JSON.readTree(json);
-        } catch (JsonProcessingException e) {
-            throw new ModelException(source + ": the model manifest is not valid JSON (" + e.getOriginalMessage()
-                    + " at line " + e.getLocation().getLineNr() + ")", e);
-        }
-        if (root == null || !root.isObject()) {
-            throw new ModelException(source + ": the model manifest must be a JSON object");
-        }
-        List<String> problems = new ArrayList<>();
-        Builder b = new Builder();
-        b.name = text(root, "name", problems);
-        b.version = text(root, "version", problems);
-        b.labelSet = text(root, "labelSet", problems);
-        b.inputName = text(root, "inputName", problems);
-        b.inputWidth = integer(root, "inputWidth", problems);
-        b.inputHeight = integer(root, "inputHeight", problems);
-        b.layout = enumValue(root, "layout", Layout.class, null, problems);
-        b.channelOrder = enumValue(root, "channelOrder", ChannelOrder.class, ChannelOrder.RGB, problems);
-        b.mean = floats(root, "mean", problems);
-        b.std = floats(root, "std", problems);
-        b.outputName = text(root, "outputName", problems);
-        b.outputKind = enumValue(root, "outputKind", OutputKind.class, null, problems);
-        JsonNode metrics = root.path("metrics");
-        if (!metrics.isMissingNode() && !metrics.isNull()) {
-            if (!metrics.isObject()) {
-                problems.add("metrics must be an object of metric name to number");
-            } else {
-                for (Iterator<Map.Entry<String, JsonNode>> it = metrics.fields(); it.hasNext(); ) {
-                    Map.Entry<String, JsonNode> e = it.next();
-                    if (e.getValue().isNumber()) {
-                        b.metrics.put(e.getKey(), e.getValue().asDouble());
-                    } else {
-                        problems.add("metric '" + e.getKey() + "' must be a number, got " + e.getValue());
-                    }
-                }
-            }
-        }
-        JsonNode sha = root.path("sha256");
-        if (!sha.isMissingNode() && !sha.isNull()) {
-            b.sha256 = sha.asText();
-        }
-        JsonNode training = root.path("training");
-        if (!training.isMissingNode() && !training.isNull()) {
-            b.training = training;
-        }
-        b.description = root.path("description").asText("");
-        b.baseline = root.path("baseline").asBoolean(false);
-        problems.addAll(b.problems(problems));
-        if (!problems.isEmpty()) {
-            throw new ModelException(source + ": the model manifest is not usable: " + String.join("; ", problems));
-        }
-        return new ModelManifest(b);
+        return ModelManifestCodec.parse(json, source);
     }
 
     /** The manifest as indented JSON, fields in a fixed order. */
     public String toJson() {
-        ObjectNode o = JsonNodeFactory.instance.objectNode();
-        o.put("name", name);
-        o.put("version", version);
-        o.put("labelSet", labelSet);
-        o.put("inputName", inputName);
-        o.put("inputWidth", inputWidth);
-        o.put("inputHeight", inputHeight);
-        o.put("layout", layout.name());
-        o.put("channelOrder", channelOrder.name());
-        ArrayNode m = o.putArray("mean");
-        for (float v : mean) {
-            m.add(v);
-        }
-        ArrayNode s = o.putArray("std");
-        for (float v : std) {
-            s.add(v);
-        }
-        o.put("outputName", outputName);
-        o.put("outputKind", outputKind.name());
-        ObjectNode met = o.putObject("metrics");
-        metrics.forEach(met::put);
-        if (sha256 != null) {
-            o.put("sha256", sha256);
-        }
-        o.set("training", training.deepCopy());
-        o.put("description", description);
-        o.put("baseline", baseline);
-        try {
-            return JSON.writeValueAsString(o) + "\n";
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a JSON tree of plain values failed to serialise", e);
-        }
+        return ModelManifestCodec.toJson(this);
     }
 
     /** Writes {@link #toJson()} to {@code file}. */
     public void write(Path file) throws IOException {
-        Path parent = file.toAbsolutePath().getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
-        }
-        Files.writeString(file, toJson(), StandardCharsets.UTF_8);
+        ModelManifestCodec.write(this, file);
     }
 
     // ---------------------------------------------------------------- values
@@ -359,86 +257,27 @@ public final class ModelManifest {
                 + outputKind + ")";
     }
 
-    // ---------------------------------------------------------------- parsing helpers
-
-    private static String text(JsonNode root, String field, List<String> problems) {
-        JsonNode n = root.path(field);
-        if (n.isMissingNode() || n.isNull()) {
-            return null;
-        }
-        if (!n.isTextual()) {
-            problems.add(field + " must be a string, got " + n);
-            return "";
-        }
-        return n.asText();
-    }
-
-    private static int integer(JsonNode root, String field, List<String> problems) {
-        JsonNode n = root.path(field);
-        if (n.isMissingNode() || n.isNull()) {
-            return 0;
-        }
-        if (!n.canConvertToInt() || !n.isIntegralNumber()) {
-            problems.add(field + " must be a whole number of pixels, got " + n);
-            return -1;
-        }
-        return n.asInt();
-    }
-
-    private static float[] floats(JsonNode root, String field, List<String> problems) {
-        JsonNode n = root.path(field);
-        if (n.isMissingNode() || n.isNull()) {
-            return null;
-        }
-        if (!n.isArray()) {
-            problems.add(field + " must be an array of 3 numbers, got " + n);
-            return new float[0];
-        }
-        float[] out = new float[n.size()];
-        for (int i = 0; i < out.length; i++) {
-            if (!n.get(i).isNumber()) {
-                problems.add(field + "[" + i + "] must be a number, got " + n.get(i));
-            }
-            out[i] = (float) n.get(i).asDouble();
-        }
-        return out;
-    }
-
-    private static <E extends Enum<E>> E enumValue(JsonNode root, String field, Class<E> type, E dflt,
-            List<String> problems) {
-        JsonNode n = root.path(field);
-        if (n.isMissingNode() || n.isNull()) {
-            return dflt;
-        }
-        try {
-            return Enum.valueOf(type, n.asText().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            problems.add(field + " must be one of " + Arrays.toString(type.getEnumConstants()) + ", got " + n);
-            return dflt;
-        }
-    }
-
     // ---------------------------------------------------------------- builder
 
     /** Builds a {@link ModelManifest}; {@link #build()} checks every rule in one place. */
     public static final class Builder {
-        private String name;
-        private String version;
-        private String labelSet;
-        private String inputName;
-        private int inputWidth;
-        private int inputHeight;
-        private Layout layout;
-        private ChannelOrder channelOrder = ChannelOrder.RGB;
-        private float[] mean;
-        private float[] std;
-        private String outputName;
-        private OutputKind outputKind;
-        private final Map<String, Double> metrics = new LinkedHashMap<>();
-        private String sha256;
-        private JsonNode training = JsonNodeFactory.instance.objectNode();
-        private String description = "";
-        private boolean baseline;
+        String name;
+        String version;
+        String labelSet;
+        String inputName;
+        int inputWidth;
+        int inputHeight;
+        Layout layout;
+        ChannelOrder channelOrder = ChannelOrder.RGB;
+        float[] mean;
+        float[] std;
+        String outputName;
+        OutputKind outputKind;
+        final Map<String, Double> metrics = new LinkedHashMap<>();
+        String sha256;
+        JsonNode training = JsonNodeFactory.instance.objectNode();
+        String description = "";
+        boolean baseline;
 
         private Builder() {}
 
@@ -530,7 +369,7 @@ public final class ModelManifest {
         }
 
         /** Every rule in one place; {@code earlier} lists problems found while parsing (not repeated). */
-        private List<String> problems(List<String> earlier) {
+        List<String> problems(List<String> earlier) {
             List<String> p = new ArrayList<>();
             requireText(name, "name", "a model name such as \"bootstrap-rail\"", earlier, p);
             requireText(version, "version", "a version such as \"3\" or \"2025-06-01\"", earlier, p);

@@ -455,7 +455,7 @@ public final class OnnxSegmenter implements AutoCloseable {
                 case INT32 -> post.fromClassIds((IntBuffer) output, i, img.width(), img.height());
                 default -> post.fromClassIds((ByteBuffer) output, i, img.width(), img.height());
             };
-            out.add(new Segmentation(mask, labelSet, new StageTimings(0f, preMs[i], inferMs, millisSince(tp))));
+            out.add(new Segmentation(mask, labelSet, new SegmenterTimings(0f, preMs[i], inferMs, millisSince(tp))));
         }
     }
 

@@ -19,9 +19,9 @@ import java.util.Objects;
 public final class Segmentation {
     private final ClassMask mask;
     private final LabelSet labelSet;
-    private final StageTimings timings;
+    private final SegmenterTimings timings;
 
-    public Segmentation(ClassMask mask, LabelSet labelSet, StageTimings timings) {
+    public Segmentation(ClassMask mask, LabelSet labelSet, SegmenterTimings timings) {
         this.mask = Objects.requireNonNull(mask, "mask");
         this.labelSet = Objects.requireNonNull(labelSet, "labelSet");
         this.timings = Objects.requireNonNull(timings, "timings");
@@ -49,7 +49,7 @@ public final class Segmentation {
         return labelSet;
     }
 
-    public StageTimings timings() {
+    public SegmenterTimings timings() {
         return timings;
     }
 

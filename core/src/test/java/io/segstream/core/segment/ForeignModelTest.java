@@ -8,8 +8,7 @@ import io.segstream.core.model.ModelDirectory;
 import io.segstream.core.model.ModelManifest;
 import io.segstream.core.model.ModelManifest.Layout;
 import io.segstream.core.model.ModelManifest.OutputKind;
-import io.segstream.core.onnx.ConvParams;
-import io.segstream.core.onnx.OnnxGraphBuilder;
+import io.segstream.core.onnx.OneByOneConvModel;
 import io.segstream.core.onnx.proto.Onnx.TensorProto.DataType;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -34,8 +33,6 @@ class ForeignModelTest {
      * mean and std.
      */
     private static byte[] onnx(DataType ids) {
-        OnnxGraphBuilder g = OnnxGraphBuilder.create("tf-export");
-        String x = g.input(INPUT, DataType.FLOAT, -1, 4, 8, 3);
         float[] w = new float[20 * 3];
         float[] b = new float[20];
         Arrays.fill(b, -10f);
@@ -43,11 +40,8 @@ class ForeignModelTest {
             w[c * 3 + c] = STD[c];
             b[c] = MEAN[c];
         }
-        String logits = g.conv(g.transpose(x, 0, 3, 1, 2), g.initializer("w", w, 20, 3, 1, 1),
-                g.initializer("b", b, 20), ConvParams.valid());
-        String classes = g.argMax(logits, 1, false);
-        g.output(g.named("predictions").cast(classes, ids), ids, -1, 4, 8);
-        return g.toByteArray();
+        return OneByOneConvModel.of("tf-export", 20, 8, 4).weights(w).biases(b).input(INPUT, Layout.NHWC)
+                .output("predictions").classIds(ids).onnx();
     }
 
     private Path write(String name, DataType ids, float[] mean) throws Exception {
@@ -92,6 +86,10 @@ class ForeignModelTest {
     @Test
     void theManifestsMeanAndStdAreWhatFeedsTheModel() throws Exception {
         // the same graph described with another mean: the green stripe now reads as red
-        assertFalse(Arrays.equals(expected(), segment(write("wrong-mean", DataType.INT32, new float[] {0, 0, 0}))));
+        byte[] wrongMean = segment(write("wrong-mean", DataType.INT32, new float[] {0, 0, 0}));
+        assertFalse(Arrays.equals(expected(), wrongMean));
+        // fed x = p / std, class c scores p_c + MEAN[c]: road gets r + 0.95, the others at most g or b + 0.05,
+        // and no stripe (nor a blend of two) has g - r or b - r above 0.82 < 0.9, so every pixel is road (0)
+        assertArrayEquals(new byte[16 * 8], wrongMean);
     }
 }

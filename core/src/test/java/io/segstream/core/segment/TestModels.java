@@ -5,14 +5,13 @@ import io.segstream.core.model.ModelManifest;
 import io.segstream.core.model.ModelManifest.ChannelOrder;
 import io.segstream.core.model.ModelManifest.Layout;
 import io.segstream.core.model.ModelManifest.OutputKind;
-import io.segstream.core.onnx.ConvParams;
-import io.segstream.core.onnx.OnnxGraphBuilder;
+import io.segstream.core.onnx.OneByOneConvModel;
 import io.segstream.core.onnx.proto.Onnx.TensorProto.DataType;
 import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * Tiny model directories written by the project's graph writer: a 1x1 convolution whose class is the
+ * Tiny model directories made with {@link OneByOneConvModel}: a 1x1 convolution whose class is the
  * brightest colour channel (red: class 0 road, green: 1 sidewalk, blue: 2 building; the other 17 rail-20
  * classes score -10).
  */
@@ -67,14 +66,6 @@ final class TestModels {
 
     /** The ONNX bytes of the model {@code spec} describes. */
     static byte[] onnx(Spec spec) {
-        OnnxGraphBuilder g = OnnxGraphBuilder.create("brightest-channel");
-        long[] inShape = spec.layout == Layout.NCHW
-                ? new long[] {spec.batch, 3, HEIGHT, WIDTH}
-                : new long[] {spec.batch, HEIGHT, WIDTH, 3};
-        String x = g.input(spec.inputName, DataType.FLOAT, inShape);
-        if (spec.layout == Layout.NHWC) {
-            x = g.transpose(x, 0, 3, 1, 2);
-        }
         float[] w = new float[spec.classes * 3];
         float[] b = new float[spec.classes];
         for (int c = 0; c < spec.classes; c++) {
@@ -86,17 +77,15 @@ final class TestModels {
                 b[c] = -10f;
             }
         }
-        String logits = g.conv(x, g.initializer("w", w, spec.classes, 3, 1, 1), g.initializer("b", b, spec.classes),
-                ConvParams.valid());
+        OneByOneConvModel m = OneByOneConvModel.of("brightest-channel", spec.classes, WIDTH, HEIGHT)
+                .weights(w).biases(b).input(spec.inputName, spec.layout).batch(spec.batch).output("out");
         if (spec.nan) {
-            logits = g.add(logits, g.sqrt(g.scalar(-1f)));
+            m.nan();
         }
         if (spec.kind == OutputKind.CLASS_IDS_NHW) {
-            g.output(g.named("out").argMax(logits, 1, false), DataType.INT64, spec.batch, HEIGHT, WIDTH);
-        } else {
-            g.output(g.named("out").identity(logits), DataType.FLOAT, spec.batch, spec.classes, HEIGHT, WIDTH);
+            m.classIds(DataType.INT64);
         }
-        return g.toByteArray();
+        return m.onnx();
     }
 
     /** The manifest of {@code spec}'s model. */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.segstream.connectors.kafka.junit.EmbeddedKafkaExtension;
 import io.segstream.schemas.CameraFrame;
 import io.segstream.schemas.ImageEncoding;
 import java.io.IOException;
@@ -18,9 +19,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.RecordTooLargeException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The per-record callback of {@link AvroKafkaProducer} against a real broker: metadata on success, failures named. */
 class AvroKafkaProducerITCase {
@@ -31,20 +31,9 @@ class AvroKafkaProducerITCase {
     private static final SegstreamTopics SMALL = SegstreamTopics.builder().optPrefix("it-small.").optPartitions(1)
             .optConfig(TopicRole.FRAMES, "max.message.bytes", "1024").build();
 
-    private static EmbeddedKafka kafka;
-
-    @BeforeAll
-    static void startBroker() throws IOException {
-        kafka = EmbeddedKafka.builder()
-                .optTopics(List.of(TOPICS.spec(TopicRole.FRAMES), SMALL.spec(TopicRole.FRAMES))).start();
-    }
-
-    @AfterAll
-    static void stopBroker() throws IOException {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
+    @RegisterExtension
+    static final EmbeddedKafkaExtension KAFKA = EmbeddedKafkaExtension.withTopics(
+            List.of(TOPICS.spec(TopicRole.FRAMES), SMALL.spec(TopicRole.FRAMES)));
 
     @Test
     void theCallbackGetsEachRecordsPartitionAndOffset() throws Exception {
@@ -52,7 +41,7 @@ class AvroKafkaProducerITCase {
         List<ReceivedRecord<CameraFrame>> received = new ArrayList<>();
         try (AvroKafkaProducer<CameraFrame> producer = producer(TOPICS.frames()).build();
                 AvroTopicReader<CameraFrame> reader = AvroTopicReader.builder(CameraFrame.class)
-                        .setBootstrapServers(kafka.bootstrapServers()).setTopic(TOPICS.frames()).build()) {
+                        .setBootstrapServers(KAFKA.bootstrapServers()).setTopic(TOPICS.frames()).build()) {
             sent = List.of(send(producer, frame("cam-a", 0, 10)), send(producer, frame("cam-a", 1, 10)),
                     send(producer, frame("cam-a", 2, 10)));
             producer.awaitCompletion();
@@ -134,7 +123,7 @@ class AvroKafkaProducerITCase {
     }
 
     private static AvroKafkaProducer.Builder<CameraFrame> producer(String topic) {
-        return AvroKafkaProducer.builder(CameraFrame.class).setBootstrapServers(kafka.bootstrapServers())
+        return AvroKafkaProducer.builder(CameraFrame.class).setBootstrapServers(KAFKA.bootstrapServers())
                 .setTopic(topic).optClientId("it-producer");
     }
 

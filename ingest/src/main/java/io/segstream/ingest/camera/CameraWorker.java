@@ -103,8 +103,7 @@ public final class CameraWorker {
         boolean live = config.mode() == CameraMode.LIVE;
         FpsLimiter limiter = new FpsLimiter(config.fpsCap());
         Pacer pacer = live ? null : new Pacer(config.pace(), clock);
-        long outageSince = outageSinceAtStart;
-        String outageCause = outageSinceAtStart >= 0 ? "stalled" : null;
+        Outage outage = new Outage(outageSinceAtStart, outageSinceAtStart >= 0 ? "stalled" : null);
         Instant base = null;
         long offset = 0;
         boolean everOpened = false;
@@ -157,10 +156,9 @@ public final class CameraWorker {
                     long now = clock.nanoTime();
                     lastFrameNanos = now;
                     metrics.frameGrabbed();
-                    if (outageSince >= 0) {
-                        reportGap(now - outageSince, outageCause);
-                        outageSince = -1;
-                        outageCause = null;
+                    if (outage.since >= 0) {
+                        reportGap(now - outage.since, outage.cause);
+                        outage.end();
                     }
                     backoff.reset();
                     metrics.state(CameraState.STREAMING);
@@ -208,22 +206,16 @@ public final class CameraWorker {
                             e.getMessage());
                     break;
                 }
-                if (outageSince < 0) {
-                    outageSince = lastFrameNanos >= 0 ? lastFrameNanos : clock.nanoTime();
-                    outageCause = e.getMessage();
+                if (beginOutage(outage, e.getMessage())) {
                     LOG.warn("camera {}: {}; reconnecting", config.id(), e.getMessage());
                 } else {
                     LOG.debug("camera {}: reconnect attempt {} failed: {}", config.id(), backoff.attempts(),
                             e.getMessage());
                 }
                 metrics.state(everOpened ? CameraState.RECONNECTING : CameraState.CONNECTING);
-                Duration delay = backoff.next();
-                try {
-                    clock.sleepNanos(delay.toNanos());
-                } catch (InterruptedException ie) {
+                if (!backOff()) {
                     break;
                 }
-                metrics.reconnectAttempted();
             } catch (InterruptedException e) {
                 break;
             } catch (RuntimeException e) {
@@ -235,16 +227,10 @@ public final class CameraWorker {
                 metrics.lastError(e.toString());
                 metrics.state(CameraState.RECONNECTING);
                 LOG.error("camera {}: unexpected failure; reopening its source", config.id(), e);
-                if (outageSince < 0) {
-                    outageSince = lastFrameNanos >= 0 ? lastFrameNanos : clock.nanoTime();
-                    outageCause = e.toString();
-                }
-                try {
-                    clock.sleepNanos(backoff.next().toNanos());
-                } catch (InterruptedException ie) {
+                beginOutage(outage, e.toString());
+                if (!backOff()) {
                     break;
                 }
-                metrics.reconnectAttempted();
             } finally {
                 if (src != null) {
                     src.close();
@@ -255,6 +241,47 @@ public final class CameraWorker {
             // nothing more will be grabbed: let the send thread drain the queue and end
             queue.close();
         }
+    }
+
+    /** Since when frames stopped (nanos, -1 while streaming) and why; one per grab loop. */
+    private static final class Outage {
+        long since;
+        String cause;
+
+        Outage(long since, String cause) {
+            this.since = since;
+            this.cause = cause;
+        }
+
+        void end() {
+            since = -1;
+            cause = null;
+        }
+    }
+
+    /**
+     * Starts an outage unless one is under way: it began with the last frame (or now, if none came).
+     *
+     * @return whether this failure began the outage
+     */
+    private boolean beginOutage(Outage outage, String cause) {
+        if (outage.since >= 0) {
+            return false;
+        }
+        outage.since = lastFrameNanos >= 0 ? lastFrameNanos : clock.nanoTime();
+        outage.cause = cause;
+        return true;
+    }
+
+    /** Waits the next backoff delay before reopening the source; false when interrupted (the loop ends). */
+    private boolean backOff() {
+        try {
+            clock.sleepNanos(backoff.next().toNanos());
+        } catch (InterruptedException ie) {
+            return false;
+        }
+        metrics.reconnectAttempted();
+        return true;
     }
 
     /** FFmpeg reports a read timeout as the end of the stream; the time the read took tells them apart. */

@@ -3,7 +3,7 @@ package io.segstream.ingest.camera;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.segstream.connectors.kafka.EmbeddedKafka;
+import io.segstream.connectors.kafka.junit.EmbeddedKafkaExtension;
 import io.segstream.ingest.grab.ImageOptions;
 import io.segstream.ingest.grab.SourceSpec;
 import io.segstream.ingest.metrics.CameraMetrics;
@@ -16,16 +16,14 @@ import io.segstream.ingest.testing.Await;
 import io.segstream.ingest.testing.KafkaFrames;
 import io.segstream.ingest.testing.MjpegHttpServer;
 import io.segstream.schemas.CameraFrame;
-import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A live MJPEG-over-HTTP camera served on loopback by the test: stopped and restarted, frozen, sending garbage.
@@ -34,19 +32,8 @@ import org.junit.jupiter.api.Test;
 class LiveIngestITCase {
     private static final Duration WAIT = Duration.ofSeconds(40);
     private static final AtomicInteger TOPICS = new AtomicInteger();
-    private static EmbeddedKafka kafka;
-
-    @BeforeAll
-    static void startBroker() throws IOException {
-        kafka = EmbeddedKafka.builder().start();
-    }
-
-    @AfterAll
-    static void stopBroker() throws IOException {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
+    @RegisterExtension
+    static final EmbeddedKafkaExtension KAFKA = EmbeddedKafkaExtension.forClass();
 
     static CameraConfig liveCamera(String id, String url, Duration readTimeout, Duration stallTimeout) {
         SourceSpec spec = SourceSpec.builder().setLocation(url).optReadTimeout(readTimeout).build();
@@ -66,10 +53,10 @@ class LiveIngestITCase {
 
     @Test
     void streamStoppedAndRestartedReconnectsResumesAndReportsTheGap() throws Exception {
-        String topic = KafkaFrames.newTopic(kafka, "live" + TOPICS.incrementAndGet() + ".");
+        String topic = KafkaFrames.newTopic(KAFKA.broker(), "live" + TOPICS.incrementAndGet() + ".");
         IngestMetrics metrics = new IngestMetrics(System::nanoTime);
         try (MjpegHttpServer server = new MjpegHttpServer(10, 160, 120);
-                KafkaFrameSink sink = KafkaFrames.sink(kafka, topic)) {
+                KafkaFrameSink sink = KafkaFrames.sink(KAFKA.broker(), topic)) {
             server.start();
             CameraMetrics m = metrics.camera("cam-live");
             try (IngestService service = service(sink, metrics)) {
@@ -93,7 +80,7 @@ class LiveIngestITCase {
                 assertTrue(metrics.prometheusText().contains("segstream_ingest_gaps_total{camera=\"cam-live\"} 1"));
                 assertTrue(Instant.now().isAfter(before));
             }
-            List<CameraFrame> frames = KafkaFrames.ofCamera(KafkaFrames.readAll(kafka, topic), "cam-live");
+            List<CameraFrame> frames = KafkaFrames.ofCamera(KafkaFrames.readAll(KAFKA.broker(), topic), "cam-live");
             assertEquals(m.sent(), frames.size(), "every frame counted as sent is on the topic");
             for (int i = 0; i < frames.size(); i++) {
                 assertEquals(i, frames.get(i).getSeq(), "seq continues across the reconnect");
@@ -107,10 +94,10 @@ class LiveIngestITCase {
 
     @Test
     void frozenStreamTimesOutAndReconnects() throws Exception {
-        String topic = KafkaFrames.newTopic(kafka, "live" + TOPICS.incrementAndGet() + ".");
+        String topic = KafkaFrames.newTopic(KAFKA.broker(), "live" + TOPICS.incrementAndGet() + ".");
         IngestMetrics metrics = new IngestMetrics(System::nanoTime);
         try (MjpegHttpServer server = new MjpegHttpServer(10, 160, 120);
-                KafkaFrameSink sink = KafkaFrames.sink(kafka, topic);
+                KafkaFrameSink sink = KafkaFrames.sink(KAFKA.broker(), topic);
                 IngestService service = service(sink, metrics)) {
             server.start();
             CameraMetrics m = metrics.camera("cam-freeze");
@@ -130,10 +117,10 @@ class LiveIngestITCase {
 
     @Test
     void garbageIsCountedAndAHungDecoderIsLeftForAFreshConnection() throws Exception {
-        String topic = KafkaFrames.newTopic(kafka, "live" + TOPICS.incrementAndGet() + ".");
+        String topic = KafkaFrames.newTopic(KAFKA.broker(), "live" + TOPICS.incrementAndGet() + ".");
         IngestMetrics metrics = new IngestMetrics(System::nanoTime);
         try (MjpegHttpServer server = new MjpegHttpServer(10, 160, 120);
-                KafkaFrameSink sink = KafkaFrames.sink(kafka, topic);
+                KafkaFrameSink sink = KafkaFrames.sink(KAFKA.broker(), topic);
                 IngestService service = service(sink, metrics)) {
             server.start();
             CameraMetrics m = metrics.camera("cam-garbage");

@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
-import io.segstream.connectors.kafka.EmbeddedKafka;
 import io.segstream.connectors.kafka.ReceivedRecord;
+import io.segstream.connectors.kafka.junit.EmbeddedKafkaExtension;
 import io.segstream.core.imaging.LabelImage;
 import io.segstream.core.imaging.LabelPng;
 import io.segstream.ingest.clock.IngestClock;
@@ -39,9 +39,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.imageio.ImageIO;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -49,30 +48,19 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** Replays real recordings (made by ffmpeg, read by JavaCV) into a real embedded Kafka broker and reads them back. */
 class ReplayITCase {
     private static final Instant T0 = Instant.parse("2024-05-01T08:00:00Z");
-    private static EmbeddedKafka kafka;
+    @RegisterExtension
+    static final EmbeddedKafkaExtension KAFKA = EmbeddedKafkaExtension.forClass();
     private static final AtomicInteger TOPICS = new AtomicInteger();
 
     @TempDir
     Path dir;
 
-    @BeforeAll
-    static void startBroker() throws IOException {
-        kafka = EmbeddedKafka.builder().start();
-    }
-
-    @AfterAll
-    static void stopBroker() throws IOException {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
-
     private static String topic() throws IOException {
-        return KafkaFrames.newTopic(kafka, "replay" + TOPICS.incrementAndGet() + ".");
+        return KafkaFrames.newTopic(KAFKA.broker(), "replay" + TOPICS.incrementAndGet() + ".");
     }
 
     private static ReplayResult replay(ReplayOptions options, String topic, IngestClock clock) throws Exception {
-        try (KafkaFrameSink sink = KafkaFrames.sink(kafka, topic)) {
+        try (KafkaFrameSink sink = KafkaFrames.sink(KAFKA.broker(), topic)) {
             return new Replayer(options, sink, clock).run(new ReplayListener() {});
         }
     }
@@ -100,7 +88,7 @@ class ReplayITCase {
         ReplayResult result = replay(options, topic, IngestClock.SYSTEM);
 
         assertEquals(24, result.framesSent(), label + ": frames sent");
-        List<ReceivedRecord<CameraFrame>> records = KafkaFrames.readAll(kafka, topic);
+        List<ReceivedRecord<CameraFrame>> records = KafkaFrames.readAll(KAFKA.broker(), topic);
         assertEquals(24, records.size(), label + ": records on the topic");
         for (int i = 0; i < records.size(); i++) {
             ReceivedRecord<CameraFrame> r = records.get(i);
@@ -133,7 +121,7 @@ class ReplayITCase {
                 .build();
         replay(options, topic, IngestClock.SYSTEM);
 
-        List<CameraFrame> frames = KafkaFrames.ofCamera(KafkaFrames.readAll(kafka, topic), "cam-png");
+        List<CameraFrame> frames = KafkaFrames.ofCamera(KafkaFrames.readAll(KAFKA.broker(), topic), "cam-png");
         assertEquals(6, frames.size());
         for (CameraFrame f : frames) {
             assertEquals(ImageEncoding.PNG, f.getEncoding());
@@ -159,7 +147,7 @@ class ReplayITCase {
                 .build();
         replay(options, topic, IngestClock.SYSTEM);
 
-        List<CameraFrame> frames = KafkaFrames.ofCamera(KafkaFrames.readAll(kafka, topic), "cam-sliced");
+        List<CameraFrame> frames = KafkaFrames.ofCamera(KafkaFrames.readAll(KAFKA.broker(), topic), "cam-sliced");
         assertEquals(6, frames.size());
         for (CameraFrame f : frames) {
             BufferedImage img = decode(f.getData());
@@ -183,7 +171,7 @@ class ReplayITCase {
                 .build();
         replay(options, topic, IngestClock.SYSTEM);
 
-        List<CameraFrame> frames = KafkaFrames.ofCamera(KafkaFrames.readAll(kafka, topic), "cam-folder");
+        List<CameraFrame> frames = KafkaFrames.ofCamera(KafkaFrames.readAll(KAFKA.broker(), topic), "cam-folder");
         assertEquals(3, frames.size());
         for (int i = 0; i < 3; i++) {
             assertEquals(T0.plusMillis(250L * i), frames.get(i).getCaptureTime());
@@ -205,7 +193,7 @@ class ReplayITCase {
                 .build();
         replay(options, topic, IngestClock.SYSTEM);
 
-        List<CameraFrame> frames = KafkaFrames.ofCamera(KafkaFrames.readAll(kafka, topic), "cam-cs");
+        List<CameraFrame> frames = KafkaFrames.ofCamera(KafkaFrames.readAll(KAFKA.broker(), topic), "cam-cs");
         assertEquals(6, frames.size());
         for (int i = 0; i < 6; i++) {
             CameraFrame f = frames.get(i);
@@ -236,7 +224,7 @@ class ReplayITCase {
                 .build();
         replay(options, topic, IngestClock.SYSTEM);
 
-        List<CameraFrame> frames = KafkaFrames.ofCamera(KafkaFrames.readAll(kafka, topic), "cam-cs-small");
+        List<CameraFrame> frames = KafkaFrames.ofCamera(KafkaFrames.readAll(KAFKA.broker(), topic), "cam-cs-small");
         assertEquals(2, frames.size());
         for (CameraFrame f : frames) {
             assertEquals("resizecity_000001", f.getDriveId(), "a sequence's drive id is its city_seq");
@@ -280,7 +268,7 @@ class ReplayITCase {
                     .build();
             ReplayResult result = replay(options, topic, IngestClock.SYSTEM);
             assertEquals(24, result.framesSent());
-            List<CameraFrame> frames = KafkaFrames.ofCamera(KafkaFrames.readAll(kafka, topic), "cam-hls");
+            List<CameraFrame> frames = KafkaFrames.ofCamera(KafkaFrames.readAll(KAFKA.broker(), topic), "cam-hls");
             assertEquals(24, frames.size());
             for (int i = 0; i < 24; i++) {
                 assertEquals(i, frames.get(i).getSeq());
@@ -307,7 +295,7 @@ class ReplayITCase {
                 .build();
         replay(options, topic, IngestClock.SYSTEM);
 
-        List<CameraFrame> frames = KafkaFrames.ofCamera(KafkaFrames.readAll(kafka, topic), "cam-range");
+        List<CameraFrame> frames = KafkaFrames.ofCamera(KafkaFrames.readAll(KAFKA.broker(), topic), "cam-range");
         assertEquals(9, frames.size(), "frames at 0.70, 0.75, ..., 1.10 s");
         for (int i = 0; i < frames.size(); i++) {
             assertEquals(i, frames.get(i).getSeq());
@@ -327,7 +315,7 @@ class ReplayITCase {
                 .optLoop(true)
                 .build();
         ReplayResult result;
-        try (KafkaFrameSink sink = KafkaFrames.sink(kafka, topic)) {
+        try (KafkaFrameSink sink = KafkaFrames.sink(KAFKA.broker(), topic)) {
             Replayer replayer = new Replayer(options, sink, IngestClock.SYSTEM);
             result = replayer.run(new ReplayListener() {
                 private long total;
@@ -342,7 +330,7 @@ class ReplayITCase {
         }
         assertEquals(25, result.framesSent());
         assertEquals(3, result.passes());
-        List<CameraFrame> frames = KafkaFrames.ofCamera(KafkaFrames.readAll(kafka, topic), "cam-loop");
+        List<CameraFrame> frames = KafkaFrames.ofCamera(KafkaFrames.readAll(KAFKA.broker(), topic), "cam-loop");
         assertEquals(25, frames.size());
         for (int i = 0; i < 25; i++) {
             assertEquals(i, frames.get(i).getSeq());
@@ -390,7 +378,7 @@ class ReplayITCase {
 
         assertEquals(SourceException.Reason.DAMAGED, e.reason());
         assertTrue(e.getMessage().contains("cut.mp4") && e.getMessage().contains("truncated"), e.getMessage());
-        List<CameraFrame> frames = KafkaFrames.ofCamera(KafkaFrames.readAll(kafka, topic), "cam-cut");
+        List<CameraFrame> frames = KafkaFrames.ofCamera(KafkaFrames.readAll(KAFKA.broker(), topic), "cam-cut");
         assertTrue(frames.size() > 5 && frames.size() < 40, "frames before the damage: " + frames.size());
         assertEquals(e.framesDelivered(), frames.size(), "every frame before the damage reached Kafka");
         for (int i = 0; i < frames.size(); i++) {
@@ -412,7 +400,7 @@ class ReplayITCase {
 
         assertEquals(SourceException.Reason.UNREADABLE, e.reason());
         assertTrue(e.getMessage().startsWith(fake + " is not a readable video"), e.getMessage());
-        assertEquals(0, KafkaFrames.readAll(kafka, topic).size());
+        assertEquals(0, KafkaFrames.readAll(KAFKA.broker(), topic).size());
     }
 
     @Test
@@ -437,7 +425,7 @@ class ReplayITCase {
         assertTrue(result.corruptFrames() > 0, "corrupt frames counted");
         assertTrue(result.framesSent() >= 20 && result.framesSent() < 40, "good frames sent: " + result.framesSent());
         assertEquals(40, result.framesSent() + result.corruptFrames(), "every frame is either sent or counted corrupt");
-        List<CameraFrame> frames = KafkaFrames.ofCamera(KafkaFrames.readAll(kafka, topic), "cam-damaged");
+        List<CameraFrame> frames = KafkaFrames.ofCamera(KafkaFrames.readAll(KAFKA.broker(), topic), "cam-damaged");
         assertEquals(result.framesSent(), frames.size());
         for (int i = 1; i < frames.size(); i++) {
             assertTrue(frames.get(i).getCaptureTime().isAfter(frames.get(i - 1).getCaptureTime()),

@@ -3,6 +3,7 @@ package io.segstream.ingest.sink;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -42,8 +43,9 @@ class FrameQueueTest {
         });
         producer.start();
         started.await();
-        producer.join(200);
+        awaitParked(producer);
         assertTrue(producer.isAlive(), "the third put waits while the queue is full");
+        assertEquals(-1, droppedByProducer.get(), "the third put has not returned");
         assertEquals(0, q.poll(1, TimeUnit.SECONDS));
         producer.join(5000);
         assertEquals(0, droppedByProducer.get(), "nothing dropped");
@@ -63,7 +65,7 @@ class FrameQueueTest {
             }
         });
         producer.start();
-        producer.join(100);
+        awaitParked(producer);
         q.close();
         producer.join(5000);
         assertTrue(!producer.isAlive(), "close released the waiting put");
@@ -72,5 +74,19 @@ class FrameQueueTest {
         assertNull(q.poll(0, TimeUnit.MILLISECONDS));
         assertTrue(q.isDrained());
         assertEquals(0, q.put(9), "refused after close");
+    }
+
+    /**
+     * Waits until {@code t} is parked (WAITING or TIMED_WAITING), which proves a put blocks instead of relying on
+     * a sleep being long enough; fails after 5 s.
+     */
+    private static void awaitParked(Thread t) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (t.getState() != Thread.State.WAITING && t.getState() != Thread.State.TIMED_WAITING) {
+            if (System.nanoTime() > deadline) {
+                fail("the producer never blocked; its state is " + t.getState());
+            }
+            Thread.sleep(1);
+        }
     }
 }

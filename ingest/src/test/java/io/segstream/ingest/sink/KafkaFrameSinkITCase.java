@@ -4,49 +4,35 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.segstream.connectors.kafka.EmbeddedKafka;
 import io.segstream.connectors.kafka.ReceivedRecord;
 import io.segstream.connectors.kafka.SegstreamTopics;
 import io.segstream.connectors.kafka.TopicRole;
+import io.segstream.connectors.kafka.junit.EmbeddedKafkaExtension;
 import io.segstream.ingest.testing.KafkaFrames;
 import io.segstream.schemas.CameraFrame;
 import io.segstream.schemas.ImageEncoding;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@link KafkaFrameSink} against a real broker: keys, order, timestamps, failures through the callback, close. */
 class KafkaFrameSinkITCase {
     /** Capture times from long ago: the Kafka timestamp must be the time of sending instead. */
     private static final Instant CAPTURED = Instant.parse("2020-05-01T08:00:00Z");
-
-    private static EmbeddedKafka kafka;
-
-    @BeforeAll
-    static void startBroker() throws IOException {
-        kafka = EmbeddedKafka.builder().start();
-    }
-
-    @AfterAll
-    static void stopBroker() throws IOException {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
+    @RegisterExtension
+    static final EmbeddedKafkaExtension KAFKA = EmbeddedKafkaExtension.forClass();
 
     @Test
     void framesAreKeyedByCameraInOrderAndStampedWithTheSendTime() throws Exception {
-        String topic = KafkaFrames.newTopic(kafka, "sink-order.");
+        String topic = KafkaFrames.newTopic(KAFKA.broker(), "sink-order.");
         Map<String, String> outcomes = new ConcurrentHashMap<>();
         long before = System.currentTimeMillis();
-        try (KafkaFrameSink sink = KafkaFrames.sink(kafka, topic)) {
+        try (KafkaFrameSink sink = KafkaFrames.sink(KAFKA.broker(), topic)) {
             assertEquals(topic, sink.topic());
             for (long seq = 0; seq < 4; seq++) {
                 for (String camera : List.of("cam-1", "cam-2")) {
@@ -58,7 +44,7 @@ class KafkaFrameSinkITCase {
             assertEquals(8, outcomes.size(), "every callback ran before flush returned");
             outcomes.forEach((frame, outcome) -> assertEquals("delivered", outcome, frame));
         }
-        List<ReceivedRecord<CameraFrame>> records = KafkaFrames.readAll(kafka, topic);
+        List<ReceivedRecord<CameraFrame>> records = KafkaFrames.readAll(KAFKA.broker(), topic);
         assertEquals(8, records.size());
         for (String camera : List.of("cam-1", "cam-2")) {
             assertEquals(List.of(0L, 1L, 2L, 3L),
@@ -77,7 +63,7 @@ class KafkaFrameSinkITCase {
     void aFrameTheTopicRefusesFailsThroughItsCallbackNamingTheTopicAndLaterFramesGo() throws Exception {
         SegstreamTopics topics = SegstreamTopics.builder().optPrefix("sink-small.").optPartitions(1)
                 .optConfig(TopicRole.FRAMES, "max.message.bytes", "1024").build();
-        kafka.ensureTopics(List.of(topics.spec(TopicRole.FRAMES)));
+        KAFKA.broker().ensureTopics(List.of(topics.spec(TopicRole.FRAMES)));
         String topic = topics.frames();
         Map<Long, Exception> errors = new ConcurrentHashMap<>();
         Map<Long, Boolean> delivered = new ConcurrentHashMap<>();
@@ -88,7 +74,7 @@ class KafkaFrameSinkITCase {
                 errors.put(f.getSeq(), error);
             }
         };
-        try (KafkaFrameSink sink = KafkaFrames.sink(kafka, topic)) {
+        try (KafkaFrameSink sink = KafkaFrames.sink(KAFKA.broker(), topic)) {
             sink.send(frame("cam-big", 0, 8 * 1024), callback);
             sink.flush();
             sink.send(frame("cam-big", 1, 16), callback);
@@ -98,13 +84,14 @@ class KafkaFrameSinkITCase {
         String message = errors.get(0L).getMessage();
         assertTrue(message.startsWith("could not send a CameraFrame to " + topic + ": "), message);
         assertEquals(Map.of(1L, true), delivered, "the sink goes on after a refused frame");
-        assertEquals(List.of(1L), KafkaFrames.readAll(kafka, topic).stream().map(r -> r.value().getSeq()).toList());
+        assertEquals(List.of(1L),
+                KafkaFrames.readAll(KAFKA.broker(), topic).stream().map(r -> r.value().getSeq()).toList());
     }
 
     @Test
     void aClosedSinkRefusesFramesAndClosesOnce() throws Exception {
-        String topic = KafkaFrames.newTopic(kafka, "sink-closed.");
-        KafkaFrameSink sink = KafkaFrameSink.builder().setBootstrapServers(kafka.bootstrapServers()).setTopic(topic)
+        String topic = KafkaFrames.newTopic(KAFKA.broker(), "sink-closed.");
+        KafkaFrameSink sink = KafkaFrameSink.builder().setBootstrapServers(KAFKA.bootstrapServers()).setTopic(topic)
                 .optClientId("it-sink").optCloseTimeout(Duration.ofSeconds(5)).build();
         sink.close();
         sink.close();
@@ -117,14 +104,14 @@ class KafkaFrameSinkITCase {
     @Test
     void settingsAreCheckedWithMessagesThatSayWhatToFix() {
         IllegalArgumentException small = assertThrows(IllegalArgumentException.class, () -> KafkaFrameSink.builder()
-                .setBootstrapServers(kafka.bootstrapServers()).setTopic("t").optMaxInFlightBytes(10L << 20).build());
+                .setBootstrapServers(KAFKA.bootstrapServers()).setTopic("t").optMaxInFlightBytes(10L << 20).build());
         assertEquals("the in-flight bound must hold at least one maximal record (33 MiB), got 10485760 bytes",
                 small.getMessage());
         IllegalArgumentException noTopic = assertThrows(IllegalArgumentException.class,
-                () -> KafkaFrameSink.builder().setBootstrapServers(kafka.bootstrapServers()).build());
+                () -> KafkaFrameSink.builder().setBootstrapServers(KAFKA.bootstrapServers()).build());
         assertEquals("setTopic is required, e.g. segstream.frames", noTopic.getMessage());
         IllegalArgumentException noTimeout = assertThrows(IllegalArgumentException.class, () -> KafkaFrameSink.builder()
-                .setBootstrapServers(kafka.bootstrapServers()).setTopic("t").optCloseTimeout(null).build());
+                .setBootstrapServers(KAFKA.bootstrapServers()).setTopic("t").optCloseTimeout(null).build());
         assertEquals("optCloseTimeout must be zero or positive, got null", noTimeout.getMessage());
     }
 

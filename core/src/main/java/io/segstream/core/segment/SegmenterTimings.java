@@ -9,14 +9,14 @@ package io.segstream.core.segment;
  * @param inferMs  this frame's share of the ONNX Runtime call
  * @param postMs   argmax, resizing the mask back to the frame
  */
-public record StageTimings(float decodeMs, float preMs, float inferMs, float postMs) {
+public record SegmenterTimings(float decodeMs, float preMs, float inferMs, float postMs) {
     /** The sum of every stage. */
     public float totalMs() {
         return decodeMs + preMs + inferMs + postMs;
     }
 
     /** A copy with {@code ms} as decode time. */
-    public StageTimings withDecodeMs(float ms) {
-        return new StageTimings(ms, preMs, inferMs, postMs);
+    public SegmenterTimings withDecodeMs(float ms) {
+        return new SegmenterTimings(ms, preMs, inferMs, postMs);
     }
 }
