@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.distribution.NormalDistribution;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
@@ -23,6 +24,7 @@ import org.deeplearning4j.nn.conf.layers.SeparableConvolution2D;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.conf.layers.Upsampling2D;
 import org.deeplearning4j.nn.weights.WeightInit;
+import org.deeplearning4j.nn.weights.WeightInitDistribution;
 import org.nd4j.linalg.activations.Activation;
 
 /**
@@ -122,9 +124,31 @@ public final class GraphBlocks {
         checkStride(name, s, stride);
         graph.addLayer(name + "_dw", new DepthwiseConvolution2D.Builder(kernel, kernel).stride(stride, stride)
                 .dilation(dilation, dilation).depthMultiplier(1).nOut(s.channels()).hasBias(false)
-                .convolutionMode(ConvolutionMode.Same).activation(Activation.IDENTITY).build(), in);
+                .weightInit(depthwiseInit(kernel)).convolutionMode(ConvolutionMode.Same)
+                .activation(Activation.IDENTITY).build(), in);
         put(name + "_dw", new FeatureShape(s.channels(), s.height() / stride, s.width() / stride));
         return bn(name, name + "_dw", act);
+    }
+
+    /**
+     * He initialisation of a depthwise kernel: each output sees one channel's k×k window, so the fan-in is k², not
+     * DL4J's default channels × k². With DL4J's fan-in the weights come out √channels too small, the layer's output
+     * variance falls to ~2/channels of its input (≈0.003 at 384 channels) and the following batch norm's running
+     * variance, which starts at 1 and decays by 0.9 per step, stays hundreds of times too large for the first ~100
+     * steps: inference-mode outputs shrink at every depthwise layer and the network predicts one class everywhere.
+     */
+    static WeightInitDistribution depthwiseInit(int kernel) {
+        return new WeightInitDistribution(new NormalDistribution(0, Math.sqrt(2.0 / (kernel * kernel))));
+    }
+
+    /**
+     * Initialisation of DL4J's fused separable convolution, whose depthwise and pointwise kernels share one
+     * initialiser: a normal σ with σ⁴ = 2 / (k² · channels) makes the product of both gains (k²σ² · channels·σ²)
+     * He's 2, where DL4J's default leaves it at ~4 / channels (see {@link #depthwiseInit}).
+     */
+    static WeightInitDistribution separableInit(int kernel, int inChannels) {
+        return new WeightInitDistribution(new NormalDistribution(0,
+                Math.pow(2.0 / ((double) kernel * kernel * inChannels), 0.25)));
     }
 
     /**
@@ -141,8 +165,8 @@ public final class GraphBlocks {
         FeatureShape s = shape(in);
         checkStride(name, s, stride);
         graph.addLayer(name + "_sep", new SeparableConvolution2D.Builder(kernel, kernel).stride(stride, stride)
-                .depthMultiplier(1).nOut(channels).hasBias(false).convolutionMode(ConvolutionMode.Same)
-                .activation(Activation.IDENTITY).build(), in);
+                .depthMultiplier(1).nOut(channels).hasBias(false).weightInit(separableInit(kernel, s.channels()))
+                .convolutionMode(ConvolutionMode.Same).activation(Activation.IDENTITY).build(), in);
         put(name + "_sep", new FeatureShape(channels, s.height() / stride, s.width() / stride));
         return bn(name, name + "_sep", act);
     }

@@ -4,18 +4,20 @@ import io.segstream.training.data.BatchEncoder;
 import io.segstream.training.data.Normalization;
 import io.segstream.training.data.TrainingSample;
 import io.segstream.training.model.ModelBuilder;
+import io.segstream.training.model.ModelComplexity;
 import io.segstream.training.model.ModelSpec;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.dataset.MultiDataSet;
 
 /**
- * Measures training throughput (images per second of forward, backward and Adam update) of every model on random
- * images; not a test. One warm-up step, then {@code iterations} timed steps.
+ * Measures training throughput (images per second of forward, backward and Adam update, and the convolution
+ * GFLOP/s that achieves) of every model on random images; not a test. One warm-up step, then {@code iterations} timed steps.
  *
  * <pre>{@code
  * List<TrainingBenchmark.Result> r = TrainingBenchmark.run(512, 256, 4, 3, 1.0, 19, List.of(), System.err);
@@ -25,8 +27,21 @@ public final class TrainingBenchmark {
     private TrainingBenchmark() {
     }
 
-    /** Throughput of one model. */
-    public record Result(String model, long params, double secondsPerStep, double imagesPerSecond) {
+    /**
+     * Throughput of one model.
+     *
+     * @param forwardFlops convolution FLOPs of one image's forward pass at the benchmark size ({@link ModelComplexity})
+     */
+    public record Result(String model, long params, double secondsPerStep, double imagesPerSecond,
+            double forwardFlops) {
+
+        /**
+         * Achieved GFLOP/s of training: a step costs about three forward passes of convolution work (the forward,
+         * the gradient for the inputs and the gradient for the weights).
+         */
+        public double achievedGflops() {
+            return 3 * forwardFlops * imagesPerSecond / 1e9;
+        }
     }
 
     /**
@@ -41,7 +56,9 @@ public final class TrainingBenchmark {
             if (!only.isEmpty() && !only.contains(spec.label())) {
                 continue;
             }
-            ComputationGraph graph = new ComputationGraph(ModelBuilder.builder().setSpec(spec).build().configuration());
+            ComputationGraphConfiguration conf = ModelBuilder.builder().setSpec(spec).build().configuration();
+            double flops = ModelComplexity.of(conf, height, width).flops();
+            ComputationGraph graph = new ComputationGraph(conf);
             graph.init();
             graph.fit(data);
             long start = System.nanoTime();
@@ -49,9 +66,9 @@ public final class TrainingBenchmark {
                 graph.fit(data);
             }
             double perStep = (System.nanoTime() - start) / 1e9 / iterations;
-            Result r = new Result(spec.label(), graph.numParams(), perStep, batch / perStep);
-            console.println(String.format(Locale.ROOT, "%s: %.2f s per step, %.2f images/s", r.model(),
-                    r.secondsPerStep(), r.imagesPerSecond()));
+            Result r = new Result(spec.label(), graph.numParams(), perStep, batch / perStep, flops);
+            console.println(String.format(Locale.ROOT, "%s: %.2f s per step, %.2f images/s, %.1f GFLOP/s", r.model(),
+                    r.secondsPerStep(), r.imagesPerSecond(), r.achievedGflops()));
             results.add(r);
         }
         return results;
@@ -62,11 +79,15 @@ public final class TrainingBenchmark {
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
                 "training throughput at %dx%d, batch %d (forward + backward + Adam), %d cores%n", width, height, batch,
                 Runtime.getRuntime().availableProcessors()));
-        sb.append(String.format(Locale.ROOT, "%-24s %12s %12s %10s%n", "model", "params", "s/step", "images/s"));
+        sb.append(String.format(Locale.ROOT, "%-24s %12s %12s %10s %10s %10s%n", "model", "params", "s/step",
+                "images/s", "GFLOP/img", "GFLOP/s"));
         for (Result r : results) {
-            sb.append(String.format(Locale.ROOT, "%-24s %12s %12.2f %10.2f%n", r.model(),
-                    String.format(Locale.ROOT, "%,d", r.params()), r.secondsPerStep(), r.imagesPerSecond()));
+            sb.append(String.format(Locale.ROOT, "%-24s %12s %12.2f %10.2f %10.3f %10.2f%n", r.model(),
+                    String.format(Locale.ROOT, "%,d", r.params()), r.secondsPerStep(), r.imagesPerSecond(),
+                    3 * r.forwardFlops() / 1e9, r.achievedGflops()));
         }
+        sb.append("GFLOP/img: convolution work of one training image (forward + both backward passes, 3 x forward);"
+                + " GFLOP/s: that work per second achieved\n");
         return sb.toString();
     }
 
