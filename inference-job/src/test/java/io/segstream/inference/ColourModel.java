@@ -13,7 +13,7 @@ import java.nio.file.Path;
  * that calls saturated red pixels {@code person} (11), saturated green ones {@code vegetation} (8) and
  * everything else {@code road} (0).
  */
-final class ColourModel {
+public final class ColourModel {
     static final int PERSON = 11;
     static final int VEGETATION = 8;
     static final int ROAD = 0;
@@ -23,12 +23,12 @@ final class ColourModel {
 
     private ColourModel() {}
 
-    static Path write(Path dir, String version) throws IOException {
+    public static Path write(Path dir, String version) throws IOException {
         return ModelDirectory.write(dir, graph(false), manifest(version)).dir();
     }
 
     /** The same model whose scores are all NaN: it loads, but must never serve. */
-    static Path writeNaN(Path dir, String version) throws IOException {
+    public static Path writeNaN(Path dir, String version) throws IOException {
         return ModelDirectory.write(dir, graph(true), manifest(version)).dir();
     }
 

@@ -3,11 +3,9 @@ package io.segstream.inference.segment;
 import io.segstream.connectors.flink.Decoded;
 import io.segstream.connectors.flink.DecodedSplit;
 import io.segstream.connectors.kafka.DeadLetters;
-import io.segstream.connectors.models.ModelReleases;
 import io.segstream.connectors.models.ReleaseTarget;
 import io.segstream.core.frames.FrameFailure;
 import io.segstream.core.frames.FrameOutcome;
-import io.segstream.core.model.ModelException;
 import io.segstream.core.segment.OnnxSegmenter;
 import io.segstream.schemas.Alert;
 import io.segstream.schemas.AvroCodec;
@@ -17,15 +15,9 @@ import io.segstream.schemas.ModelRelease;
 import io.segstream.schemas.SegmentationMask;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
@@ -67,6 +59,9 @@ import org.slf4j.LoggerFactory;
  * models topic up to where the release stream begins ({@link SegmentationSettings#startupReleases()}) and serves
  * the newest release for its target that verifies, else the configured model.
  *
+ * <p>The lifecycle itself (which release to prepare, swap in, reject or ignore) is {@link ReleaseLifecycle}; this
+ * operator keeps its state, polls it on a timer and turns what it decides into metrics and side outputs.
+ *
  * <p>Releases carry no event time: the operator's watermark follows the frames alone.
  *
  * <p>Metrics: {@code framesIn}, {@code masksOut}, {@code skippedStale}, {@code deadLettered},
@@ -95,18 +90,10 @@ public class SegmentationOperator extends AbstractStreamOperator<SegmentationMas
 
     private final SegmentationSettings settings;
 
-    private transient ModelPreparer preparer;
-    private transient ServingModel serving;
-    private transient volatile String servingId;
-    private transient String labelSet;
-    private transient Deque<ModelRelease> pending;
-    private transient ModelRelease preparing;
-    private transient Future<ServingModel> prepared;
-    private transient List<Alert> alertsToEmit;
+    private transient volatile ReleaseLifecycle releases;
     private transient ListState<ModelRelease> servingState;
     private transient ListState<ModelRelease> pendingState;
     private transient boolean restored;
-    private transient ModelRelease restoredServing;
     private transient boolean swapTimerPending;
 
     private transient FrameBatcher<StreamRecord<Decoded<CameraFrame>>> batcher;
@@ -138,20 +125,7 @@ public class SegmentationOperator extends AbstractStreamOperator<SegmentationMas
         super.initializeState(context);
         servingState = context.getOperatorStateStore().getUnionListState(releases(SERVING_STATE));
         pendingState = context.getOperatorStateStore().getUnionListState(releases(PENDING_STATE));
-        pending = new ArrayDeque<>();
-        alertsToEmit = new ArrayList<>();
         restored = context.isRestored();
-        if (restored) {
-            // union state: every subtask sees what all of them kept; they normally agree, the newest wins
-            List<ModelRelease> served = new ArrayList<>();
-            servingState.get().forEach(served::add);
-            restoredServing = served.stream().max(Comparator.comparing(ModelRelease::getReleasedAt)).orElse(null);
-            for (ModelRelease r : pendingState.get()) {
-                if (pending.stream().noneMatch(p -> sameRecord(p, r))) {
-                    pending.add(r);
-                }
-            }
-        }
     }
 
     @Override
@@ -171,63 +145,25 @@ public class SegmentationOperator extends AbstractStreamOperator<SegmentationMas
         releasesIgnored = g.counter("modelReleasesIgnored");
         inferenceLatency = g.histogram("inferenceLatencyMs", new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
         endToEndLatency = g.histogram("endToEndLatencyMs", new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
-        g.gauge("modelVersion", () -> servingId);
+        // metric reporters may read the gauges before the lifecycle below exists
+        g.gauge("modelVersion", () -> releases == null ? null : releases.servingId());
         batchSizes = g.histogram("batchSize", new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
         servingGauges = new HashSet<>();
 
-        preparer = new ModelPreparer(settings, owner);
-        labelSet = preparer.configuredLabelSet();
-        serving = startingModel();
-        servingId = serving.id();
-        registerServing(servingId);
+        releases = new ReleaseLifecycle(new ModelPreparer(settings, owner), settings.targets(), new Counting());
+        if (restored) {
+            releases.restore(servingState.get(), pendingState.get());
+        }
+        // a restored subtask already decided on the releases before its checkpoint: it only reads them at a fresh start
+        List<ModelRelease> startup = !restored && settings.startupReleases() != null
+                ? settings.startupReleases().read(STARTUP_READ_TIMEOUT) : List.of();
+        ServingModel serving = releases.start(startup);
+        registerServing(serving.id());
         LOG.info("{} serves model {} on {} (batch {}, wait {} ms, {} mode, release targets {})", owner, serving,
                 serving.segmenter().provider(), settings.batchSize(), settings.batchWaitMs(),
                 settings.live() ? "live" : "replay", settings.targets());
-        startNextPreparation();
+        releases.startNextPreparation();
         scheduleSwapPoll();
-    }
-
-    /** After a restore the release served before, at a fresh start the newest valid release, else the configured model. */
-    private ServingModel startingModel() throws Exception {
-        if (restoredServing != null) {
-            try {
-                return preparer.prepare(restoredServing, labelSet);
-            } catch (ModelException e) {
-                LOG.error("release {} served before the restart cannot serve again, falling back: {}",
-                        ModelReleases.id(restoredServing), e.getMessage());
-                ServingModel fallback = preparer.openConfigured();
-                alertsToEmit.add(SystemAlerts.restoreFailed(restoredServing, fallback.id(), e.getMessage()));
-                return fallback;
-            }
-        }
-        // a restored subtask already decided on the releases before its checkpoint: it only reads them at a fresh start
-        if (!restored && settings.startupReleases() != null) {
-            List<ModelRelease> released = settings.startupReleases().read(STARTUP_READ_TIMEOUT).stream()
-                    .filter(r -> ReleaseTarget.applies(r.getTarget(), settings.targets())).toList();
-            List<ModelRelease> rejected = new ArrayList<>();
-            List<String> reasons = new ArrayList<>();
-            ServingModel chosen = null;
-            for (int i = released.size() - 1; i >= 0 && chosen == null; i--) {
-                ModelRelease r = released.get(i);
-                try {
-                    chosen = preparer.prepare(r, labelSet);
-                    releasesAccepted.inc();
-                } catch (ModelException e) {
-                    LOG.warn("release {} on the models topic cannot serve: {}", ModelReleases.id(r), e.getMessage());
-                    rejected.add(r);
-                    reasons.add(e.getMessage());
-                }
-            }
-            if (chosen == null) {
-                chosen = preparer.openConfigured();
-            }
-            for (int i = 0; i < rejected.size(); i++) {
-                releasesRejected.inc();
-                alertsToEmit.add(SystemAlerts.releaseRejected(rejected.get(i), chosen.id(), reasons.get(i)));
-            }
-            return chosen;
-        }
-        return preparer.openConfigured();
     }
 
     // ---------------------------------------------------------------- frames
@@ -284,14 +220,14 @@ public class SegmentationOperator extends AbstractStreamOperator<SegmentationMas
 
     private void flush() {
         // a model that finished warming up takes over here, between two batches
-        applyPrepared();
+        releases.applyPrepared();
         if (batcher.isEmpty()) {
             return;
         }
         List<StreamRecord<Decoded<CameraFrame>>> batch = batcher.drain();
         batchSizes.update(batch.size());
         List<CameraFrame> input = batch.stream().map(r -> r.getValue().getRecord()).toList();
-        List<FrameOutcome> outcomes = serving.frames().segment(input);
+        List<FrameOutcome> outcomes = releases.serving().frames().segment(input);
         long now = System.currentTimeMillis();
         for (int i = 0; i < outcomes.size(); i++) {
             FrameOutcome o = outcomes.get(i);
@@ -326,52 +262,32 @@ public class SegmentationOperator extends AbstractStreamOperator<SegmentationMas
 
     @Override
     public void processElement2(StreamRecord<ModelRelease> element) {
-        ModelRelease release = element.getValue();
-        String id = ModelReleases.id(release);
-        if (!ReleaseTarget.applies(release.getTarget(), settings.targets())) {
-            releasesIgnored.inc();
-            LOG.info("release {} is for target {}, not for this job's {}; ignored", id, release.getTarget(),
-                    settings.targets());
-            return;
-        }
-        ModelRelease latest = pending.isEmpty() ? (preparing != null ? preparing : serving.release())
-                : pending.peekLast();
-        if (ModelReleases.sameModel(latest, release)) {
-            releasesIgnored.inc();
-            LOG.info("release {} is the model already serving or being prepared; ignored", id);
-            return;
-        }
-        pending.add(release);
-        startNextPreparation();
+        releases.offer(element.getValue());
         scheduleSwapPoll();
     }
 
-    private void startNextPreparation() {
-        if (prepared == null && !pending.isEmpty()) {
-            preparing = pending.poll();
-            LOG.info("preparing release {} for target {} off the hot path; {} keeps serving",
-                    ModelReleases.id(preparing), preparing.getTarget(), servingId);
-            prepared = preparer.submit(preparing, labelSet);
+    /** Counts the lifecycle's decisions and logs each swap. */
+    private final class Counting implements ReleaseLifecycle.Listener {
+        @Override
+        public void accepted() {
+            releasesAccepted.inc();
         }
-    }
 
-    /** Swaps in a model that finished preparing, or announces why it failed; then starts the next one. */
-    private void applyPrepared() {
-        while (prepared != null && prepared.isDone()) {
-            ModelRelease release = preparing;
-            Future<ServingModel> done = prepared;
-            preparing = null;
-            prepared = null;
-            try {
-                swapTo(done.get());
-                releasesAccepted.inc();
-            } catch (ExecutionException e) {
-                reject(release, e.getCause());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while taking prepared model " + ModelReleases.id(release), e);
-            }
-            startNextPreparation();
+        @Override
+        public void rejected() {
+            releasesRejected.inc();
+        }
+
+        @Override
+        public void ignored() {
+            releasesIgnored.inc();
+        }
+
+        @Override
+        public void swapped(ServingModel old, ServingModel next) {
+            registerServing(next.id());
+            LOG.info("subtask {} swapped model {} for {} between two frames",
+                    getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(), old.id(), next.id());
         }
     }
 
@@ -382,62 +298,36 @@ public class SegmentationOperator extends AbstractStreamOperator<SegmentationMas
      */
     private void registerServing(String id) {
         if (servingGauges.add(id)) {
-            getMetricGroup().addGroup("model", id).gauge("modelServing", () -> id.equals(servingId) ? 1 : 0);
+            getMetricGroup().addGroup("model", id)
+                    .gauge("modelServing", () -> id.equals(releases.servingId()) ? 1 : 0);
         }
-    }
-
-    private void swapTo(ServingModel next) {
-        ServingModel old = serving;
-        serving = next;
-        servingId = next.id();
-        registerServing(servingId);
-        LOG.info("subtask {} swapped model {} for {} between two frames",
-                getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(), old.id(), next.id());
-        old.close();
-    }
-
-    private void reject(ModelRelease release, Throwable why) {
-        releasesRejected.inc();
-        String reason = why instanceof ModelException ? why.getMessage() : why.toString();
-        LOG.warn("release {} rejected, {} keeps serving: {}", ModelReleases.id(release), servingId, reason);
-        alertsToEmit.add(SystemAlerts.releaseRejected(release, servingId, reason));
     }
 
     private void emitSystemAlerts() {
-        for (Alert a : alertsToEmit) {
+        for (Alert a : releases.drainAlerts()) {
             output.collect(SYSTEM_ALERTS, new StreamRecord<>(a, a.getCaptureTime().toEpochMilli()));
         }
-        alertsToEmit.clear();
     }
 
     /** Polls the preparation while one runs, and emits alerts, also when no frames arrive. */
     private void scheduleSwapPoll() {
-        if (!swapTimerPending && (prepared != null || !alertsToEmit.isEmpty())) {
+        if (!swapTimerPending && (releases.preparation() != null || releases.hasAlerts())) {
             swapTimerPending = true;
             getProcessingTimeService().registerTimer(
                     getProcessingTimeService().getCurrentProcessingTime() + SWAP_POLL_MS, t -> {
                         swapTimerPending = false;
-                        applyPrepared();
+                        releases.applyPrepared();
                         emitSystemAlerts();
                         scheduleSwapPoll();
                     });
         }
     }
 
-    private static boolean sameRecord(ModelRelease a, ModelRelease b) {
-        return ModelReleases.sameModel(a, b) && a.getReleasedAt().equals(b.getReleasedAt());
-    }
-
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
-        servingState.update(serving.release() == null ? List.of() : List.of(serving.release()));
-        List<ModelRelease> undecided = new ArrayList<>();
-        if (preparing != null) {
-            undecided.add(preparing);
-        }
-        undecided.addAll(pending);
-        pendingState.update(undecided);
+        servingState.update(releases.servingToSnapshot());
+        pendingState.update(releases.pendingToSnapshot());
     }
 
     // ---------------------------------------------------------------- watermarks follow the frames
@@ -464,18 +354,8 @@ public class SegmentationOperator extends AbstractStreamOperator<SegmentationMas
     @Override
     public void close() throws Exception {
         try {
-            if (preparer != null) {
-                preparer.close();
-            }
-            if (prepared != null && prepared.isDone() && !prepared.isCancelled()) {
-                try {
-                    prepared.get().close();
-                } catch (ExecutionException e) {
-                    LOG.debug("the release being prepared at close had failed: {}", e.getCause().getMessage());
-                }
-            }
-            if (serving != null) {
-                serving.close();
+            if (releases != null) {
+                releases.close();
             }
         } finally {
             super.close();
