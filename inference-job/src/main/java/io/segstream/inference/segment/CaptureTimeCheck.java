@@ -4,9 +4,7 @@ import io.segstream.connectors.flink.Decoded;
 import io.segstream.connectors.flink.DecodedSplit;
 import io.segstream.connectors.kafka.DeadLetters;
 import io.segstream.connectors.kafka.RecordTimestamps;
-import io.segstream.schemas.AvroCodec;
 import io.segstream.schemas.CameraFrame;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -30,7 +28,6 @@ public final class CaptureTimeCheck extends ProcessFunction<Decoded<CameraFrame>
     private static final Logger LOG = LoggerFactory.getLogger(CaptureTimeCheck.class);
 
     private final Duration maxAhead;
-    private transient AvroCodec<CameraFrame> codec;
     private transient Counter deadLettered;
 
     /** Refuses capture times more than {@code maxAhead} ahead of the clock. */
@@ -40,7 +37,6 @@ public final class CaptureTimeCheck extends ProcessFunction<Decoded<CameraFrame>
 
     @Override
     public void open(OpenContext openContext) {
-        codec = AvroCodec.of(CameraFrame.class);
         deadLettered = getRuntimeContext().getMetricGroup().counter("deadLettered");
     }
 
@@ -56,12 +52,8 @@ public final class CaptureTimeCheck extends ProcessFunction<Decoded<CameraFrame>
         deadLettered.inc();
         String reason = "frame of camera " + frame.getCameraId() + " seq " + frame.getSeq() + ": " + problem.get();
         LOG.warn("{} ({} such frames so far); sent to the dead-letter topic", reason, deadLettered.getCount());
-        context.output(DecodedSplit.DEAD_LETTERS, DeadLetters.of(decoded.position(),
-                        frame.getCameraId().getBytes(StandardCharsets.UTF_8), codec.encode(frame), STAGE_CAPTURE_TIME,
-                        reason, null, DeadLetters.DEFAULT_MAX_PAYLOAD_BYTES)
-                .setCameraId(frame.getCameraId())
-                .setSeq(frame.getSeq())
-                .build());
+        context.output(DecodedSplit.DEAD_LETTERS,
+                DeadLetters.forRecord(decoded.position(), frame, STAGE_CAPTURE_TIME, reason, null));
     }
 
     /**
