@@ -163,6 +163,12 @@ final class TrainOptions {
     @Option(names = "--no-augment", description = "Train without random scale, crop, flip and colour jitter.")
     boolean noAugment;
 
+    @Option(names = "--scale-range", paramLabel = "MIN,MAX", defaultValue = "0.5,2.0",
+            description = "Random scale of the augmentation, relative to the image resized to the training size:"
+                    + " 0.5,2.0 (default, DeepLab's); 2,2 with -t 256x128 trains on 256x128 crops of a 512x256"
+                    + " frame, at the scale a 512x256 model sees.")
+    String scaleRange;
+
     @Option(names = "--loader-threads", paramLabel = "N", defaultValue = "2",
             description = "Threads that load and augment batches.")
     int loaderThreads;
@@ -174,6 +180,23 @@ final class TrainOptions {
     @Option(names = "--runs-dir", paramLabel = "DIR", defaultValue = "runs",
             description = "Where run directories go (default: ${DEFAULT-VALUE}).")
     Path runsDir;
+
+    private double[] scaleRange() {
+        String[] parts = scaleRange.split(",");
+        try {
+            if (parts.length == 2) {
+                double min = Double.parseDouble(parts[0].trim());
+                double max = Double.parseDouble(parts[1].trim());
+                if (min > 0 && max >= min) {
+                    return new double[] {min, max};
+                }
+            }
+        } catch (NumberFormatException e) {
+            // reported below with the value the user gave
+        }
+        throw new IllegalArgumentException("--scale-range must be MIN,MAX with 0 < MIN <= MAX, got '" + scaleRange
+                + "'");
+    }
 
     /** The options as a training configuration map (see {@code TrainConfig.of}). */
     Map<String, Object> toMap() {
@@ -190,6 +213,9 @@ final class TrainOptions {
         o.put("width", size[0]);
         o.put("height", size[1]);
         o.put("augment", !noAugment);
+        double[] scales = scaleRange();
+        o.put("minScale", scales[0]);
+        o.put("maxScale", scales[1]);
         o.put("loaderThreads", loaderThreads);
         o.put("batch", batch);
         o.put("epochs", epochs);

@@ -1,5 +1,6 @@
 package io.segstream.training.model;
 
+import io.segstream.training.graph.DilatedDepthwiseConvolution2D;
 import io.segstream.training.graph.MaxUnpoolVertex;
 import io.segstream.training.graph.McDropoutVertex;
 import java.util.ArrayList;
@@ -122,10 +123,11 @@ public final class GraphBlocks {
     public String depthwiseBnAct(String name, String in, int kernel, int stride, int dilation, Activation act) {
         FeatureShape s = shape(in);
         checkStride(name, s, stride);
-        graph.addLayer(name + "_dw", new DepthwiseConvolution2D.Builder(kernel, kernel).stride(stride, stride)
+        DepthwiseConvolution2D.Builder dw = new DepthwiseConvolution2D.Builder(kernel, kernel).stride(stride, stride)
                 .dilation(dilation, dilation).depthMultiplier(1).nOut(s.channels()).hasBias(false)
                 .weightInit(depthwiseInit(kernel)).convolutionMode(ConvolutionMode.Same)
-                .activation(Activation.IDENTITY).build(), in);
+                .activation(Activation.IDENTITY);
+        graph.addLayer(name + "_dw", dilation > 1 ? DilatedDepthwiseConvolution2D.of(dw) : dw.build(), in);
         put(name + "_dw", new FeatureShape(s.channels(), s.height() / stride, s.width() / stride));
         return bn(name, name + "_dw", act);
     }

@@ -1,5 +1,6 @@
 package io.segstream.training.model;
 
+import io.segstream.training.graph.LayerHelpers;
 import io.segstream.training.loss.PixelLoss;
 import io.segstream.training.loss.WeightedCrossEntropy;
 import io.segstream.training.optim.Optimizers;
@@ -113,6 +114,7 @@ public final class ModelBuilder {
         }
         SegmentationModel model = ModelRegistry.get(spec.model());
         checkSize(model, spec);
+        LayerHelpers.enable();
         NeuralNetConfiguration.Builder nn = new NeuralNetConfiguration.Builder()
                 .seed(seed)
                 .dataType(dataType)

@@ -3,6 +3,7 @@ package io.segstream.training.run;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.segstream.training.graph.LayerHelpers;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -67,6 +68,7 @@ public final class Checkpoints {
                     + " is missing (it is written next to every checkpoint)");
         }
         ComputationGraph graph;
+        LayerHelpers.enable();
         try {
             graph = ModelSerializer.restoreComputationGraph(zip.toFile(), true);
         } catch (RuntimeException e) {

@@ -1,0 +1,123 @@
+package io.segstream.training.graph;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.segstream.training.model.ModelBuilder;
+import io.segstream.training.model.ModelSpec;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.CnnLossLayer;
+import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
+import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+/**
+ * The training graphs run on libnd4j's oneDNN primitives: DL4J's layer helpers are on for convolution and batch norm
+ * (DL4J 1.0.0-M2.1 leaves them off and, once on, looks for its oneDNN switch under a class name ND4J no longer has,
+ * see {@code org.nd4j.nativeblas.Nd4jCpu}), and dilated depthwise convolutions, which oneDNN refuses, still train.
+ */
+class LayerHelpersTest {
+
+    @Test
+    void convolutionAndBatchNormLayersUseTheirOneDnnHelpers() {
+        ComputationGraph graph = fastScnn();
+        int bn = 0;
+        int conv = 0;
+        for (Layer layer : graph.getLayers()) {
+            if (layer instanceof BatchNormalization b) {
+                assertNotNull(b.getHelper(), "batch norm " + b.getConfig().getLayerName() + " has no helper");
+                bn++;
+            } else if (layer.getClass() == ConvolutionLayer.class) {
+                assertNotNull(((ConvolutionLayer) layer).getHelper(),
+                        "convolution " + layer.getConfig().getLayerName() + " has no helper");
+                conv++;
+            }
+        }
+        assertTrue(bn > 10 && conv > 5, bn + " batch norms, " + conv + " convolutions checked");
+    }
+
+    @Test
+    void fastScnnWithItsDilatedDepthwiseFusionTrainsAStep() {
+        ComputationGraph graph = fastScnn();
+        assertInstanceOf(GenericKernelDepthwiseLayer.class, graph.getLayer("ffm_low_dw_dw"));
+        Nd4j.getRandom().setSeed(3);
+        INDArray image = Nd4j.rand(DataType.FLOAT, 2, 3, 128, 256);
+        INDArray labels = Nd4j.zeros(DataType.FLOAT, 2, 19, 128, 256);
+        labels.get(NDArrayIndex.all(), NDArrayIndex.point(4)).assign(1);
+        MultiDataSet batch = new MultiDataSet(new INDArray[] {image}, new INDArray[] {labels});
+        double before = graph.score(batch, true);
+        for (int i = 0; i < 5; i++) {
+            graph.fit(new INDArray[] {image}, new INDArray[] {labels});
+        }
+        double after = graph.score(batch, true);
+        assertTrue(Double.isFinite(after) && after < before, "loss " + before + " -> " + after
+                + " after 5 steps on one batch");
+        assertTrue(Nd4j.getEnvironment().helpersAllowed(), "the generic-kernel layer left platform helpers off");
+    }
+
+    @Test
+    void dilatedDepthwiseMatchesTheStockLayerAndSurvivesJson() {
+        ComputationGraphConfiguration dilated = depthwiseGraph(true);
+        ComputationGraphConfiguration stock = depthwiseGraph(false);
+        ComputationGraphConfiguration restored = ComputationGraphConfiguration.fromJson(dilated.toJson());
+        assertInstanceOf(DilatedDepthwiseConvolution2D.class,
+                restored.getVertices().values().stream()
+                        .filter(v -> v instanceof LayerVertex)
+                        .map(v -> ((LayerVertex) v).getLayerConf().getLayer())
+                        .filter(l -> l instanceof DepthwiseConvolution2D).findFirst().orElseThrow());
+
+        ComputationGraph a = new ComputationGraph(restored);
+        a.init();
+        ComputationGraph b = new ComputationGraph(stock);
+        b.init(a.params().dup(), true);
+        Nd4j.getRandom().setSeed(5);
+        INDArray x = Nd4j.randn(DataType.FLOAT, 2, 8, 20, 24);
+        boolean allowed = Nd4j.getEnvironment().helpersAllowed();
+        // the stock layer runs on the generic kernel here too, as it must on a build whose oneDNN refuses dilation
+        Nd4j.getEnvironment().allowHelpers(false);
+        INDArray expected;
+        try {
+            expected = b.outputSingle(x);
+        } finally {
+            Nd4j.getEnvironment().allowHelpers(allowed);
+        }
+        INDArray actual = a.outputSingle(x);
+        assertEquals(0.0, actual.sub(expected).amaxNumber().doubleValue(), 1e-5);
+    }
+
+    private static ComputationGraph fastScnn() {
+        ModelSpec spec = ModelSpec.builder().setModel("fastscnn").setNumClasses(19).setSize(256, 128)
+                .optWidthMultiplier(0.25).build();
+        ComputationGraph graph = new ComputationGraph(ModelBuilder.builder().setSpec(spec).build().configuration());
+        graph.init();
+        return graph;
+    }
+
+    private static ComputationGraphConfiguration depthwiseGraph(boolean dilatedClass) {
+        DepthwiseConvolution2D.Builder dw = new DepthwiseConvolution2D.Builder(3, 3).dilation(4, 4)
+                .depthMultiplier(1).nOut(8).hasBias(false).convolutionMode(ConvolutionMode.Same)
+                .activation(Activation.IDENTITY);
+        return new NeuralNetConfiguration.Builder().seed(1).graphBuilder().addInputs("in")
+                .setInputTypes(InputType.convolutional(20, 24, 8))
+                .addLayer("dw", dilatedClass ? DilatedDepthwiseConvolution2D.of(dw) : dw.build(), "in")
+                .addLayer("out", new CnnLossLayer.Builder(LossFunctions.LossFunction.MSE)
+                        .activation(Activation.IDENTITY).build(), "dw")
+                .setOutputs("out").build();
+    }
+}
