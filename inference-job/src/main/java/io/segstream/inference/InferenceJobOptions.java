@@ -3,6 +3,7 @@ package io.segstream.inference;
 import io.segstream.connectors.kafka.RecordTimestamps;
 import io.segstream.connectors.models.ModelStoreOptions;
 import io.segstream.connectors.models.ReleaseTarget;
+import io.segstream.core.segment.SegmenterOptions;
 import io.segstream.schemas.MaskEncoding;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,7 +46,7 @@ public final class InferenceJobOptions {
     public static final Option<Integer> PARALLELISM = new Option<>("parallelism", 1,
             "Parallel segmentation subtasks (each opens its own model)", Integer::parseInt);
     public static final Option<Integer> BATCH_SIZE = new Option<>("batch-size", 4,
-            "Micro-batch size B: frames segmented together", Integer::parseInt);
+            "Micro-batch size B: frames segmented together, in one ONNX Runtime run", Integer::parseInt);
     public static final Option<Long> BATCH_WAIT_MS = new Option<>("batch-wait-ms", 20L,
             "Longest wait T in ms before a partial micro-batch runs", Long::parseLong);
     public static final Option<String> MODE = new Option<>("mode", "live",
@@ -137,12 +138,28 @@ public final class InferenceJobOptions {
         for (Option<?> o : ALL) {
             values.putIfAbsent(o.key(), o.defaultValue());
         }
+        oneBatchSize(values, segmenter, problems);
         InferenceJobOptions options = new InferenceJobOptions(values, Map.copyOf(segmenter), Map.copyOf(store));
         options.sanityCheck(problems);
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("inference job options: " + String.join("; ", problems));
         }
         return options;
+    }
+
+    /**
+     * The job groups {@code batch-size} frames and the segmenter runs them as one ONNX batch: one setting. A
+     * {@code segmenter.batch-size} equal to it is accepted (older configurations set both); a different one is an
+     * error, since the job would group frames the segmenter then splits, or wait for frames it never groups.
+     */
+    private static void oneBatchSize(Map<String, Object> values, Map<String, String> segmenter,
+            List<String> problems) {
+        String jobBatch = String.valueOf(values.get(BATCH_SIZE.key()));
+        String given = segmenter.putIfAbsent(SegmenterOptions.BATCH_SIZE.key(), jobBatch);
+        if (given != null && !given.trim().equals(jobBatch)) {
+            problems.add("'segmenter.batch-size' (" + given.trim() + ") differs from 'batch-size' (" + jobBatch
+                    + "); set batch-size only, it is also the ONNX batch");
+        }
     }
 
     /** Parses {@code --key value} pairs (as the job jar's main receives them). */

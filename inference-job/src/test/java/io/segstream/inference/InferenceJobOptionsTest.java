@@ -48,4 +48,20 @@ class InferenceJobOptionsTest {
                 + " https:// URL, got 'minio'"), e.getMessage());
         assertTrue(e.getMessage().contains("option 'models-topic' has the bad value 'sometimes'"), e.getMessage());
     }
+
+    @Test
+    void theJobsBatchSizeIsAlsoTheOnnxBatch() {
+        InferenceJobOptions o = InferenceJobOptions.fromMap(Map.of("bootstrap", "k:9092", "batch-size", "8"));
+        assertEquals("8", o.segmenterSettings().get("batch-size"));
+        assertEquals(4, InferenceJobOptions.fromMap(Map.of("bootstrap", "k:9092")).get(InferenceJobOptions.BATCH_SIZE));
+        assertEquals("4", InferenceJobOptions.fromMap(Map.of("bootstrap", "k:9092")).segmenterSettings()
+                .get("batch-size"));
+        // both set and equal, as older configurations have it
+        assertEquals("2", InferenceJobOptions.fromMap(Map.of("bootstrap", "k:9092", "batch-size", "2",
+                "segmenter.batch-size", "2")).segmenterSettings().get("batch-size"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> InferenceJobOptions
+                .fromMap(Map.of("bootstrap", "k:9092", "batch-size", "4", "segmenter.batch-size", "1")));
+        assertTrue(e.getMessage().contains("'segmenter.batch-size' (1) differs from 'batch-size' (4)"),
+                e.getMessage());
+    }
 }

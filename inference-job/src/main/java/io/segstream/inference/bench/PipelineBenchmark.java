@@ -238,8 +238,7 @@ public final class PipelineBenchmark {
                     "topic-prefix", "bench.",
                     "mode", "replay",
                     "batch-size", String.valueOf(batch),
-                    "checkpoint-interval-ms", "500",
-                    "segmenter.batch-size", String.valueOf(batch)));
+                    "checkpoint-interval-ms", "500"));
             String bs = kafka.bootstrapServers();
             InferenceJob job = new InferenceJob(options, modelDir, rules,
                     AvroKafkaSource.builder(CameraFrame.class).setBootstrapServers(bs).setTopic(topics.frames())
