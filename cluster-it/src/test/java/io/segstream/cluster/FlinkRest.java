@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -207,8 +206,9 @@ public final class FlinkRest {
                     return;
                 }
                 last = overview.toString();
-            } catch (ConnectException e) {
-                last = "REST endpoint not up: " + e;
+            } catch (IOException e) {
+                // not listening yet (connection refused), or 503 while the leader election runs
+                last = e.toString();
             }
             Thread.sleep(POLL.toMillis());
         }

@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
@@ -43,6 +44,11 @@ import org.junit.jupiter.api.io.TempDir;
  * exactly one mask ({@code read_committed}) and the alerts are exactly those the rules give for the whole drive,
  * which they only are if the alert state crossed the rescale: cam-a raised before the stop clears after it (and is
  * not raised again), cam-b's debounce counts a person frame from before the stop and one from after.
+ *
+ * <p>The cluster's lib/ holds ONNX Runtime as the job image's does, with {@code ai.onnxruntime.} parent-first, and
+ * each TaskManager ends up with one copy of its native library. (Without that pattern each job's class loader loads
+ * the job jar's own copy from a fresh temp folder: it works, but a TaskManager that ran both jobs then holds two
+ * copies, and one more after every restart there.)
  */
 @Tag("slow")
 class JobJarOnClusterITCase {
@@ -53,6 +59,8 @@ class JobJarOnClusterITCase {
     private static final int FRAMES = 30;
     private static final int FIRST_HALF = 15;
     private static final Duration WAIT = Duration.ofSeconds(120);
+    /** What a cluster whose lib/ holds ONNX Runtime (the job image) sets, so jobs share it. */
+    static final String ONNX_RUNTIME_PARENT_FIRST = "ai.onnxruntime.";
 
     @TempDir
     static Path tmp;
@@ -61,7 +69,11 @@ class JobJarOnClusterITCase {
     @BeforeAll
     static void startCluster() throws Exception {
         String classpath = Files.readString(Path.of(System.getProperty("flink.cluster.classpath"))).trim();
-        cluster = StandaloneFlinkCluster.builder(classpath, Path.of("target", "flink-cluster")).build();
+        cluster = StandaloneFlinkCluster.builder(classpath, Path.of("target", "flink-cluster"))
+                // ONNX Runtime's classes from lib/, not from each job's class loader: one copy of its natives per
+                // TaskManager however often jobs restart there (without it, each job start loads another copy)
+                .optSetting("classloader.parent-first-patterns.additional", ONNX_RUNTIME_PARENT_FIRST)
+                .build();
         cluster.start(2);
     }
 
@@ -155,6 +167,11 @@ class JobJarOnClusterITCase {
             }
             assertEquals(List.of(), cluster.logLines("already loaded in another classloader"),
                     "ONNX Runtime's natives load in every job's class loader");
+            Map<String, Set<String>> onnxRuntimes = cluster.mappedFiles("libonnxruntime.so");
+            for (Map.Entry<String, Set<String>> tm : onnxRuntimes.entrySet()) {
+                assertEquals(1, tm.getValue().size(), tm.getKey() + " holds one copy of ONNX Runtime, though one of"
+                        + " the TaskManagers ran both jobs: " + onnxRuntimes);
+            }
             rest.cancel(second);
             System.out.printf("cluster run: %d frames, %d masks, %d alerts %s, savepoint %s, rescaled 1 -> %d on %d"
                             + " TaskManagers, %.1f s%n", CAMERAS.size() * FRAMES, maskRecords.size(),

@@ -9,10 +9,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -37,7 +41,7 @@ import org.apache.flink.runtime.util.config.memory.ProcessMemoryUtils;
  * }
  * }</pre>
  *
- * <p>{@link #close()} ends every process it started (and their children), also from a shutdown hook should the test
+ * <p>The work folder is emptied first. {@link #close()} ends every process it started (and their children), also from a shutdown hook should the test
  * JVM itself be stopped.
  */
 public final class StandaloneFlinkCluster implements AutoCloseable {
@@ -65,13 +69,14 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
     private final Path logDir;
     private final Map<String, String> settings;
     private final int restPort;
-    private final List<Process> processes = new ArrayList<>();
+    private final Map<String, Process> processes = new LinkedHashMap<>();
     private final Thread shutdownHook = new Thread(this::destroyAll, "flink-cluster-shutdown");
     private int taskManagers;
 
     private StandaloneFlinkCluster(Builder b) throws IOException {
         this.classpath = b.classpath;
         this.workDir = b.workDir.toAbsolutePath();
+        deleteRecursively(workDir);
         this.confDir = Files.createDirectories(workDir.resolve("conf"));
         this.logDir = Files.createDirectories(workDir.resolve("log"));
         Path tmp = Files.createDirectories(workDir.resolve("tmp"));
@@ -182,6 +187,28 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
         return found;
     }
 
+    /**
+     * Per TaskManager, the distinct files named {@code fileName} (a shared library) that its process has mapped now,
+     * from {@code /proc/PID/maps}: how many copies of a native library the TaskManager holds.
+     */
+    public synchronized Map<String, Set<String>> mappedFiles(String fileName) throws IOException {
+        Map<String, Set<String>> mapped = new TreeMap<>();
+        for (Map.Entry<String, Process> e : processes.entrySet()) {
+            if (!e.getKey().startsWith("taskmanager")) {
+                continue;
+            }
+            Set<String> files = new TreeSet<>();
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(e.getValue().pid()), "maps"))) {
+                int slash = line.indexOf('/');
+                if (slash >= 0 && line.endsWith("/" + fileName)) {
+                    files.add(line.substring(slash));
+                }
+            }
+            mapped.put(e.getKey(), files);
+        }
+        return mapped;
+    }
+
     /** Ends every process this cluster started and their children, forcibly after 15 s. */
     @Override
     public void close() {
@@ -194,11 +221,11 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
     }
 
     private synchronized void destroyAll() {
-        for (Process p : processes) {
+        for (Process p : processes.values()) {
             p.descendants().forEach(ProcessHandle::destroy);
             p.destroy();
         }
-        for (Process p : processes) {
+        for (Process p : processes.values()) {
             try {
                 if (!p.waitFor(15, TimeUnit.SECONDS)) {
                     p.descendants().forEach(ProcessHandle::destroyForcibly);
@@ -234,13 +261,25 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
         pb.environment().remove("JAVA_TOOL_OPTIONS");
         pb.environment().remove("JDK_JAVA_OPTIONS");
         synchronized (this) {
-            processes.add(pb.start());
+            processes.put(name, pb.start());
         }
     }
 
     /** "-D key=value -D key=value" as Flink's utilities print it, as separate arguments. */
     private static List<String> dynamicProperties(String text) {
         return Arrays.stream(text.trim().split("\\s+")).filter(s -> !s.isEmpty()).toList();
+    }
+
+    /** An earlier run's logs and checkpoints must not mix with this run's. */
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
     }
 
     private static String yamlScalar(String value) {
