@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.segstream.connectors.kafka.AvroKafkaProducer;
 import io.segstream.connectors.kafka.AvroTopicReader;
+import io.segstream.connectors.kafka.KafkaClientSecurity;
 import io.segstream.connectors.kafka.SegstreamTopics;
-import io.segstream.connectors.kafka.junit.EmbeddedKafkaExtension;
 import io.segstream.inference.ColourModel;
 import io.segstream.inference.Frames;
 import io.segstream.schemas.Alert;
@@ -30,13 +30,14 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The inference job's {@code -job.jar} on a real standalone Flink 2.1.1 session cluster: a JobManager and two
  * TaskManagers as separate JVMs, on Flink's own jars from Maven Central and nothing else, the jar submitted through
- * the REST API as {@code flink run} does, against a real broker.
+ * the REST API as {@code flink run} does, against a real broker secured as Strimzi secures one (SCRAM-SHA-512 over
+ * TLS): the cluster's JVMs learn the credentials only from {@code SEGSTREAM_KAFKA_*} environment variables that name
+ * the mounted password file and CA certificate ({@link KafkaClientSecurity}), as a pod's would.
  *
  * <p>A drive of four cameras is replayed in two halves. The first half runs at parallelism 1; the job is stopped
  * with a savepoint ({@code flink stop}) and resubmitted from it at parallelism 2, on both TaskManagers (one of which
@@ -52,9 +53,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("slow")
 class JobJarOnClusterITCase {
-    @RegisterExtension
-    static final EmbeddedKafkaExtension KAFKA = EmbeddedKafkaExtension.forClass();
-
     private static final List<String> CAMERAS = List.of("cam-a", "cam-b", "cam-c", "cam-d");
     private static final int FRAMES = 30;
     private static final int FIRST_HALF = 15;
@@ -64,23 +62,40 @@ class JobJarOnClusterITCase {
 
     @TempDir
     static Path tmp;
+    private static SecuredBroker kafka;
     private static StandaloneFlinkCluster cluster;
 
     @BeforeAll
-    static void startCluster() throws Exception {
+    static void startBrokerAndCluster() throws Exception {
+        kafka = SecuredBroker.start(tmp.resolve("kafka"));
         String classpath = Files.readString(Path.of(System.getProperty("flink.cluster.classpath"))).trim();
-        cluster = StandaloneFlinkCluster.builder(classpath, Path.of("target", "flink-cluster"))
+        StandaloneFlinkCluster.Builder builder = StandaloneFlinkCluster.builder(classpath,
+                        Path.of("target", "flink-cluster"))
                 // ONNX Runtime's classes from lib/, not from each job's class loader: one copy of its natives per
                 // TaskManager however often jobs restart there (without it, each job start loads another copy)
-                .optSetting("classloader.parent-first-patterns.additional", ONNX_RUNTIME_PARENT_FIRST)
-                .build();
+                .optSetting("classloader.parent-first-patterns.additional", ONNX_RUNTIME_PARENT_FIRST);
+        // the job's Kafka security reaches the cluster as a pod's would: environment variables naming mounted files
+        Map<String, String> settings = Map.of(
+                KafkaClientSecurity.PROTOCOL.key(), "SASL_SSL",
+                KafkaClientSecurity.SASL_USERNAME.key(), SecuredBroker.SCRAM_USER,
+                KafkaClientSecurity.SASL_PASSWORD_FILE.key(), kafka.userSecret().resolve("password").toString(),
+                KafkaClientSecurity.TRUSTSTORE.key(), kafka.caCert().toString());
+        for (KafkaClientSecurity.Option o : KafkaClientSecurity.ALL) {
+            if (settings.containsKey(o.key())) {
+                builder.optEnvironment(o.environmentVariable(), settings.get(o.key()));
+            }
+        }
+        cluster = builder.build();
         cluster.start(2);
     }
 
     @AfterAll
-    static void stopCluster() {
+    static void stopClusterAndBroker() {
         if (cluster != null) {
             cluster.close();
+        }
+        if (kafka != null) {
+            kafka.close();
         }
     }
 
@@ -107,7 +122,7 @@ class JobJarOnClusterITCase {
     void everyFrameGetsOneMaskAndTheAlertsSurviveAStopWithSavepointAndARescaleToTwoTaskManagers() throws Exception {
         long started = System.nanoTime();
         SegstreamTopics topics = SegstreamTopics.builder().optPrefix("cluster.").build();
-        KAFKA.broker().ensureTopics(topics.all());
+        kafka.createTopics(topics.all());
         Path model = ColourModel.write(tmp.resolve("colour"), "1");
         Path rules = tmp.resolve("corridor-rules.yaml");
         try (InputStream in = Frames.class.getResourceAsStream("/corridor-rules.yaml")) {
@@ -165,6 +180,10 @@ class JobJarOnClusterITCase {
             try (AvroTopicReader<DeadLetter> dlq = reader(DeadLetter.class, topics.deadLetters())) {
                 assertEquals(List.of(), dlq.readToEnd(WAIT), "no dead letters");
             }
+            assertEquals(2, cluster.logLines("Kafka clients connect with KafkaClientSecurity{kafka.security.protocol"
+                    + "=SASL_SSL").size(), "each submission's main() took the security from the environment");
+            assertTrue(cluster.logLines("security.protocol = SASL_SSL").size() > 0, "the clients' logged configs");
+            assertEquals(List.of(), cluster.logLines(SecuredBroker.SCRAM_PASSWORD), "no log holds the password");
             assertEquals(List.of(), cluster.logLines("already loaded in another classloader"),
                     "ONNX Runtime's natives load in every job's class loader");
             Map<String, Set<String>> onnxRuntimes = cluster.mappedFiles("libonnxruntime.so");
@@ -182,7 +201,7 @@ class JobJarOnClusterITCase {
 
     private static List<String> jobArgs(SegstreamTopics topics, Path model, Path rules, int parallelism) {
         return List.of(
-                "--bootstrap", KAFKA.bootstrapServers(),
+                "--bootstrap", kafka.saslBootstrap(),
                 "--topic-prefix", "cluster.",
                 "--group-id", "cluster-it",
                 "--model", model.toAbsolutePath().toString(),
@@ -195,8 +214,10 @@ class JobJarOnClusterITCase {
     }
 
     private static void produce(String topic, int fromSeq, int toSeq) throws IOException {
-        try (AvroKafkaProducer<CameraFrame> producer = AvroKafkaProducer.builder(CameraFrame.class)
-                .setBootstrapServers(KAFKA.bootstrapServers()).setTopic(topic).build()) {
+        AvroKafkaProducer.Builder<CameraFrame> builder = AvroKafkaProducer.builder(CameraFrame.class)
+                .setBootstrapServers(kafka.saslBootstrap()).setTopic(topic);
+        kafka.scram().clientProperties().forEach(builder::optProperty);
+        try (AvroKafkaProducer<CameraFrame> producer = builder.build()) {
             for (long seq = fromSeq; seq < toSeq; seq++) {
                 for (String camera : CAMERAS) {
                     producer.send(Frames.frame(camera, seq, person(camera, seq)));
@@ -208,6 +229,9 @@ class JobJarOnClusterITCase {
 
     private static <T extends SpecificRecord> AvroTopicReader<T> reader(Class<T> type, String topic)
             throws IOException {
-        return AvroTopicReader.builder(type).setBootstrapServers(KAFKA.bootstrapServers()).setTopic(topic).build();
+        AvroTopicReader.Builder<T> builder = AvroTopicReader.builder(type).setBootstrapServers(kafka.saslBootstrap())
+                .setTopic(topic);
+        kafka.scram().clientProperties().forEach(builder::optProperty);
+        return builder.build();
     }
 }

@@ -1,5 +1,8 @@
 package io.segstream.cluster;
 
+import io.segstream.connectors.kafka.KafkaClientConfigs;
+import io.segstream.connectors.kafka.KafkaClientSecurity;
+import io.segstream.connectors.kafka.TopicSpec;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -8,11 +11,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
@@ -97,6 +103,7 @@ final class SecuredBroker implements AutoCloseable {
         }
         p.put("group.initial.rebalance.delay.ms", "0");
         p.put("auto.create.topics.enable", "false");
+        p.putAll(KafkaClientConfigs.brokerSizeLimits());
         new Formatter()
                 .setNodeId(1)
                 .setClusterId(Uuid.randomUuid().toString())
@@ -111,6 +118,24 @@ final class SecuredBroker implements AutoCloseable {
         KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(p, false), Time.SYSTEM);
         server.startup();
         return new SecuredBroker(server, dir, sasl, tls);
+    }
+
+    /** SCRAM-SHA-512 over TLS as {@link #SCRAM_USER}, the password from its mounted file. */
+    KafkaClientSecurity scram() {
+        return KafkaClientSecurity.fromMap(Map.of(
+                "kafka.security.protocol", "SASL_SSL",
+                "kafka.sasl.username", SCRAM_USER,
+                "kafka.sasl.password-file", userSecret().resolve("password").toString(),
+                "kafka.ssl.truststore", caCert().toString()));
+    }
+
+    /** Creates {@code topics} through the SASL_SSL listener. */
+    void createTopics(Collection<TopicSpec> topics) throws Exception {
+        Properties admin = KafkaClientConfigs.admin(saslBootstrap());
+        admin.putAll(scram().clientProperties());
+        try (Admin a = Admin.create(admin)) {
+            a.createTopics(topics.stream().map(TopicSpec::toNewTopic).toList()).all().get(60, TimeUnit.SECONDS);
+        }
     }
 
     /** The SASL_SSL listener (SCRAM-SHA-512). */

@@ -67,7 +67,7 @@ class SecuredKafkaITCase {
 
     @Test
     void framesTravelOverScramAndTls() throws Exception {
-        roundTrip(broker.saslBootstrap(), scram(broker.userSecret().resolve("password")), "scram.frames");
+        roundTrip(broker.saslBootstrap(), broker.scram(), "scram.frames");
     }
 
     @Test

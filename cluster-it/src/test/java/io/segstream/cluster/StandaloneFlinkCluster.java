@@ -68,6 +68,7 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
     private final Path confDir;
     private final Path logDir;
     private final Map<String, String> settings;
+    private final Map<String, String> environment;
     private final int restPort;
     private final Map<String, Process> processes = new LinkedHashMap<>();
     private final Thread shutdownHook = new Thread(this::destroyAll, "flink-cluster-shutdown");
@@ -107,6 +108,7 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
         s.put("pekko.ask.timeout", "60 s");
         s.putAll(b.settings);
         this.settings = Map.copyOf(s);
+        this.environment = Map.copyOf(b.environment);
         Files.writeString(confDir.resolve("config.yaml"), s.entrySet().stream()
                 .map(e -> e.getKey() + ": " + yamlScalar(e.getValue()))
                 .collect(Collectors.joining("\n", "", "\n")), StandardCharsets.UTF_8);
@@ -118,8 +120,9 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
                 "appender.file.fileName = ${sys:log.file}",
                 "appender.file.layout.type = PatternLayout",
                 "appender.file.layout.pattern = %d{HH:mm:ss.SSS} %-5level [%t] %c{1} - %msg%n",
+                // INFO: Kafka clients log their whole configuration at start (secrets as [hidden])
                 "logger.kafka.name = org.apache.kafka",
-                "logger.kafka.level = WARN",
+                "logger.kafka.level = INFO",
                 ""), StandardCharsets.UTF_8);
     }
 
@@ -260,6 +263,7 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
         // the cluster must not inherit the test JVM's options (surefire's argLine, agents)
         pb.environment().remove("JAVA_TOOL_OPTIONS");
         pb.environment().remove("JDK_JAVA_OPTIONS");
+        pb.environment().putAll(environment);
         synchronized (this) {
             processes.put(name, pb.start());
         }
@@ -299,6 +303,7 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
         private final String classpath;
         private final Path workDir;
         private final Map<String, String> settings = new LinkedHashMap<>();
+        private final Map<String, String> environment = new LinkedHashMap<>();
 
         private Builder(String classpath, Path workDir) {
             this.classpath = Objects.requireNonNull(classpath, "classpath");
@@ -308,6 +313,12 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
         /** A {@code config.yaml} key on top of the defaults. */
         public Builder optSetting(String key, String value) {
             settings.put(key, value);
+            return this;
+        }
+
+        /** An environment variable of every process of the cluster (as a pod's env would set it). */
+        public Builder optEnvironment(String name, String value) {
+            environment.put(name, value);
             return this;
         }
 
