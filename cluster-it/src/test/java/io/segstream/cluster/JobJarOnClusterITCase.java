@@ -129,7 +129,10 @@ class JobJarOnClusterITCase {
             Files.copy(in, rules);
         }
         FlinkRest rest = cluster.rest();
-        String jar = rest.uploadJar(Path.of(System.getProperty("segstream.job.jar")));
+        Path jobJar = Path.of(System.getProperty("segstream.job.jar"));
+        assertTrue(Files.isRegularFile(jobJar), jobJar + " is missing: the cluster test needs inference-job's job jar,"
+                + " which a build with -DskipJobJar=true leaves out");
+        String jar = rest.uploadJar(jobJar);
 
         try (AvroTopicReader<SegmentationMask> masks = reader(SegmentationMask.class, topics.masks());
                 AvroTopicReader<Alert> alerts = reader(Alert.class, topics.alerts())) {
