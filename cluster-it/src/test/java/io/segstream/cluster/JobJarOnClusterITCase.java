@@ -145,6 +145,9 @@ class JobJarOnClusterITCase {
             maskRecords.addAll(masks.readToEnd(WAIT));
             assertEquals(CAMERAS.size() * FIRST_HALF, maskRecords.size(), "first half: one mask per frame");
             List<Alert> alertRecords = new ArrayList<>(alerts.readToEnd(WAIT));
+            // before the stop: cam-a raised (its clear must come from restored state), cam-b not yet (one person frame)
+            assertEquals(List.of("cam-a 11 RAISED", "cam-c 4 RAISED", "cam-c 8 CLEARED"), lines(alertRecords),
+                    "alerts of the first half");
 
             produce(topics.frames(), FIRST_HALF, FRAMES);
             String second = rest.runJar(jar, jobArgs(topics, model, rules, 2), savepoint);
@@ -176,9 +179,7 @@ class JobJarOnClusterITCase {
             assertEquals(0.25, withPerson.getZoneFractions().get(0).getClassFractions().get("person"), 0.03,
                     "the model ran: a quarter of the corridor is person");
 
-            List<String> alertLines = alertRecords.stream()
-                    .map(a -> a.getCameraId() + " " + a.getSeq() + " " + a.getState())
-                    .sorted().toList();
+            List<String> alertLines = lines(alertRecords);
             assertEquals(EXPECTED_ALERTS, alertLines, "alerts of the whole drive, each once");
             try (AvroTopicReader<DeadLetter> dlq = reader(DeadLetter.class, topics.deadLetters())) {
                 assertEquals(List.of(), dlq.readToEnd(WAIT), "no dead letters");
@@ -188,7 +189,7 @@ class JobJarOnClusterITCase {
             assertTrue(cluster.logLines("security.protocol = SASL_SSL").size() > 0, "the clients' logged configs");
             assertEquals(List.of(), cluster.logLines(SecuredBroker.SCRAM_PASSWORD), "no log holds the password");
             assertEquals(List.of(), cluster.logLines("already loaded in another classloader"),
-                    "ONNX Runtime's natives load in every job's class loader");
+                    "no job failed to load ONNX Runtime's natives");
             Map<String, Set<String>> onnxRuntimes = cluster.mappedFiles("libonnxruntime.so");
             for (Map.Entry<String, Set<String>> tm : onnxRuntimes.entrySet()) {
                 assertEquals(1, tm.getValue().size(), tm.getKey() + " holds one copy of ONNX Runtime, though one of"
@@ -200,6 +201,11 @@ class JobJarOnClusterITCase {
                     alertRecords.size(), alertLines, savepoint, segment.parallelism(),
                     rest.taskManagersOf(second, segment.id()).size(), (System.nanoTime() - started) / 1e9);
         }
+    }
+
+    /** Alerts as "camera seq STATE", sorted. */
+    private static List<String> lines(List<Alert> alerts) {
+        return alerts.stream().map(a -> a.getCameraId() + " " + a.getSeq() + " " + a.getState()).sorted().toList();
     }
 
     private static List<String> jobArgs(SegstreamTopics topics, Path model, Path rules, int parallelism) {
