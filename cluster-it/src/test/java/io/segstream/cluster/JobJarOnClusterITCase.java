@@ -15,6 +15,10 @@ import io.segstream.schemas.DeadLetter;
 import io.segstream.schemas.SegmentationMask;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -73,7 +77,8 @@ class JobJarOnClusterITCase {
                         Path.of("target", "flink-cluster"))
                 // ONNX Runtime's classes from lib/, not from each job's class loader: one copy of its natives per
                 // TaskManager however often jobs restart there (without it, each job start loads another copy)
-                .optSetting("classloader.parent-first-patterns.additional", ONNX_RUNTIME_PARENT_FIRST);
+                .optSetting("classloader.parent-first-patterns.additional", ONNX_RUNTIME_PARENT_FIRST)
+                .optPrometheusReporter();
         // the job's Kafka security reaches the cluster as a pod's would: environment variables naming mounted files
         Map<String, String> settings = Map.of(
                 KafkaClientSecurity.PROTOCOL.key(), "SASL_SSL",
@@ -195,12 +200,39 @@ class JobJarOnClusterITCase {
                 assertEquals(1, tm.getValue().size(), tm.getKey() + " holds one copy of ONNX Runtime, though one of"
                         + " the TaskManagers ran both jobs: " + onnxRuntimes);
             }
+            List<String> scraped = scrapeTaskManagers();
+            assertEquals(CAMERAS.size() * (FRAMES - FIRST_HALF), scraped.stream()
+                    .filter(l -> l.startsWith("flink_taskmanager_job_task_operator_masksOut{")
+                            && l.contains("operator_name=\"segment\""))
+                    .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum(),
+                    "the second job's masks, counted by both TaskManagers' Prometheus endpoints");
+            assertEquals(2, scraped.stream().filter(l -> l.startsWith(
+                    "flink_taskmanager_job_task_operator_model_modelServing{") && l.contains("model=\"colour:1\"")
+                    && l.endsWith(" 1.0")).count(), "each segment subtask serves colour:1");
+            scraped.stream().filter(l -> l.contains("_masksOut{") || l.contains("_modelServing{"))
+                    .forEach(l -> System.out.println("scraped: " + l));
             rest.cancel(second);
             System.out.printf("cluster run: %d frames, %d masks, %d alerts %s, savepoint %s, rescaled 1 -> %d on %d"
                             + " TaskManagers, %.1f s%n", CAMERAS.size() * FRAMES, maskRecords.size(),
                     alertRecords.size(), alertLines, savepoint, segment.parallelism(),
                     rest.taskManagersOf(second, segment.id()).size(), (System.nanoTime() - started) / 1e9);
         }
+    }
+
+    /** The segstream lines ({@code _operator_} metrics) of every TaskManager's Prometheus endpoint. */
+    private static List<String> scrapeTaskManagers() throws Exception {
+        Map<String, URI> endpoints = cluster.prometheusEndpoints();
+        assertEquals(2, endpoints.size(), "a Prometheus endpoint per TaskManager: " + endpoints);
+        HttpClient http = HttpClient.newHttpClient();
+        List<String> lines = new ArrayList<>();
+        for (URI endpoint : endpoints.values()) {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(endpoint).timeout(WAIT).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, response.statusCode(), endpoint.toString());
+            response.body().lines().filter(l -> l.startsWith("flink_taskmanager_job_task_operator_"))
+                    .forEach(lines::add);
+        }
+        return lines;
     }
 
     /** Alerts as "camera seq STATE", sorted. */

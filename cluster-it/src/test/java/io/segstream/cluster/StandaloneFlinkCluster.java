@@ -3,6 +3,7 @@ package io.segstream.cluster;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -212,6 +213,24 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
         return mapped;
     }
 
+    /**
+     * Per TaskManager, the Prometheus endpoint its reporter serves ({@link Builder#optPrometheusReporter()}), from the
+     * port the reporter logged when it started.
+     */
+    public Map<String, URI> prometheusEndpoints() throws IOException {
+        Map<String, URI> endpoints = new TreeMap<>();
+        String started = "Started PrometheusReporter HTTP server on port ";
+        for (String line : logLines(started)) {
+            String log = line.substring(0, line.indexOf(':'));
+            String port = line.substring(line.indexOf(started) + started.length()).replaceAll("\\D", "");
+            if (log.startsWith("taskmanager") && log.endsWith(".log")) {
+                endpoints.put(log.substring(0, log.length() - ".log".length()),
+                        URI.create("http://localhost:" + port + "/metrics"));
+            }
+        }
+        return endpoints;
+    }
+
     /** Ends every process this cluster started and their children, forcibly after 15 s. */
     @Override
     public void close() {
@@ -313,6 +332,18 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
         /** A {@code config.yaml} key on top of the defaults. */
         public Builder optSetting(String key, String value) {
             settings.put(key, value);
+            return this;
+        }
+
+        /**
+         * Flink's Prometheus reporter in every process, on ports of a free range (as the k8s manifests configure it
+         * on port 9249); see {@link #prometheusEndpoints()}.
+         */
+        public Builder optPrometheusReporter() {
+            int first = freePort();
+            settings.put("metrics.reporter.prom.factory.class",
+                    "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
+            settings.put("metrics.reporter.prom.port", first + "-" + (first + 50));
             return this;
         }
 
