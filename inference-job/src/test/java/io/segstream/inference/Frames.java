@@ -13,15 +13,18 @@ import java.time.Instant;
 import java.util.Map;
 import javax.imageio.ImageIO;
 
-/** Scripted frames for the job tests: a grey scene, with a red "person" box inside the corridor when asked. */
-final class Frames {
-    static final int WIDTH = 128;
-    static final int HEIGHT = 64;
-    static final long T0 = 1_700_000_000_000L;
+/**
+ * Scripted frames for the job tests (and cluster-it's): a grey scene, with a red "person" box inside the corridor
+ * when asked.
+ */
+public final class Frames {
+    public static final int WIDTH = 128;
+    public static final int HEIGHT = 64;
+    public static final long T0 = 1_700_000_000_000L;
 
     private Frames() {}
 
-    static CameraFrame frame(String camera, long seq, boolean person) {
+    public static CameraFrame frame(String camera, long seq, boolean person) {
         return CameraFrame.newBuilder()
                 .setCameraId(camera)
                 .setSeq(seq)
@@ -35,7 +38,7 @@ final class Frames {
                 .build();
     }
 
-    static byte[] png(boolean person) {
+    public static byte[] png(boolean person) {
         BufferedImage img = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_3BYTE_BGR);
         Graphics2D g = img.createGraphics();
         g.setColor(new Color(128, 128, 128));

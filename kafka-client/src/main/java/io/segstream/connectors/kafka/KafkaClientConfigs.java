@@ -8,10 +8,13 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one place where Kafka size limits and client defaults are set, so that broker, topics, producers and
- * consumers agree on how large a record may be.
+ * consumers agree on how large a record may be, and where every client gets the process's
+ * {@linkplain #security() security settings}.
  *
  * <p>A raw 4K frame (3840x2160 RGB, 24.9 MB) must fit, so a value may be up to {@link #MAX_RECORD_BYTES};
  * every limit below is derived from it. Set the same limits on an external cluster's topics (see
@@ -34,7 +37,33 @@ public final class KafkaClientConfigs {
     /** Largest fetch response: two maximal batches. */
     static final int MAX_FETCH_BYTES = 2 * MAX_BATCH_BYTES;
 
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaClientConfigs.class);
+    private static volatile KafkaClientSecurity security;
+
     private KafkaClientConfigs() {}
+
+    /**
+     * How this process's Kafka clients authenticate: {@link KafkaClientSecurity} from the {@code SEGSTREAM_KAFKA_*}
+     * environment variables, parsed once (PLAINTEXT when none is set). Every client this class configures carries
+     * it, Flink's sources and sinks included, so the job, ingest, retrain and the CLI share one set of options.
+     *
+     * @throws IllegalArgumentException when the variables are inconsistent (the message says what to fix)
+     */
+    public static KafkaClientSecurity security() {
+        KafkaClientSecurity s = security;
+        if (s == null) {
+            synchronized (KafkaClientConfigs.class) {
+                if (security == null) {
+                    security = KafkaClientSecurity.fromEnvironment(System.getenv());
+                    if (!security.isPlaintext()) {
+                        LOG.info("Kafka clients connect with {}", security);
+                    }
+                }
+                s = security;
+            }
+        }
+        return s;
+    }
 
     /** Idempotent byte-array producer with acks=all and the size limits; add a transactional id for transactions. */
     public static Properties producer(String bootstrapServers) {
@@ -53,11 +82,15 @@ public final class KafkaClientConfigs {
         return props;
     }
 
-    /** The producer settings a multi-MB record needs; {@code KafkaSink} producer configs must carry them too. */
+    /**
+     * The producer settings a multi-MB record needs, and the client {@link #security()} (empty unless configured);
+     * {@code KafkaSink} producer configs must carry them too.
+     */
     public static Map<String, String> producerSizeLimits() {
         Map<String, String> limits = new LinkedHashMap<>();
         limits.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(MAX_BATCH_BYTES));
         limits.put(ProducerConfig.BUFFER_MEMORY_CONFIG, String.valueOf(PRODUCER_BUFFER_BYTES));
+        limits.putAll(security().clientProperties());
         return limits;
     }
 
@@ -76,19 +109,24 @@ public final class KafkaClientConfigs {
         return props;
     }
 
-    /** Read-committed isolation and fetch sizes, for any consumer of segstream topics incl. Flink's KafkaSource. */
+    /**
+     * Read-committed isolation, fetch sizes and the client {@link #security()}, for any consumer of segstream topics
+     * incl. Flink's KafkaSource.
+     */
     public static Map<String, String> consumerSettings() {
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         settings.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(MAX_BATCH_BYTES));
         settings.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, String.valueOf(MAX_FETCH_BYTES));
+        settings.putAll(security().clientProperties());
         return settings;
     }
 
-    /** Admin client settings. */
+    /** Admin client settings, with the client {@link #security()}. */
     public static Properties admin(String bootstrapServers) {
         Properties props = new Properties();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.putAll(security().clientProperties());
         return props;
     }
 

@@ -6,6 +6,8 @@
  * <ul>
  *   <li>{@link io.segstream.connectors.kafka.KafkaClientConfigs}: the one place for record size limits
  *       (broker, topic, producer, consumer) and client defaults (read_committed, idempotence).</li>
+ *   <li>{@link io.segstream.connectors.kafka.KafkaClientSecurity}: SASL_SSL (SCRAM) and mTLS for every client, from
+ *       {@code SEGSTREAM_KAFKA_*} variables; secrets only as references to mounted files or variables.</li>
  *   <li>{@link io.segstream.connectors.kafka.SegstreamTopics} / {@link io.segstream.connectors.kafka.TopicSpec}:
  *       the frames, masks, alerts, models and dead-letter topics; {@link io.segstream.connectors.kafka.KafkaTopicAdmin}
  *       creates the missing ones.</li>
