@@ -16,24 +16,27 @@ public record SpoolOptions(long maxBytes, long segmentBytes, Duration maxSyncDel
     public static final long DEFAULT_MAX_BYTES = 4L << 30;
     private static final long MAX_SEGMENT_BYTES = 64L << 20;
     private static final long MIN_SEGMENT_BYTES = 16L << 10;
+    /** Below these the spool would be mostly bookkeeping; tests use them to fill a spool quickly. */
+    private static final long FLOOR_BYTES = 4L << 10;
+    private static final long FLOOR_SEGMENT_BYTES = 1L << 10;
 
     public SpoolOptions {
-        if (maxBytes < 4 * MIN_SEGMENT_BYTES) {
-            throw new IllegalArgumentException("the spool needs at least " + 4 * MIN_SEGMENT_BYTES + " bytes, got "
+        if (maxBytes < FLOOR_BYTES) {
+            throw new IllegalArgumentException("the spool needs at least " + FLOOR_BYTES + " bytes, got "
                     + maxBytes + "; give a few GiB, e.g. --spool-max-bytes 4g");
         }
-        if (segmentBytes < MIN_SEGMENT_BYTES || segmentBytes > maxBytes / 4) {
-            throw new IllegalArgumentException("spool segments must hold between " + MIN_SEGMENT_BYTES
-                    + " bytes and a quarter of the spool (" + maxBytes / 4 + "), got " + segmentBytes);
+        if (segmentBytes < FLOOR_SEGMENT_BYTES || segmentBytes > maxBytes / 2) {
+            throw new IllegalArgumentException("spool segments must hold between " + FLOOR_SEGMENT_BYTES
+                    + " bytes and half the spool (" + maxBytes / 2 + "), got " + segmentBytes);
         }
         if (maxSyncDelay.isNegative()) {
             throw new IllegalArgumentException("the sync delay must not be negative, got " + maxSyncDelay);
         }
     }
 
-    /** A spool of {@code maxBytes} in segments of 1/32 of it (16 KiB to 64 MiB), synced every 200 ms. */
+    /** A spool of {@code maxBytes} in segments of 1/32 of it (16 KiB to 64 MiB, at most half), synced every 200 ms. */
     public static SpoolOptions of(long maxBytes) {
-        long segment = Math.max(MIN_SEGMENT_BYTES, Math.min(MAX_SEGMENT_BYTES, maxBytes / 32));
+        long segment = Math.min(maxBytes / 2, Math.max(MIN_SEGMENT_BYTES, Math.min(MAX_SEGMENT_BYTES, maxBytes / 32)));
         return new SpoolOptions(maxBytes, segment, Duration.ofMillis(200));
     }
 
