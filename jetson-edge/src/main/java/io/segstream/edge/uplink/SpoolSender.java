@@ -68,6 +68,8 @@ public final class SpoolSender implements AutoCloseable {
     private long inFlightBytes;
     private boolean failed;
     private boolean resendDue;
+    /** When a completion last arrived, or the window last went from empty to non-empty. */
+    private long lastProgressNanos;
     private long retryAtNanos;
     private Duration backoff;
     private volatile boolean uplinkUp;
@@ -118,6 +120,7 @@ public final class SpoolSender implements AutoCloseable {
         try {
             while (true) {
                 takeCompletions(IDLE_WAIT_MS);
+                checkStalled();
                 if (failed) {
                     replaceProducer();
                     continue;
@@ -143,7 +146,7 @@ public final class SpoolSender implements AutoCloseable {
     }
 
     /** Hands spooled records to the producer while the window has room; true when nothing was left to send. */
-    private boolean fillWindow() {
+    private boolean fillWindow() throws InterruptedException {
         if (resendDue) {
             return false;
         }
@@ -158,6 +161,9 @@ public final class SpoolSender implements AutoCloseable {
                     break;
                 }
                 SpoolRecord r = next.get(0);
+                if (inFlightCount() == 0) {
+                    lastProgressNanos = nanoClock.getAsLong();
+                }
                 inFlight.get(kind).put(r.index(), r);
                 inFlightBytes += r.value().length;
                 if (kind != RecordKind.ALERT) {
@@ -165,6 +171,8 @@ public final class SpoolSender implements AutoCloseable {
                 }
                 send(r);
                 sentAny = true;
+                // a refusal (no metadata while the uplink is down) is reported at once: stop filling the window
+                takeCompletions(0);
                 if (failed) {
                     return false;
                 }
@@ -206,6 +214,7 @@ public final class SpoolSender implements AutoCloseable {
     }
 
     private void complete(Completion c) {
+        lastProgressNanos = nanoClock.getAsLong();
         SpoolRecord r = c.record;
         if (inFlight.get(r.kind()).get(r.index()) != r) {
             return;
@@ -233,7 +242,11 @@ public final class SpoolSender implements AutoCloseable {
             return;
         }
         failures.incrementAndGet();
-        lastError = c.error.getClass().getSimpleName() + ": " + c.error.getMessage();
+        fail(c.error.getClass().getSimpleName() + ": " + c.error.getMessage());
+    }
+
+    private void fail(String error) {
+        lastError = error;
         if (!failed) {
             failed = true;
             if (uplinkUp || downSinceNanos < 0) {
@@ -242,6 +255,21 @@ public final class SpoolSender implements AutoCloseable {
                         lastError);
             }
             uplinkUp = false;
+        }
+    }
+
+    /**
+     * Treats records in flight with no answer for longer than the delivery timeout as failed. Kafka's producer
+     * expires them itself in most cases, but not while it waits for a new producer id from a broker that is gone.
+     */
+    private void checkStalled() {
+        if (failed || resendDue || inFlightCount() == 0) {
+            return;
+        }
+        long silent = nanoClock.getAsLong() - lastProgressNanos;
+        if (silent > options.deliveryTimeout().plus(options.requestTimeout()).toNanos()) {
+            failures.incrementAndGet();
+            fail("no acknowledgement from Kafka for " + silent / 1_000_000_000L + " s");
         }
     }
 
@@ -263,14 +291,23 @@ public final class SpoolSender implements AutoCloseable {
                 : backoff.multipliedBy(2);
     }
 
-    /** Sends every record still in flight again, oldest first per kind, before anything newer. */
-    private void resendInFlight() {
+    /**
+     * Sends every record still in flight again, oldest first per kind, before anything newer; stops at the first
+     * refusal (they are all sent again after the next back-off).
+     */
+    private void resendInFlight() throws InterruptedException {
         resendDue = false;
+        lastProgressNanos = nanoClock.getAsLong();
         int again = 0;
         for (RecordKind kind : RecordKind.values()) {
             for (SpoolRecord r : new ArrayList<>(inFlight.get(kind).values())) {
                 send(r);
                 again++;
+                takeCompletions(0);
+                if (failed) {
+                    resent.addAndGet(again);
+                    return;
+                }
             }
         }
         resent.addAndGet(again);
