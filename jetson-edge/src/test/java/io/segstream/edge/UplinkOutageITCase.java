@@ -56,11 +56,14 @@ class UplinkOutageITCase {
         int port = kafka.port();
         String bootstrap = kafka.bootstrapServers();
         long spooledDuringOutage;
+        long alertsDuringOutage;
         long outageNanos;
         EdgeAgent agent = EdgeAgent.start(EdgeTesting.options(CAMERA, drive, bootstrap, dir.resolve("spool"), topics));
         try {
             await("masks on Kafka before the outage", Duration.ofSeconds(60),
                     () -> agent.sender().sent(RecordKind.MASK) >= 20, agent::healthLine);
+            long alertsBefore = agent.counters().total(Count.ALERTS_RAISED)
+                    + agent.counters().total(Count.ALERTS_CLEARED);
             kafka.close();
             long down = System.nanoTime();
             LOG.info("broker stopped: {}", agent.healthLine());
@@ -69,6 +72,9 @@ class UplinkOutageITCase {
             assertTrue(agent.sender().failures() > 0, "sends outlived the producer's delivery timeout: "
                     + agent.healthLine());
             spooledDuringOutage = agent.spool().pending(RecordKind.MASK);
+            alertsDuringOutage = agent.counters().total(Count.ALERTS_RAISED)
+                    + agent.counters().total(Count.ALERTS_CLEARED) - alertsBefore;
+            assertTrue(alertsDuringOutage > 0, "alerts were raised or cleared while the uplink was down");
             assertTrue(spooledDuringOutage > 50, "masks wait in the spool: " + agent.healthLine());
             kafka = EdgeTesting.broker(logDir, port, topics);
             outageNanos = System.nanoTime() - down;
@@ -114,9 +120,11 @@ class UplinkOutageITCase {
                 assertTrue(a.getSeq() >= lastSeq, "alerts arrive in frame order");
                 lastSeq = a.getSeq();
             }
-            LOG.info("outage {} s: masks {} (spooled at the end of the outage {}), alerts {} raised + {} cleared, "
+            LOG.info("outage {} s: masks {} (spooled at the end of the outage {}), alerts {} raised + {} cleared ({} "
+                            + "during the outage), "
                             + "delivered masks {} alerts {}, dropped masks {} frames {}, resent {}, send failures {}",
-                    outageNanos / 1_000_000_000.0, masks, spooledDuringOutage, raised, cleared, maskRecords.size(),
+                    outageNanos / 1_000_000_000.0, masks, spooledDuringOutage, raised, cleared, alertsDuringOutage,
+                    maskRecords.size(),
                     alertRecords.size(), agent.spool().drops().dropped(RecordKind.MASK),
                     agent.spool().drops().dropped(RecordKind.FRAME), agent.sender().resent(),
                     agent.sender().failures());

@@ -211,4 +211,16 @@ public record EdgeOptions(CamerasConfig cameras, String bootstrap, SegstreamTopi
         return new EdgeOptions(cameras, bootstrap, topics, spoolDir, spool, sender, model, rules, framesPolicy,
                 provider, engineCache, target, interval, stopTimeout);
     }
+
+    /** A copy with another stop timeout. */
+    public EdgeOptions withStopTimeout(Duration timeout) {
+        return new EdgeOptions(cameras, bootstrap, topics, spoolDir, spool, sender, model, rules, framesPolicy,
+                provider, engineCache, target, healthInterval, timeout);
+    }
+
+    /** A copy with other cameras. */
+    public EdgeOptions withCameras(CamerasConfig cameras) {
+        return new EdgeOptions(cameras, bootstrap, topics, spoolDir, spool, sender, model, rules, framesPolicy,
+                provider, engineCache, target, healthInterval, stopTimeout);
+    }
 }

@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.segstream.connectors.kafka.EmbeddedKafka;
 import io.segstream.connectors.kafka.SegstreamTopics;
 import io.segstream.edge.agent.EdgeOptions;
+import io.segstream.edge.agent.FramesPolicy;
 import io.segstream.edge.uplink.SenderOptions;
 import io.segstream.ingest.camera.CameraConfig;
 import io.segstream.ingest.camera.CamerasConfig;
 import io.segstream.ingest.grab.SourceSpec;
+import io.segstream.ingest.replay.Pace;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,6 +29,15 @@ public final class EdgeTesting {
 
     private EdgeTesting() {}
 
+    /** {@code flicker-rules.yaml}: rules that raise and clear many times on a rendered drive. */
+    public static String flickerRules() {
+        try {
+            return Path.of(EdgeTesting.class.getResource("/flicker-rules.yaml").toURI()).toString();
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Topics of one test: one partition each, names with a prefix of their own. */
     public static SegstreamTopics topics(String prefix) {
         return SegstreamTopics.builder().optPrefix(prefix).optPartitions(1).build();
@@ -37,11 +48,20 @@ public final class EdgeTesting {
         return EmbeddedKafka.builder().optLogDir(logDir).optPort(port).optTopics(topics.all()).start();
     }
 
-    /** One camera replaying {@code drive} in real time, railway rules, the bundled model on the CPU. */
+    /** One camera replaying {@code drive} in real time, the flicker rules, the bundled model on the CPU. */
     public static EdgeOptions options(String camera, Path drive, String bootstrap, Path spool, SegstreamTopics topics) {
-        CamerasConfig cameras = new CamerasConfig(List.of(CameraConfig.of(camera, SourceSpec.of(drive.toString()))));
-        return EdgeOptions.of(cameras, bootstrap, spool).withTopics(topics).withSender(SENDER)
-                .withHealthInterval(Duration.ofSeconds(2));
+        return options(camera, drive, Pace.REALTIME, bootstrap, spool, topics);
+    }
+
+    /** One camera replaying {@code drive} at {@code pace}, the flicker rules, the bundled model on the CPU. */
+    public static EdgeOptions options(String camera, Path drive, Pace pace, String bootstrap, Path spool,
+            SegstreamTopics topics) {
+        CameraConfig c = CameraConfig.of(camera, SourceSpec.of(drive.toString()));
+        c = new CameraConfig(c.id(), c.source(), c.mode(), c.fpsCap(), c.image(), c.attributes(), pace, c.loop(),
+                c.driveId(), c.stallTimeout(), c.queueFrames());
+        return EdgeOptions.of(new CamerasConfig(List.of(c)), bootstrap, spool).withTopics(topics).withSender(SENDER)
+                .withModel(null, flickerRules(), FramesPolicy.NONE).withHealthInterval(Duration.ofSeconds(1))
+                .withStopTimeout(Duration.ofSeconds(3));
     }
 
     /** Waits up to {@code timeout} for {@code condition}; fails with {@code state} otherwise. */
