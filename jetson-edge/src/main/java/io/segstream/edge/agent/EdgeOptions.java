@@ -1,11 +1,14 @@
 package io.segstream.edge.agent;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.segstream.connectors.kafka.SegstreamTopics;
 import io.segstream.core.segment.ExecutionProvider;
 import io.segstream.edge.spool.SpoolOptions;
 import io.segstream.edge.uplink.SenderOptions;
 import io.segstream.ingest.camera.CameraConfigException;
 import io.segstream.ingest.camera.CamerasConfig;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -92,6 +95,29 @@ public record EdgeOptions(CamerasConfig cameras, String bootstrap, SegstreamTopi
                 SpoolOptions.of(SpoolOptions.DEFAULT_MAX_BYTES), SenderOptions.defaults(), null, "railway",
                 FramesPolicy.NONE, ExecutionProvider.TENSORRT, null, "edge", Duration.ofSeconds(10),
                 Duration.ofSeconds(10));
+    }
+
+    /**
+     * Reads and checks an edge file; relative paths in it are resolved against its folder.
+     *
+     * @throws CameraConfigException when the file cannot be read, is not YAML, or its cameras part is wrong
+     * @throws IllegalArgumentException when an agent key is wrong
+     */
+    public static EdgeOptions read(Path file) throws CameraConfigException {
+        Object root;
+        try {
+            root = new ObjectMapper(new YAMLFactory()).readValue(file.toFile(), Object.class);
+        } catch (IOException e) {
+            throw new CameraConfigException("cannot read the edge file " + file + ": " + e.getMessage().lines()
+                    .findFirst().orElse(""), e);
+        }
+        if (!(root instanceof Map<?, ?> map)) {
+            throw new CameraConfigException(file + " must be a mapping with 'bootstrap', 'spool' and a 'cameras:' list");
+        }
+        Map<String, Object> entries = new LinkedHashMap<>();
+        map.forEach((k, v) -> entries.put(String.valueOf(k), v));
+        Path dir = file.toAbsolutePath().getParent();
+        return fromMap(entries, file.toString(), dir);
     }
 
     /**
@@ -220,6 +246,12 @@ public record EdgeOptions(CamerasConfig cameras, String bootstrap, SegstreamTopi
 
     /** A copy with other cameras. */
     public EdgeOptions withCameras(CamerasConfig cameras) {
+        return new EdgeOptions(cameras, bootstrap, topics, spoolDir, spool, sender, model, rules, framesPolicy,
+                provider, engineCache, target, healthInterval, stopTimeout);
+    }
+
+    /** A copy with another execution provider. */
+    public EdgeOptions withProvider(ExecutionProvider provider) {
         return new EdgeOptions(cameras, bootstrap, topics, spoolDir, spool, sender, model, rules, framesPolicy,
                 provider, engineCache, target, healthInterval, stopTimeout);
     }
