@@ -3,6 +3,7 @@ package io.segstream.cli;
 import io.segstream.core.segment.ExecutionProvider;
 import io.segstream.edge.agent.EdgeAgent;
 import io.segstream.edge.agent.EdgeCounters.Count;
+import io.segstream.edge.agent.EdgeHttpServer;
 import io.segstream.edge.agent.EdgeOptions;
 import io.segstream.edge.agent.FramesPolicy;
 import io.segstream.edge.spool.RecordKind;
@@ -85,6 +86,10 @@ public final class EdgeCommand implements Callable<Integer> {
                     + "(default: tensorrt).")
     String provider;
 
+    @Option(names = "--metrics-port", paramLabel = "P",
+            description = "Serve Prometheus metrics on http://0.0.0.0:P/metrics and health on /healthz.")
+    Integer metricsPort;
+
     @Option(names = "--health-interval", paramLabel = "SECONDS",
             description = "Log the health line this often; 0 for never (default: 10).")
     Integer healthSeconds;
@@ -92,15 +97,29 @@ public final class EdgeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         EdgeOptions options = options();
+        if (metricsPort != null && (metricsPort < 0 || metricsPort > 65535)) {
+            throw new IllegalArgumentException("--metrics-port must be a port number, got " + metricsPort);
+        }
         PrintWriter out = spec.commandLine().getOut();
         EdgeAgent agent = EdgeAgent.start(options);
+        EdgeHttpServer http;
+        try {
+            http = metricsPort == null ? null : EdgeHttpServer.start(agent, metricsPort);
+        } catch (Exception e) {
+            agent.close();
+            throw e;
+        }
+        if (http != null) {
+            out.println("health on http://0.0.0.0:" + http.port() + "/healthz, metrics on /metrics");
+            out.flush();
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             // printed, not logged: the logging system shuts down in its own hook at the same time
             out.println("stopping: cameras stop, the spool is synced and sent for up to "
                     + options.stopTimeout().toSeconds() + " s; the rest waits on disk for the next start");
             out.flush();
-            stop(agent, out);
+            stop(agent, http, out);
             stopped.countDown();
         }, "edge-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
@@ -108,7 +127,7 @@ public final class EdgeCommand implements Callable<Integer> {
         while (!stopped.await(1, TimeUnit.SECONDS)) {
             if (allRecordings && recordingsDone(agent) && agent.spool().pending() == 0) {
                 Runtime.getRuntime().removeShutdownHook(hook);
-                stop(agent, out);
+                stop(agent, http, out);
                 return 0;
             }
         }
@@ -121,7 +140,10 @@ public final class EdgeCommand implements Callable<Integer> {
                 .allMatch(m -> m.state() == CameraState.FINISHED || m.state() == CameraState.FAILED);
     }
 
-    private static void stop(EdgeAgent agent, PrintWriter out) {
+    private static void stop(EdgeAgent agent, EdgeHttpServer http, PrintWriter out) {
+        if (http != null) {
+            http.close();
+        }
         try {
             agent.close();
         } catch (Exception e) {

@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.segstream.connectors.kafka.EmbeddedKafka;
 import io.segstream.connectors.kafka.SegstreamTopics;
 import io.segstream.edge.testing.EdgeAgentProcess;
 import io.segstream.edge.testing.EdgeTesting;
 import io.segstream.edge.testing.RailDrives;
+import io.segstream.edge.testing.RestartableBroker;
 import io.segstream.edge.testing.TopicRecords;
 import io.segstream.schemas.Alert;
 import io.segstream.schemas.AvroCodec;
@@ -52,74 +52,80 @@ class AgentKillITCase {
     void spooledRecordsAreSentAfterAKillAndDuplicatesAreIdentical() throws Exception {
         Path drive = RailDrives.drive(300);
         SegstreamTopics topics = EdgeTesting.topics("kill.");
-        Path logDir = dir.resolve("kafka");
+        try (RestartableBroker kafka = RestartableBroker.start(dir.resolve("kafka"), topics)) {
+            run(drive, topics, kafka);
+        }
+    }
+
+    private void run(Path drive, SegstreamTopics topics, RestartableBroker kafka) throws Exception {
         Path spool = dir.resolve("spool");
-        EmbeddedKafka kafka = EdgeTesting.broker(logDir, 0, topics);
-        int port = kafka.port();
         String bootstrap = kafka.bootstrapServers();
 
         Agent first = Agent.start(drive, bootstrap, spool);
-        first.awaitHealth("masks on Kafka", m -> Long.parseLong(m.group(4)) >= 10);
-        kafka.close();
-        first.awaitHealth("masks spooled during the outage", m -> Long.parseLong(m.group(2)) >= 30);
-        first.process.destroyForcibly();
+        try {
+            first.awaitHealth("masks on Kafka", m -> Long.parseLong(m.group(4)) >= 10);
+            kafka.stop();
+            first.awaitHealth("masks spooled during the outage", m -> Long.parseLong(m.group(2)) >= 30);
+        } finally {
+            first.process.destroyForcibly();
+        }
         assertTrue(first.process.waitFor(30, TimeUnit.SECONDS));
         assertEquals(137, first.process.exitValue(), "killed by SIGKILL");
         LOG.info("killed the agent during the outage; its last health line: {}", first.lastHealth());
 
-        kafka = EdgeTesting.broker(logDir, port, topics);
+        kafka.restart();
+        Agent second = Agent.start(drive, bootstrap, spool);
         try {
-            Agent second = Agent.start(drive, bootstrap, spool);
             second.awaitHealth("the spool of the killed run sent and the drive finished",
                     m -> second.log().contains("camera " + CAMERA + " FINISHED") && m.group(1).equals("0")
                             && m.group(2).equals("0"));
             second.process.toHandle().destroy();
             assertTrue(second.process.waitFor(60, TimeUnit.SECONDS));
-
-            List<ConsumerRecord<byte[], byte[]>> masks = TopicRecords.read(kafka.bootstrapServers(), topics.masks());
-            AvroCodec<SegmentationMask> maskCodec = AvroCodec.of(SegmentationMask.class);
-            Map<Long, ConsumerRecord<byte[], byte[]>> bySeq = new HashMap<>();
-            long duplicates = 0;
-            long maxFirstRun = -1;
-            for (ConsumerRecord<byte[], byte[]> r : masks) {
-                long seq = maskCodec.decode(r.value()).getSeq();
-                ConsumerRecord<byte[], byte[]> earlier = bySeq.putIfAbsent(seq, r);
-                if (earlier != null) {
-                    duplicates++;
-                    assertIdentical(earlier, r, "mask " + seq);
-                }
-                if (seq < 1000) {
-                    maxFirstRun = Math.max(maxFirstRun, seq);
-                }
-            }
-            assertTrue(maxFirstRun >= 40, "the killed run's spooled masks arrived: up to seq " + maxFirstRun);
-            for (long seq = 0; seq <= maxFirstRun; seq++) {
-                assertTrue(bySeq.containsKey(seq), "mask " + seq + " of the killed run is missing");
-            }
-            for (long seq = 1000; seq < 1300; seq++) {
-                assertTrue(bySeq.containsKey(seq), "mask " + seq + " of the second run is missing");
-            }
-            assertEquals(maxFirstRun + 1 + 300, bySeq.size(), "no other masks");
-
-            List<ConsumerRecord<byte[], byte[]>> alerts = TopicRecords.read(kafka.bootstrapServers(), topics.alerts());
-            AvroCodec<Alert> alertCodec = AvroCodec.of(Alert.class);
-            Map<String, ConsumerRecord<byte[], byte[]>> byId = new HashMap<>();
-            long alertDuplicates = 0;
-            for (ConsumerRecord<byte[], byte[]> r : alerts) {
-                Alert a = alertCodec.decode(r.value());
-                ConsumerRecord<byte[], byte[]> earlier = byId.putIfAbsent(a.getAlertId() + "/" + a.getState(), r);
-                if (earlier != null) {
-                    alertDuplicates++;
-                    assertIdentical(earlier, r, "alert " + a.getAlertId());
-                }
-            }
-            assertTrue(!byId.isEmpty(), "alerts arrived");
-            LOG.info("after the kill: masks {} on the topic ({} distinct, {} duplicates), alerts {} ({} duplicates);"
-                    + " killed run's masks 0..{}", masks.size(), bySeq.size(), duplicates, alerts.size(),
-                    alertDuplicates, maxFirstRun);
         } finally {
-            kafka.close();
+            second.process.destroyForcibly();
         }
+
+        List<ConsumerRecord<byte[], byte[]>> masks = TopicRecords.read(kafka.bootstrapServers(), topics.masks());
+        AvroCodec<SegmentationMask> maskCodec = AvroCodec.of(SegmentationMask.class);
+        Map<Long, ConsumerRecord<byte[], byte[]>> bySeq = new HashMap<>();
+        long duplicates = 0;
+        long maxFirstRun = -1;
+        for (ConsumerRecord<byte[], byte[]> r : masks) {
+            long seq = maskCodec.decode(r.value()).getSeq();
+            ConsumerRecord<byte[], byte[]> earlier = bySeq.putIfAbsent(seq, r);
+            if (earlier != null) {
+                duplicates++;
+                assertIdentical(earlier, r, "mask " + seq);
+            }
+            if (seq < 1000) {
+                maxFirstRun = Math.max(maxFirstRun, seq);
+            }
+        }
+        assertTrue(maxFirstRun >= 40, "the killed run's spooled masks arrived: up to seq " + maxFirstRun);
+        for (long seq = 0; seq <= maxFirstRun; seq++) {
+            assertTrue(bySeq.containsKey(seq), "mask " + seq + " of the killed run is missing");
+        }
+        for (long seq = 1000; seq < 1300; seq++) {
+            assertTrue(bySeq.containsKey(seq), "mask " + seq + " of the second run is missing");
+        }
+        assertEquals(maxFirstRun + 1 + 300, bySeq.size(), "no other masks");
+
+        List<ConsumerRecord<byte[], byte[]>> alerts = TopicRecords.read(kafka.bootstrapServers(), topics.alerts());
+        AvroCodec<Alert> alertCodec = AvroCodec.of(Alert.class);
+        Map<String, ConsumerRecord<byte[], byte[]>> byId = new HashMap<>();
+        long alertDuplicates = 0;
+        for (ConsumerRecord<byte[], byte[]> r : alerts) {
+            Alert a = alertCodec.decode(r.value());
+            ConsumerRecord<byte[], byte[]> earlier = byId.putIfAbsent(a.getAlertId() + "/" + a.getState(), r);
+            if (earlier != null) {
+                alertDuplicates++;
+                assertIdentical(earlier, r, "alert " + a.getAlertId());
+            }
+        }
+        assertTrue(!byId.isEmpty(), "alerts arrived");
+        LOG.info("after the kill: masks {} on the topic ({} distinct, {} duplicates), alerts {} ({} duplicates);"
+                + " killed run's masks 0..{}", masks.size(), bySeq.size(), duplicates, alerts.size(),
+                alertDuplicates, maxFirstRun);
     }
 
     private static void assertIdentical(ConsumerRecord<byte[], byte[]> a, ConsumerRecord<byte[], byte[]> b,

@@ -4,13 +4,13 @@ import static io.segstream.edge.testing.EdgeTesting.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.segstream.connectors.kafka.EmbeddedKafka;
 import io.segstream.connectors.kafka.SegstreamTopics;
 import io.segstream.edge.agent.EdgeAgent;
 import io.segstream.edge.agent.EdgeCounters.Count;
 import io.segstream.edge.spool.RecordKind;
 import io.segstream.edge.testing.EdgeTesting;
 import io.segstream.edge.testing.RailDrives;
+import io.segstream.edge.testing.RestartableBroker;
 import io.segstream.edge.testing.TopicRecords;
 import io.segstream.ingest.metrics.CameraState;
 import io.segstream.ingest.replay.Pace;
@@ -42,11 +42,14 @@ class CorruptSpoolTailITCase {
     void theTornTailIsCutAndTheRestSent() throws Exception {
         Path drive = RailDrives.drive(60);
         SegstreamTopics topics = EdgeTesting.topics("torn.");
-        Path logDir = dir.resolve("kafka");
+        try (RestartableBroker kafka = RestartableBroker.start(dir.resolve("kafka"), topics)) {
+            run(drive, topics, kafka);
+        }
+    }
+
+    private void run(Path drive, SegstreamTopics topics, RestartableBroker kafka) throws Exception {
         Path spool = dir.resolve("spool");
-        EmbeddedKafka kafka = EdgeTesting.broker(logDir, 0, topics);
-        int port = kafka.port();
-        kafka.close();
+        kafka.stop();
         long firstRunMasks;
         EdgeAgent first = EdgeAgent.start(EdgeTesting.options(CAMERA, drive, Pace.MAX, kafka.bootstrapServers(), spool,
                 topics));
@@ -69,33 +72,29 @@ class CorruptSpoolTailITCase {
             f.setLength(size - 100);
         }
 
-        kafka = EdgeTesting.broker(logDir, port, topics);
+        kafka.restart();
+        EdgeAgent second = EdgeAgent.start(EdgeTesting.options(CAMERA, drive, Pace.MAX, kafka.bootstrapServers(),
+                spool, topics));
         try {
-            EdgeAgent second = EdgeAgent.start(EdgeTesting.options(CAMERA, drive, Pace.MAX, kafka.bootstrapServers(),
-                    spool, topics));
-            try {
-                assertTrue(second.spool().drops().corruptBytesCut(RecordKind.MASK) > 0, "the torn tail was cut");
-                await("the second run's drive and an empty spool", Duration.ofSeconds(60),
-                        () -> second.cameraMetrics().camera(CAMERA).state() == CameraState.FINISHED
-                                && second.spool().pending() == 0, second::healthLine);
-            } finally {
-                second.close();
-            }
-            AvroCodec<SegmentationMask> codec = AvroCodec.of(SegmentationMask.class);
-            List<ConsumerRecord<byte[], byte[]>> records = TopicRecords.read(kafka.bootstrapServers(), topics.masks());
-            List<Long> firstRun = records.stream().map(r -> decode(codec, r.value()).getSeq())
-                    .filter(seq -> seq < 1000).toList();
-            List<Long> secondRun = records.stream().map(r -> decode(codec, r.value()).getSeq())
-                    .filter(seq -> seq >= 1000).toList();
-            assertEquals(List.of(), firstRun.stream().filter(seq -> seq >= 59).toList(),
-                    "the torn last mask is not sent");
-            assertEquals(java.util.stream.LongStream.range(0, 59).boxed().toList(), firstRun,
-                    "every whole mask before the tear is sent once, in order");
-            assertEquals(java.util.stream.LongStream.range(1000, 1060).boxed().toList(), secondRun,
-                    "the second run numbers its frames after the first run's");
+            assertTrue(second.spool().drops().corruptBytesCut(RecordKind.MASK) > 0, "the torn tail was cut");
+            await("the second run's drive and an empty spool", Duration.ofSeconds(60),
+                    () -> second.cameraMetrics().camera(CAMERA).state() == CameraState.FINISHED
+                            && second.spool().pending() == 0, second::healthLine);
         } finally {
-            kafka.close();
+            second.close();
         }
+        AvroCodec<SegmentationMask> codec = AvroCodec.of(SegmentationMask.class);
+        List<ConsumerRecord<byte[], byte[]>> records = TopicRecords.read(kafka.bootstrapServers(), topics.masks());
+        List<Long> firstRun = records.stream().map(r -> decode(codec, r.value()).getSeq())
+                .filter(seq -> seq < 1000).toList();
+        List<Long> secondRun = records.stream().map(r -> decode(codec, r.value()).getSeq())
+                .filter(seq -> seq >= 1000).toList();
+        assertEquals(List.of(), firstRun.stream().filter(seq -> seq >= 59).toList(),
+                "the torn last mask is not sent");
+        assertEquals(java.util.stream.LongStream.range(0, 59).boxed().toList(), firstRun,
+                "every whole mask before the tear is sent once, in order");
+        assertEquals(java.util.stream.LongStream.range(1000, 1060).boxed().toList(), secondRun,
+                "the second run numbers its frames after the first run's");
     }
 
     private static SegmentationMask decode(AvroCodec<SegmentationMask> codec, byte[] value) {

@@ -4,7 +4,6 @@ import static io.segstream.edge.testing.EdgeTesting.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.segstream.connectors.kafka.EmbeddedKafka;
 import io.segstream.connectors.kafka.SegstreamTopics;
 import io.segstream.edge.agent.EdgeAgent;
 import io.segstream.edge.agent.EdgeCounters.Count;
@@ -12,6 +11,7 @@ import io.segstream.edge.spool.RecordKind;
 import io.segstream.edge.spool.SpoolOptions;
 import io.segstream.edge.testing.EdgeTesting;
 import io.segstream.edge.testing.RailDrives;
+import io.segstream.edge.testing.RestartableBroker;
 import io.segstream.edge.testing.TopicRecords;
 import io.segstream.ingest.metrics.CameraState;
 import io.segstream.ingest.replay.Pace;
@@ -49,12 +49,15 @@ class SpoolFullITCase {
     void alertsAreKeptAndTheOldestMasksDroppedAndCounted() throws Exception {
         Path drive = RailDrives.drive(300);
         SegstreamTopics topics = EdgeTesting.topics("full.");
-        Path logDir = dir.resolve("kafka");
-        EmbeddedKafka kafka = EdgeTesting.broker(logDir, 0, topics);
-        int port = kafka.port();
+        try (RestartableBroker kafka = RestartableBroker.start(dir.resolve("kafka"), topics)) {
+            run(drive, topics, kafka);
+        }
+    }
+
+    private void run(Path drive, SegstreamTopics topics, RestartableBroker kafka) throws Exception {
         String bootstrap = kafka.bootstrapServers();
         // the uplink is down from the start
-        kafka.close();
+        kafka.stop();
         EdgeAgent agent = EdgeAgent.start(EdgeTesting.options(CAMERA, drive, Pace.parse("x4"), bootstrap,
                 dir.resolve("spool"), topics).withSpool(TINY));
         long masks;
@@ -75,44 +78,40 @@ class SpoolFullITCase {
             assertTrue(agent.spool().bytes() <= TINY.maxBytes() || agent.spool().drops().alertsOverBound() > 0,
                     "the bound holds unless alerts alone exceed it: " + agent.healthLine());
             LOG.info("spool full: {}", agent.healthLine());
-            kafka = EdgeTesting.broker(logDir, port, topics);
+            kafka.restart();
             await("an empty spool", Duration.ofSeconds(60), () -> agent.spool().pending() == 0, agent::healthLine);
         } finally {
             agent.close();
         }
-        try {
-            AvroCodec<Alert> alertCodec = AvroCodec.of(Alert.class);
-            List<ConsumerRecord<byte[], byte[]>> alertRecords = TopicRecords.read(kafka.bootstrapServers(),
-                    topics.alerts());
-            assertEquals(alerts, alertRecords.size(), "every alert arrived");
-            Set<String> ids = new HashSet<>();
-            for (ConsumerRecord<byte[], byte[]> r : alertRecords) {
-                Alert a = alertCodec.decode(r.value());
-                assertTrue(ids.add(a.getAlertId() + "/" + a.getState()), "alert " + a.getAlertId() + " once");
-            }
-            AvroCodec<SegmentationMask> maskCodec = AvroCodec.of(SegmentationMask.class);
-            List<ConsumerRecord<byte[], byte[]>> maskRecords = TopicRecords.read(kafka.bootstrapServers(),
-                    topics.masks());
-            assertEquals(masks - dropped, maskRecords.size(), "the masks kept arrived, the dropped ones did not");
-            // the oldest masks were dropped: what arrived is the newest, contiguous, in order, apart from the few the
-            // sender already had in flight when their segment was dropped (those are its to deliver)
-            List<Long> seqs = new java.util.ArrayList<>();
-            for (ConsumerRecord<byte[], byte[]> r : maskRecords) {
-                seqs.add(maskCodec.decode(r.value()).getSeq());
-            }
-            int gap = 0;
-            while (gap + 1 < seqs.size() && seqs.get(gap + 1) == seqs.get(gap) + 1) {
-                gap++;
-            }
-            int head = gap + 1 < seqs.size() ? gap + 1 : 0;
-            assertTrue(head <= 5, "only records in flight survive ahead of the gap: " + seqs);
-            for (int i = head; i < seqs.size(); i++) {
-                assertEquals(masks - seqs.size() + i, seqs.get(i).longValue(), "the newest masks, in order: " + seqs);
-            }
-            LOG.info("spool of {} bytes: masks {}, dropped {}, delivered {}; alerts {}, delivered {}", TINY.maxBytes(),
-                    masks, dropped, maskRecords.size(), alerts, alertRecords.size());
-        } finally {
-            kafka.close();
+        AvroCodec<Alert> alertCodec = AvroCodec.of(Alert.class);
+        List<ConsumerRecord<byte[], byte[]>> alertRecords = TopicRecords.read(kafka.bootstrapServers(),
+                topics.alerts());
+        assertEquals(alerts, alertRecords.size(), "every alert arrived");
+        Set<String> ids = new HashSet<>();
+        for (ConsumerRecord<byte[], byte[]> r : alertRecords) {
+            Alert a = alertCodec.decode(r.value());
+            assertTrue(ids.add(a.getAlertId() + "/" + a.getState()), "alert " + a.getAlertId() + " once");
         }
+        AvroCodec<SegmentationMask> maskCodec = AvroCodec.of(SegmentationMask.class);
+        List<ConsumerRecord<byte[], byte[]>> maskRecords = TopicRecords.read(kafka.bootstrapServers(),
+                topics.masks());
+        assertEquals(masks - dropped, maskRecords.size(), "the masks kept arrived, the dropped ones did not");
+        // the oldest masks were dropped: what arrived is the newest, contiguous, in order, apart from the few the
+        // sender already had in flight when their segment was dropped (those are its to deliver)
+        List<Long> seqs = new java.util.ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r : maskRecords) {
+            seqs.add(maskCodec.decode(r.value()).getSeq());
+        }
+        int gap = 0;
+        while (gap + 1 < seqs.size() && seqs.get(gap + 1) == seqs.get(gap) + 1) {
+            gap++;
+        }
+        int head = gap + 1 < seqs.size() ? gap + 1 : 0;
+        assertTrue(head <= 5, "only records in flight survive ahead of the gap: " + seqs);
+        for (int i = head; i < seqs.size(); i++) {
+            assertEquals(masks - seqs.size() + i, seqs.get(i).longValue(), "the newest masks, in order: " + seqs);
+        }
+        LOG.info("spool of {} bytes: masks {}, dropped {}, delivered {}; alerts {}, delivered {}", TINY.maxBytes(),
+                masks, dropped, maskRecords.size(), alerts, alertRecords.size());
     }
 }

@@ -2,7 +2,6 @@ package io.segstream.edge.testing;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.segstream.connectors.kafka.EmbeddedKafka;
 import io.segstream.connectors.kafka.SegstreamTopics;
 import io.segstream.edge.agent.EdgeOptions;
 import io.segstream.edge.agent.FramesPolicy;
@@ -11,7 +10,6 @@ import io.segstream.ingest.camera.CameraConfig;
 import io.segstream.ingest.camera.CamerasConfig;
 import io.segstream.ingest.grab.SourceSpec;
 import io.segstream.ingest.replay.Pace;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -41,11 +39,6 @@ public final class EdgeTesting {
     /** Topics of one test: one partition each, names with a prefix of their own. */
     public static SegstreamTopics topics(String prefix) {
         return SegstreamTopics.builder().optPrefix(prefix).optPartitions(1).build();
-    }
-
-    /** A broker on {@code port} (0: a free one) keeping its data in {@code logDir}, so it can be stopped and restarted. */
-    public static EmbeddedKafka broker(Path logDir, int port, SegstreamTopics topics) throws IOException {
-        return EmbeddedKafka.builder().optLogDir(logDir).optPort(port).optTopics(topics.all()).start();
     }
 
     /** One camera replaying {@code drive} in real time, the flicker rules, the bundled model on the CPU. */
