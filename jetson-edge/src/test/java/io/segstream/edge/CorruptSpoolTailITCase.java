@@ -12,7 +12,6 @@ import io.segstream.edge.testing.EdgeTesting;
 import io.segstream.edge.testing.RailDrives;
 import io.segstream.edge.testing.RestartableBroker;
 import io.segstream.edge.testing.TopicRecords;
-import io.segstream.ingest.metrics.CameraState;
 import io.segstream.ingest.replay.Pace;
 import io.segstream.schemas.AvroCodec;
 import io.segstream.schemas.SegmentationMask;
@@ -55,7 +54,7 @@ class CorruptSpoolTailITCase {
                 topics));
         try {
             await("the first run's drive", Duration.ofSeconds(60),
-                    () -> first.cameraMetrics().camera(CAMERA).state() == CameraState.FINISHED, first::healthLine);
+                    () -> EdgeTesting.driveDone(first, CAMERA), first::healthLine);
         } finally {
             first.close();
         }
@@ -78,7 +77,7 @@ class CorruptSpoolTailITCase {
         try {
             assertTrue(second.spool().drops().corruptBytesCut(RecordKind.MASK) > 0, "the torn tail was cut");
             await("the second run's drive and an empty spool", Duration.ofSeconds(60),
-                    () -> second.cameraMetrics().camera(CAMERA).state() == CameraState.FINISHED
+                    () -> EdgeTesting.driveDone(second, CAMERA)
                             && second.spool().pending() == 0, second::healthLine);
         } finally {
             second.close();

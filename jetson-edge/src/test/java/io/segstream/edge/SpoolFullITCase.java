@@ -13,7 +13,6 @@ import io.segstream.edge.testing.EdgeTesting;
 import io.segstream.edge.testing.RailDrives;
 import io.segstream.edge.testing.RestartableBroker;
 import io.segstream.edge.testing.TopicRecords;
-import io.segstream.ingest.metrics.CameraState;
 import io.segstream.ingest.replay.Pace;
 import io.segstream.schemas.Alert;
 import io.segstream.schemas.AvroCodec;
@@ -65,7 +64,7 @@ class SpoolFullITCase {
         long dropped;
         try {
             await("the end of the drive", Duration.ofSeconds(120),
-                    () -> agent.cameraMetrics().camera(CAMERA).state() == CameraState.FINISHED, agent::healthLine);
+                    () -> EdgeTesting.driveDone(agent, CAMERA), agent::healthLine);
             masks = agent.counters().total(Count.MASKS);
             alerts = agent.counters().total(Count.ALERTS_RAISED) + agent.counters().total(Count.ALERTS_CLEARED);
             dropped = agent.spool().drops().dropped(RecordKind.MASK);

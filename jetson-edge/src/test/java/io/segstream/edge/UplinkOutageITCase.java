@@ -14,7 +14,6 @@ import io.segstream.edge.testing.EdgeTesting;
 import io.segstream.edge.testing.RailDrives;
 import io.segstream.edge.testing.RestartableBroker;
 import io.segstream.edge.testing.TopicRecords;
-import io.segstream.ingest.metrics.CameraState;
 import io.segstream.schemas.Alert;
 import io.segstream.schemas.AvroCodec;
 import io.segstream.schemas.SegmentationMask;
@@ -96,7 +95,7 @@ class UplinkOutageITCase {
             outageNanos = System.nanoTime() - down;
             LOG.info("broker back after {} ms: {}", outageNanos / 1_000_000, agent.healthLine());
             await("the end of the drive and an empty spool", Duration.ofSeconds(90),
-                    () -> agent.cameraMetrics().camera(CAMERA).state() == CameraState.FINISHED
+                    () -> EdgeTesting.driveDone(agent, CAMERA)
                             && agent.spool().pending() == 0, agent::healthLine);
             await("delivered segments removed", Duration.ofSeconds(10), () -> agent.spool().bytes() == 0,
                     agent::healthLine);

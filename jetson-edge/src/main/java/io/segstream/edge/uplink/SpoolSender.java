@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
@@ -68,6 +69,10 @@ public final class SpoolSender implements AutoCloseable {
     private long inFlightBytes;
     private boolean failed;
     private boolean resendDue;
+    /** Since the uplink came back after an outage: when, records and bytes sent; -1 when not catching up. */
+    private long catchUpSinceNanos = -1;
+    private long catchUpRecords;
+    private long catchUpBytes;
     /** When a completion last arrived, or the window last went from empty to non-empty. */
     private long lastProgressNanos;
     private long retryAtNanos;
@@ -222,10 +227,17 @@ public final class SpoolSender implements AutoCloseable {
         if (c.error == null) {
             remove(r);
             sent.get(r.kind()).incrementAndGet();
+            if (catchUpSinceNanos >= 0) {
+                catchUpRecords++;
+                catchUpBytes += r.value().length;
+            }
             if (!uplinkUp) {
                 if (downSinceNanos >= 0) {
                     LOG.info("uplink to {} is back after {} s; sending the spool ({})", bootstrap,
                             (nanoClock.getAsLong() - downSinceNanos) / 1_000_000_000L, spool);
+                    catchUpSinceNanos = nanoClock.getAsLong();
+                    catchUpRecords = 1;
+                    catchUpBytes = r.value().length;
                 }
                 uplinkUp = true;
                 downSinceNanos = -1;
@@ -318,6 +330,15 @@ public final class SpoolSender implements AutoCloseable {
         for (RecordKind kind : RecordKind.values()) {
             TreeMap<Long, SpoolRecord> pending = inFlight.get(kind);
             spool.delivered(kind, pending.isEmpty() ? spool.handedUpTo(kind) : pending.firstKey());
+        }
+        if (catchUpSinceNanos >= 0 && inFlightCount() == 0 && spool.pending() == 0) {
+            double seconds = Math.max(1e-3, (nanoClock.getAsLong() - catchUpSinceNanos) / 1e9);
+            LOG.info("caught up after the outage: {} records, {} MB in {} s ({} records/s, {} MB/s), live records"
+                    + " included", catchUpRecords, String.format(Locale.ROOT, "%.1f", catchUpBytes / 1e6),
+                    String.format(Locale.ROOT, "%.1f", seconds),
+                    String.format(Locale.ROOT, "%.0f", catchUpRecords / seconds),
+                    String.format(Locale.ROOT, "%.1f", catchUpBytes / 1e6 / seconds));
+            catchUpSinceNanos = -1;
         }
     }
 

@@ -3,12 +3,15 @@ package io.segstream.edge.testing;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.segstream.connectors.kafka.SegstreamTopics;
+import io.segstream.edge.agent.EdgeAgent;
 import io.segstream.edge.agent.EdgeOptions;
 import io.segstream.edge.agent.FramesPolicy;
 import io.segstream.edge.uplink.SenderOptions;
 import io.segstream.ingest.camera.CameraConfig;
 import io.segstream.ingest.camera.CamerasConfig;
 import io.segstream.ingest.grab.SourceSpec;
+import io.segstream.ingest.metrics.CameraMetrics;
+import io.segstream.ingest.metrics.CameraState;
 import io.segstream.ingest.replay.Pace;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -55,6 +58,15 @@ public final class EdgeTesting {
         return EdgeOptions.of(new CamerasConfig(List.of(c)), bootstrap, spool).withTopics(topics).withSender(SENDER)
                 .withModel(null, flickerRules(), FramesPolicy.NONE).withHealthInterval(Duration.ofSeconds(1))
                 .withStopTimeout(Duration.ofSeconds(3));
+    }
+
+    /**
+     * Whether {@code camera}'s recording has ended and every grabbed frame went through the pipeline (the camera's
+     * state turns FINISHED when its last frame is grabbed, before the queued ones are segmented).
+     */
+    public static boolean driveDone(EdgeAgent agent, String camera) {
+        CameraMetrics m = agent.cameraMetrics().camera(camera);
+        return m.state() == CameraState.FINISHED && m.sent() + m.sendErrors() == m.grabbed();
     }
 
     /** Waits up to {@code timeout} for {@code condition}; fails with {@code state} otherwise. */
