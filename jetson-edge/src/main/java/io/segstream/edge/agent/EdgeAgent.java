@@ -1,5 +1,6 @@
 package io.segstream.edge.agent;
 
+import io.segstream.connectors.models.ModelReleases;
 import io.segstream.core.alerts.AlertEngine;
 import io.segstream.core.alerts.AlertRules;
 import io.segstream.core.alerts.AlertRulesException;
@@ -8,18 +9,23 @@ import io.segstream.core.model.BootstrapModel;
 import io.segstream.core.model.ModelException;
 import io.segstream.core.segment.OnnxSegmenter;
 import io.segstream.core.segment.SegmenterOptions;
+import io.segstream.edge.models.ModelFollower;
+import io.segstream.edge.models.ReleaseAlerts;
 import io.segstream.edge.spool.DiskSpool;
 import io.segstream.edge.spool.RecordKind;
 import io.segstream.edge.uplink.SpoolSender;
 import io.segstream.ingest.camera.IngestService;
 import io.segstream.ingest.metrics.IngestMetrics;
 import io.segstream.schemas.MaskEncoding;
+import io.segstream.schemas.ModelRelease;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -57,7 +63,9 @@ public final class EdgeAgent implements AutoCloseable {
 
     private final EdgeOptions options;
     private final DiskSpool spool;
-    private final OnnxSegmenter segmenter;
+    private final AlertRules rules;
+    private volatile OnnxSegmenter segmenter;
+    private final ModelFollower follower;
     private final EdgeCounters counters = new EdgeCounters();
     private final IngestMetrics ingestMetrics = new IngestMetrics(System::nanoTime);
     private final CameraSequences sequences;
@@ -72,6 +80,7 @@ public final class EdgeAgent implements AutoCloseable {
         this.options = options;
         this.spool = spool;
         this.segmenter = segmenter;
+        this.rules = rules;
         this.sequences = sequences;
         this.pipeline = new EdgePipeline(new FrameSegmenter(segmenter, rules, MaskEncoding.PNG_CLASS_IDS),
                 rules == null ? null : new AlertEngine(rules), spool, sequences, options.framesPolicy(), counters);
@@ -80,6 +89,8 @@ public final class EdgeAgent implements AutoCloseable {
         topics.put(RecordKind.MASK, options.topics().masks());
         topics.put(RecordKind.FRAME, options.topics().frames());
         this.sender = new SpoolSender(spool, topics, options.bootstrap(), options.sender());
+        this.follower = new ModelFollower(options.bootstrap(), options.topics().models(), Set.of(options.target()),
+                options.spoolDir(), segmenterOptions(options), new Releases());
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "edge-maintenance");
             t.setDaemon(true);
@@ -102,14 +113,12 @@ public final class EdgeAgent implements AutoCloseable {
         OnnxSegmenter segmenter = null;
         try {
             CameraSequences sequences = CameraSequences.open(options.spoolDir());
-            Path modelDir = options.model() != null ? options.model()
+            Optional<Path> released = ModelFollower.lastServed(options.spoolDir());
+            Path modelDir = released.isPresent() ? released.get() : options.model() != null ? options.model()
                     : BootstrapModel.extractBundled(options.spoolDir().resolve("bundled-model")).dir();
+            released.ifPresent(dir -> LOG.info("serving the release served before the restart, from {}", dir));
             Files.createDirectories(options.engineCache());
-            segmenter = OnnxSegmenter.open(modelDir, SegmenterOptions.builder()
-                    .optProvider(options.provider())
-                    .optTensorRtFp16(true)
-                    .optTensorRtEngineCache(options.engineCache())
-                    .build());
+            segmenter = OnnxSegmenter.open(modelDir, segmenterOptions(options));
             EdgeAgent agent = new EdgeAgent(options, spool, segmenter, rules, sequences);
             agent.begin();
             return agent;
@@ -120,6 +129,14 @@ public final class EdgeAgent implements AutoCloseable {
             spool.close();
             throw e;
         }
+    }
+
+    private static SegmenterOptions segmenterOptions(EdgeOptions options) {
+        return SegmenterOptions.builder()
+                .optProvider(options.provider())
+                .optTensorRtFp16(true)
+                .optTensorRtEngineCache(options.engineCache())
+                .build();
     }
 
     private static AlertRules loadRules(String fileOrName) throws AlertRulesException {
@@ -140,6 +157,7 @@ public final class EdgeAgent implements AutoCloseable {
                 options.spool().maxBytes(), options.bootstrap(), options.topics().alerts(), options.topics().masks(),
                 options.topics().frames(), options.target());
         sender.start();
+        follower.start();
         scheduler.scheduleWithFixedDelay(this::maintain, MAINTAIN_MS, MAINTAIN_MS, TimeUnit.MILLISECONDS);
         if (!options.healthInterval().isZero()) {
             long ms = options.healthInterval().toMillis();
@@ -217,6 +235,44 @@ public final class EdgeAgent implements AutoCloseable {
         return segmenter.provider().name();
     }
 
+    /** {@code name:version} of the model serving now. */
+    public String servingModel() {
+        return segmenter.manifest().id();
+    }
+
+    /** Swaps released models in and announces refused ones, for the {@link ModelFollower}. */
+    private final class Releases implements ModelFollower.Serving {
+        @Override
+        public String servingId() {
+            return segmenter.manifest().id();
+        }
+
+        @Override
+        public String labelSet() {
+            return segmenter.labelSet().name();
+        }
+
+        @Override
+        public void swap(OnnxSegmenter next, ModelRelease release) {
+            OnnxSegmenter old = segmenter;
+            pipeline.swap(new FrameSegmenter(next, rules, MaskEncoding.PNG_CLASS_IDS));
+            segmenter = next;
+            LOG.info("model {} replaced {} between two frames (release {} for target {})", next.manifest().id(),
+                    old.manifest().id(), ModelReleases.id(release), release.getTarget());
+            old.close();
+        }
+
+        @Override
+        public void rejected(ModelRelease release, String reason) {
+            try {
+                pipeline.systemAlert(ReleaseAlerts.rejected(release, servingId(), reason));
+            } catch (IOException | RuntimeException e) {
+                LOG.error("could not spool the alert about refused release {}: {}", ModelReleases.id(release),
+                        e.toString());
+            }
+        }
+    }
+
     /**
      * Stops the cameras (frames already grabbed are still segmented and spooled), syncs the spool, sends what it holds
      * for up to the stop timeout, and closes. Records not sent stay in the spool for the next start.
@@ -231,6 +287,7 @@ public final class EdgeAgent implements AutoCloseable {
             if (cameras != null) {
                 cameras.close();
             }
+            follower.close();
             pipeline.flush();
             sender.drainAndStop(options.stopTimeout());
             scheduler.shutdownNow();

@@ -59,7 +59,9 @@ final class EdgePipeline implements FrameSink {
     static final int FRAMES_AROUND_ALERT = 3;
     private static final Duration MAX_AHEAD = RecordTimestamps.DEFAULT_MAX_AHEAD;
 
-    private final FrameSegmenter segmenter;
+    /** Guards {@link #segmenter}: frames of all cameras take turns on the one model, and a swap waits for a frame. */
+    private final Object modelLock = new Object();
+    private FrameSegmenter segmenter;
     private final AlertEngine engine;
     private final ZoneMasks zoneMasks = ZoneMasks.shared();
     private final DiskSpool spool;
@@ -124,7 +126,7 @@ final class EdgePipeline implements FrameSink {
         }
 
         FrameOutcome outcome;
-        synchronized (segmenter) {
+        synchronized (modelLock) {
             outcome = segmenter.segment(List.of(frame)).get(0);
         }
         if (!outcome.succeeded()) {
@@ -187,6 +189,22 @@ final class EdgePipeline implements FrameSink {
                 frameCodec.encode(frame)) != null) {
             counters.add(frame.getCameraId(), Count.FRAMES_SPOOLED);
         }
+    }
+
+    /** Puts {@code next} in service between two frames; returns the one it replaces, no longer in use. */
+    FrameSegmenter swap(FrameSegmenter next) {
+        synchronized (modelLock) {
+            FrameSegmenter old = segmenter;
+            segmenter = Objects.requireNonNull(next, "next");
+            return old;
+        }
+    }
+
+    /** Writes an alert about the agent itself (no camera, no frame) to the spool. */
+    void systemAlert(Alert alert) throws IOException {
+        spool.append(RecordKind.ALERT, "system", SpoolRecord.NO_TIMESTAMP, alertKey.keyOf(alert),
+                alertCodec.encode(alert));
+        ALERTS.warn("{} [{}] {}", alert.getRuleId(), alert.getSeverity(), alert.getMessage());
     }
 
     /** Syncs the spool: everything handed over so far is on the disk. */
