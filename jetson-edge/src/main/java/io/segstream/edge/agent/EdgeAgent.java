@@ -188,8 +188,8 @@ public final class EdgeAgent implements AutoCloseable {
         String age = oldest < 0 ? "-" : Math.max(0, (System.currentTimeMillis() - oldest) / 1000) + " s";
         return String.format(Locale.ROOT, "uplink %s; spool %s of %s, pending alerts %d, masks %d, frames %d, oldest "
                         + "%s; sent alerts %d, masks %d, frames %d; dropped masks %d, frames %d; resent %d",
-                sender.uplinkUp() ? "up" : "down" + (sender.uplinkDownSeconds() > 0 ? " for "
-                        + sender.uplinkDownSeconds() + " s" : ""),
+                sender.uplinkUp() ? "up" : sender.failures() == 0 ? "not confirmed yet"
+                        : "down" + (sender.uplinkDownSeconds() > 0 ? " for " + sender.uplinkDownSeconds() + " s" : ""),
                 bytes(spool.bytes()), bytes(options.spool().maxBytes()), spool.pending(RecordKind.ALERT),
                 spool.pending(RecordKind.MASK), spool.pending(RecordKind.FRAME), age, sender.sent(RecordKind.ALERT),
                 sender.sent(RecordKind.MASK), sender.sent(RecordKind.FRAME), spool.drops().dropped(RecordKind.MASK),
