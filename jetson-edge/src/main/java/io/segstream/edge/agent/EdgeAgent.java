@@ -1,6 +1,7 @@
 package io.segstream.edge.agent;
 
 import io.segstream.connectors.models.ModelReleases;
+import io.segstream.connectors.models.ReleaseTarget;
 import io.segstream.core.alerts.AlertEngine;
 import io.segstream.core.alerts.AlertRules;
 import io.segstream.core.alerts.AlertRulesException;
@@ -25,7 +26,6 @@ import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -89,7 +89,8 @@ public final class EdgeAgent implements AutoCloseable {
         topics.put(RecordKind.MASK, options.topics().masks());
         topics.put(RecordKind.FRAME, options.topics().frames());
         this.sender = new SpoolSender(spool, topics, options.bootstrap(), options.sender());
-        this.follower = new ModelFollower(options.bootstrap(), options.topics().models(), Set.of(options.target()),
+        this.follower = new ModelFollower(options.bootstrap(), options.topics().models(),
+                ReleaseTarget.parseList(options.target()),
                 options.spoolDir(), segmenterOptions(options), new Releases());
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "edge-maintenance");

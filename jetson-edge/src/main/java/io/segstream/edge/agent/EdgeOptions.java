@@ -3,6 +3,7 @@ package io.segstream.edge.agent;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.segstream.connectors.kafka.SegstreamTopics;
+import io.segstream.connectors.models.ReleaseTarget;
 import io.segstream.core.segment.ExecutionProvider;
 import io.segstream.edge.spool.SpoolOptions;
 import io.segstream.edge.uplink.SenderOptions;
@@ -84,6 +85,7 @@ public record EdgeOptions(CamerasConfig cameras, String bootstrap, SegstreamTopi
         if (target == null || target.isBlank()) {
             throw new IllegalArgumentException("target must name a release target, e.g. edge");
         }
+        ReleaseTarget.parseList(target);
         if (engineCache == null) {
             engineCache = spoolDir.resolve("tensorrt-engines");
         }

@@ -145,7 +145,10 @@ public final class SpoolSender implements AutoCloseable {
             LOG.error("the spool sender failed; records stay in the spool for the next start", e);
         } finally {
             producer.close(Duration.ofMillis(500));
-            completions.drainTo(new ArrayList<>());
+            // acknowledgements that came in while closing still count: those records are not sent again next start
+            for (Completion c = completions.poll(); c != null; c = completions.poll()) {
+                complete(c);
+            }
             reportDelivered();
         }
     }
