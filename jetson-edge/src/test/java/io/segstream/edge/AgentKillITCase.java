@@ -50,7 +50,7 @@ class AgentKillITCase {
 
     @Test
     void spooledRecordsAreSentAfterAKillAndDuplicatesAreIdentical() throws Exception {
-        Path drive = RailDrives.drive(300);
+        Path drive = RailDrives.drive(150);
         SegstreamTopics topics = EdgeTesting.topics("kill.");
         try (RestartableBroker kafka = RestartableBroker.start(dir.resolve("kafka"), topics)) {
             run(drive, topics, kafka);
@@ -105,10 +105,10 @@ class AgentKillITCase {
         for (long seq = 0; seq <= maxFirstRun; seq++) {
             assertTrue(bySeq.containsKey(seq), "mask " + seq + " of the killed run is missing");
         }
-        for (long seq = 1000; seq < 1300; seq++) {
+        for (long seq = 1000; seq < 1150; seq++) {
             assertTrue(bySeq.containsKey(seq), "mask " + seq + " of the second run is missing");
         }
-        assertEquals(maxFirstRun + 1 + 300, bySeq.size(), "no other masks");
+        assertEquals(maxFirstRun + 1 + 150, bySeq.size(), "no other masks");
 
         List<ConsumerRecord<byte[], byte[]>> alerts = TopicRecords.read(kafka.bootstrapServers(), topics.alerts());
         AvroCodec<Alert> alertCodec = AvroCodec.of(Alert.class);

@@ -44,7 +44,7 @@ class ModelReleaseITCase {
 
     @Test
     void aGoodReleaseSwapsInABadOneIsRefusedAndTheLastGoodOneSurvivesARestart() throws Exception {
-        Path drive = RailDrives.drive(300);
+        Path drive = RailDrives.drive(150);
         SegstreamTopics topics = EdgeTesting.topics("models.");
         Path spool = dir.resolve("spool");
         Path v2 = dir.resolve("bootstrap-v2");
@@ -88,7 +88,7 @@ class ModelReleaseITCase {
             for (ConsumerRecord<byte[], byte[]> r : TopicRecords.read(kafka.bootstrapServers(), topics.masks())) {
                 versions.add(codec.decode(r.value()).getModel().getVersion());
             }
-            assertEquals(300, versions.size());
+            assertEquals(150, versions.size());
             int firstV2 = versions.indexOf("2");
             assertTrue(firstV2 > 0, "masks of version 1, then of version 2: " + versions);
             assertEquals(List.of("1"), versions.subList(0, firstV2).stream().distinct().toList());
