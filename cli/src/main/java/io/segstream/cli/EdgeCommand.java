@@ -136,8 +136,10 @@ public final class EdgeCommand implements Callable<Integer> {
 
     private static boolean recordingsDone(EdgeAgent agent) {
         List<CameraMetrics> cameras = agent.cameraMetrics().cameras();
+        // a finished camera may still have grabbed frames queued for the pipeline
         return !cameras.isEmpty() && cameras.stream()
-                .allMatch(m -> m.state() == CameraState.FINISHED || m.state() == CameraState.FAILED);
+                .allMatch(m -> (m.state() == CameraState.FINISHED || m.state() == CameraState.FAILED)
+                        && m.sent() + m.sendErrors() == m.grabbed());
     }
 
     private static void stop(EdgeAgent agent, EdgeHttpServer http, PrintWriter out) {
