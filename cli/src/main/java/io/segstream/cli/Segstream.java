@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
             ModelsCommand.class,
             BrokerCommand.class,
             IngestCommand.class,
+            EdgeCommand.class,
             ReplayCommand.class,
             InferCommand.class,
             DemoCommand.class,
