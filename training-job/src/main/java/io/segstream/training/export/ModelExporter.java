@@ -86,6 +86,7 @@ public final class ModelExporter {
                     + labelSet + "; its class ids only mean something in " + config.labelSet());
         }
         ComputationGraph graph = restored.graph();
+        TrainConfig trained = config;
         int w = width > 0 ? width : config.width();
         int h = height > 0 ? height : config.height();
         if (w != config.width() || h != config.height()) {
@@ -99,7 +100,7 @@ public final class ModelExporter {
         }
         String label = config.modelSpec().label();
         ExportedGraph exported = convertAndCheck(graph, label, w, h);
-        ModelManifest manifest = manifest(config, restored.state(), label);
+        ModelManifest manifest = manifest(config, trained, restored.state(), label);
         ModelDirectory dir = ModelDirectory.write(output, exported.onnx(), manifest);
         return new Report(label, exported.parity(), exported.onnx().length, dir);
     }
@@ -149,7 +150,11 @@ public final class ModelExporter {
      * The manifest: ONNX Runtime's preprocessing computes {@code (v / 255 - mean) / std}, training computes
      * {@code (v - mean) / std} on 0..255, so both statistics are divided by 255.
      */
-    private ModelManifest manifest(TrainConfig config, TrainingState state, String label) {
+    /**
+     * @param config  the exported graph's configuration (input size as exported)
+     * @param trained the configuration the checkpoint was trained with, recorded as the manifest's training block
+     */
+    private ModelManifest manifest(TrainConfig config, TrainConfig trained, TrainingState state, String label) {
         Normalization n = Normalization.IMAGENET;
         float[] mean = new float[3];
         float[] std = new float[3];
@@ -171,7 +176,7 @@ public final class ModelExporter {
             metrics.put("valLoss", best.valLoss());
             metrics.put("epoch", (double) best.epoch());
         }
-        JsonNode training = JSON.valueToTree(config.toMap());
+        JsonNode training = JSON.valueToTree(trained.toMap());
         LabelSet labels = LabelSet.named(config.labelSet());
         return ModelManifest.builder()
                 .setName(name != null ? name : label)

@@ -21,7 +21,6 @@ import org.deeplearning4j.nn.conf.layers.Deconvolution2D;
 import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
-import org.deeplearning4j.nn.conf.layers.SeparableConvolution2D;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.conf.layers.Upsampling2D;
 import org.deeplearning4j.nn.weights.WeightInit;
@@ -144,16 +143,6 @@ public final class GraphBlocks {
     }
 
     /**
-     * Initialisation of DL4J's fused separable convolution, whose depthwise and pointwise kernels share one
-     * initialiser: a normal σ with σ⁴ = 2 / (k² · channels) makes the product of both gains (k²σ² · channels·σ²)
-     * He's 2, where DL4J's default leaves it at ~4 / channels (see {@link #depthwiseInit}).
-     */
-    static WeightInitDistribution separableInit(int kernel, int inChannels) {
-        return new WeightInitDistribution(new NormalDistribution(0,
-                Math.pow(2.0 / ((double) kernel * kernel * inChannels), 0.25)));
-    }
-
-    /**
      * Depthwise-separable convolution as MobileNet, DeepLabV3+ and Fast-SCNN use it: depthwise k×k, BN, ReLU,
      * pointwise 1×1, BN, activation.
      */
@@ -162,13 +151,24 @@ public final class GraphBlocks {
         return convBnAct(name + "_pointwise", dw, channels, 1, 1, act);
     }
 
-    /** DL4J's fused separable convolution (depthwise then pointwise, no BN between, as Keras' SeparableConv2D). */
+    /**
+     * Separable convolution as Keras' SeparableConv2D (depthwise then pointwise, no BN between), BN and activation.
+     * Built from a depthwise and a 1×1 layer rather than DL4J's fused {@code SeparableConvolution2D}, whose
+     * {@code sconv2d} backward pass libnd4j runs outside oneDNN, many times slower than the two layers; the weights and
+     * the function are the same. The depthwise kernel keeps its input's scale (unit gain over k²), the pointwise one
+     * is He's, so the pair has He's gain 2 (see {@link #depthwiseInit}).
+     */
     public String separableBnAct(String name, String in, int channels, int kernel, int stride, Activation act) {
         FeatureShape s = shape(in);
         checkStride(name, s, stride);
-        graph.addLayer(name + "_sep", new SeparableConvolution2D.Builder(kernel, kernel).stride(stride, stride)
-                .depthMultiplier(1).nOut(channels).hasBias(false).weightInit(separableInit(kernel, s.channels()))
+        graph.addLayer(name + "_sep_dw", new DepthwiseConvolution2D.Builder(kernel, kernel).stride(stride, stride)
+                .depthMultiplier(1).nOut(s.channels()).hasBias(false)
+                .weightInit(new WeightInitDistribution(new NormalDistribution(0, 1.0 / kernel)))
                 .convolutionMode(ConvolutionMode.Same).activation(Activation.IDENTITY).build(), in);
+        put(name + "_sep_dw", new FeatureShape(s.channels(), s.height() / stride, s.width() / stride));
+        graph.addLayer(name + "_sep", new ConvolutionLayer.Builder(1, 1).nOut(channels).hasBias(false)
+                .weightInit(WeightInit.RELU).convolutionMode(ConvolutionMode.Same).activation(Activation.IDENTITY)
+                .build(), name + "_sep_dw");
         put(name + "_sep", new FeatureShape(channels, s.height() / stride, s.width() / stride));
         return bn(name, name + "_sep", act);
     }

@@ -16,7 +16,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
- * Freshly initialised depthwise and fused separable convolutions keep the scale of their input as He initialisation
+ * Freshly initialised depthwise and separable (depthwise + pointwise) convolutions keep the scale of their input as He initialisation
  * promises (output variance ≈ 2 × input variance), whatever the channel count. With DL4J's default fan-in (channels ×
  * k²) the variance fell to ~2 / channels and the batch norm after it could not track it (see
  * {@link GraphBlocks#depthwiseInit}).
