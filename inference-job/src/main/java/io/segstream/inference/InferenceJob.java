@@ -10,6 +10,7 @@ import io.segstream.core.alerts.AlertRules;
 import io.segstream.core.alerts.AlertRulesException;
 import io.segstream.inference.alerts.AlertFunction;
 import io.segstream.inference.segment.CaptureTimeCheck;
+import io.segstream.inference.segment.ConfiguredModel;
 import io.segstream.inference.segment.SegmentationOperator;
 import io.segstream.inference.segment.SegmentationSettings;
 import io.segstream.schemas.Alert;
@@ -73,7 +74,7 @@ public final class InferenceJob {
     private final Sink<Alert> alerts;
     private final Sink<DeadLetter> deadLetters;
     private final AlertRules rules;
-    private final Path modelDir;
+    private final String model;
     private final ModelReleaseFeed releases;
 
     /**
@@ -82,8 +83,19 @@ public final class InferenceJob {
     public InferenceJob(InferenceJobOptions options, Path modelDir, AlertRules rules,
             Source<Decoded<CameraFrame>, ?, ?> frames, Sink<SegmentationMask> masks, Sink<Alert> alerts,
             Sink<DeadLetter> deadLetters) {
+        this(options, Objects.requireNonNull(modelDir, "modelDir").toString(), rules, frames, masks, alerts,
+                deadLetters);
+    }
+
+    /**
+     * @param model the model every subtask opens: a directory readable on every task manager, or a model-store URI
+     *              each subtask fetches and verifies (see {@link ConfiguredModel})
+     */
+    public InferenceJob(InferenceJobOptions options, String model, AlertRules rules,
+            Source<Decoded<CameraFrame>, ?, ?> frames, Sink<SegmentationMask> masks, Sink<Alert> alerts,
+            Sink<DeadLetter> deadLetters) {
         this.options = Objects.requireNonNull(options, "options");
-        this.modelDir = Objects.requireNonNull(modelDir, "modelDir");
+        this.model = ConfiguredModel.location(model);
         this.rules = Objects.requireNonNull(rules, "rules");
         this.frames = Objects.requireNonNull(frames, "frames");
         this.masks = Objects.requireNonNull(masks, "masks");
@@ -94,7 +106,7 @@ public final class InferenceJob {
 
     private InferenceJob(InferenceJob job, ModelReleaseFeed releases) {
         this.options = job.options;
-        this.modelDir = job.modelDir;
+        this.model = job.model;
         this.rules = job.rules;
         this.frames = job.frames;
         this.masks = job.masks;
@@ -110,6 +122,14 @@ public final class InferenceJob {
 
     /** The job on Kafka topics named by the options, with exactly-once masks and alerts sinks. */
     public static InferenceJob onKafka(InferenceJobOptions options, Path modelDir) throws AlertRulesException {
+        return onKafka(options, Objects.requireNonNull(modelDir, "modelDir").toString());
+    }
+
+    /**
+     * The job on Kafka topics named by the options, serving {@code model}: a directory or a model-store URI (see
+     * {@link ConfiguredModel}).
+     */
+    public static InferenceJob onKafka(InferenceJobOptions options, String model) throws AlertRulesException {
         String bootstrap = options.get(InferenceJobOptions.BOOTSTRAP);
         SegstreamTopics topics = topics(options);
         String txPrefix = options.get(InferenceJobOptions.TRANSACTIONAL_ID_PREFIX);
@@ -121,7 +141,7 @@ public final class InferenceJob {
         if (options.get(InferenceJobOptions.FROM_LATEST)) {
             source.optStartingOffsets(OffsetsInitializer.latest());
         }
-        InferenceJob job = new InferenceJob(options, modelDir, loadRules(options.get(InferenceJobOptions.RULES)),
+        InferenceJob job = new InferenceJob(options, model, loadRules(options.get(InferenceJobOptions.RULES)),
                 source.build(),
                 AvroKafkaSink.builder(SegmentationMask.class).setBootstrapServers(bootstrap).setTopic(topics.masks())
                         .optMaxTimestampAhead(options.maxClockAhead())
@@ -197,7 +217,7 @@ public final class InferenceJob {
                 .name("capture time check").uid("capture-time-check");
 
         SegmentationSettings settings = new SegmentationSettings(
-                modelDir.toAbsolutePath().toString(),
+                model,
                 options.segmenterSettings(),
                 rules,
                 options.get(InferenceJobOptions.MASK_ENCODING),
@@ -262,12 +282,13 @@ public final class InferenceJob {
         InferenceJobOptions options = InferenceJobOptions.fromArgs(args);
         String model = options.get(InferenceJobOptions.MODEL);
         if (model.isBlank()) {
-            throw new IllegalArgumentException("--model DIR is required when the job runs on a cluster");
+            throw new IllegalArgumentException("--model DIR or --model URI is required when the job runs on a"
+                    + " cluster, e.g. /models/current or s3://models/rail/current/");
         }
         LOG.info("segstream inference job options: {}", options);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         configure(env, options);
-        onKafka(options, Path.of(model)).build(env);
+        onKafka(options, model).build(env);
         env.execute("segstream inference");
     }
 }

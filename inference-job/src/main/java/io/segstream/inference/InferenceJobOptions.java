@@ -40,7 +40,9 @@ public final class InferenceJobOptions {
     public static final Option<String> GROUP_ID = new Option<>("group-id", "segstream-inference",
             "Kafka consumer group of the frames source", s -> s);
     public static final Option<String> MODEL = new Option<>("model", "",
-            "Model directory (model.onnx + model.json); empty = the bundled baseline model", s -> s);
+            "Model directory (model.onnx + model.json), or its model-store URI (file://, http(s)://, s3://) that"
+                    + " each subtask fetches into model-cache-dir and verifies against the sha256 of its model.json;"
+                    + " empty = the bundled baseline model", s -> s);
     public static final Option<String> RULES = new Option<>("rules", "railway",
             "Alert rules: a YAML file, or the name of a built-in set (railway, road)", s -> s);
     public static final Option<Integer> PARALLELISM = new Option<>("parallelism", 1,

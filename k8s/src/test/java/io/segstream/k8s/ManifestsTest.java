@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.segstream.cli.Segstream;
 import io.segstream.connectors.kafka.KafkaClientConfigs;
+import io.segstream.connectors.kafka.KafkaClientSecurity;
 import io.segstream.connectors.kafka.TopicRole;
 import io.segstream.core.alerts.AlertRules;
 import io.segstream.core.segment.ExecutionProvider;
@@ -14,16 +15,20 @@ import io.segstream.inference.InferenceJob;
 import io.segstream.inference.InferenceJobOptions;
 import io.segstream.ingest.camera.CamerasConfig;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The manifests under {@code k8s/}, rendered per overlay and checked without a cluster: every object against the
@@ -63,7 +68,7 @@ class ManifestsTest {
     @ValueSource(strings = {"cpu", "gpu", "site-example"})
     void everyObjectOfEveryOverlayIsValid(String overlay) throws IOException {
         List<Map<String, Object>> objects = render(overlay);
-        assertEquals(15, objects.size(), "Kafka, node pool, 5 topics, a user, rules, the job, cameras, ingest,"
+        assertEquals(18, objects.size(), "Kafka, node pool, 5 topics, 4 users, rules, the job, cameras, ingest,"
                 + " the data claim, the CronJob and a network policy: " + objects.stream()
                 .map(o -> o.get("kind") + "/" + Kustomization.name(o)).toList());
         List<String> problems = new ArrayList<>();
@@ -185,13 +190,157 @@ class ManifestsTest {
                     List<Map<String, Object>> env = at(container, "env");
                     if (env != null) {
                         env.stream().filter(e -> SECRET_NAME.matcher(String.valueOf(e.get("name"))).matches()
-                                        && at(e, "valueFrom", "secretKeyRef") == null)
+                                        && !(e.get("valueFrom") instanceof Map<?, ?> from
+                                                && from.get("secretKeyRef") != null)
+                                        && !namesAMountedSecretFile(o, container, e))
                                 .forEach(e -> leaks.add(overlay + " " + where + " env " + e.get("name")));
                     }
                 });
             }
         }
         assertEquals(List.of(), leaks);
+    }
+
+    /** Whether {@code env} is a {@code *_FILE} variable naming a file of a Secret mounted into {@code container}. */
+    private static boolean namesAMountedSecretFile(Map<String, Object> object, Map<String, Object> container,
+            Map<String, Object> env) {
+        return String.valueOf(env.get("name")).endsWith("_FILE") && env.get("value") != null
+                && secretMountedAt(object, container, Path.of(String.valueOf(env.get("value"))).getParent()) != null;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"cpu", "gpu", "site-example"})
+    void kafkaClientsAuthenticateAsTheirKafkaUsersWithTheMountedSecrets(String overlay, @TempDir Path mounts)
+            throws IOException {
+        List<Map<String, Object>> objects = render(overlay);
+        Map<String, Object> job = find(objects, "FlinkDeployment", "segstream-inference");
+        Map<String, Object> ingest = find(objects, "Deployment", "segstream-ingest");
+        Map<String, Object> retrain = find(objects, "CronJob", "segstream-retrain");
+        assertEquals("segstream-inference", kafkaUser(objects, job, at(job, "spec", "podTemplate", "spec",
+                "containers", "0"), at(job, "spec", "job", "args"), mounts.resolve("job")));
+        Map<String, Object> ingestContainer = at(ingest, "spec", "template", "spec", "containers", "0");
+        assertEquals("segstream-ingest", kafkaUser(objects, ingest, ingestContainer, at(ingestContainer, "args"),
+                mounts.resolve("ingest")));
+        Map<String, Object> retrainContainer = at(retrain, "spec", "jobTemplate", "spec", "template", "spec",
+                "containers", "0");
+        assertEquals("segstream-retrain", kafkaUser(objects, retrain, retrainContainer, at(retrainContainer, "args"),
+                mounts.resolve("retrain")));
+
+        Map<String, Object> inferenceUser = find(objects, "KafkaUser", "segstream-inference");
+        List<Map<String, Object>> acls = at(inferenceUser, "spec", "authorization", "acls");
+        for (TopicRole role : TopicRole.values()) {
+            assertTrue(acls.stream().anyMatch(a -> role.defaultName().equals(at(a, "resource", "name"))),
+                    "segstream-inference may use " + role.defaultName());
+        }
+        assertTrue(acls.stream().anyMatch(a -> "transactionalId".equals(at(a, "resource", "type"))
+                && InferenceJobOptions.TRANSACTIONAL_ID_PREFIX.defaultValue().equals(at(a, "resource", "name"))),
+                "the job's transactions are allowed");
+    }
+
+    /**
+     * The KafkaUser a client container authenticates as, after checking it end to end: its {@code SEGSTREAM_KAFKA_*}
+     * variables are ones {@link KafkaClientSecurity} knows and accepts once the mounted Secrets hold the keys Strimzi
+     * writes (materialised under {@code root}), the user's authentication matches the protocol, and the bootstrap
+     * port is the Kafka listener with that authentication, over TLS.
+     */
+    private static String kafkaUser(List<Map<String, Object>> objects, Map<String, Object> owner,
+            Map<String, Object> container, List<String> args, Path root) throws IOException {
+        List<Map<String, Object>> envList = at(container, "env");
+        Map<String, String> env = new HashMap<>();
+        Set<String> known = KafkaClientSecurity.ALL.stream().map(KafkaClientSecurity.Option::environmentVariable)
+                .collect(Collectors.toSet());
+        String user = null;
+        for (Map<String, Object> e : envList) {
+            String name = String.valueOf(e.get("name"));
+            if (!name.startsWith("SEGSTREAM_KAFKA_")) {
+                continue;
+            }
+            assertTrue(known.contains(name), name + " is not a KafkaClientSecurity variable: " + known);
+            String value = String.valueOf(e.get("value"));
+            if (value.startsWith("/")) {
+                Path dir = Path.of(value).getParent();
+                Map<String, Object> volume = secretMountedAt(owner, container, dir);
+                assertTrue(volume != null, name + ": no Secret is mounted at " + dir);
+                String secret = at(volume, "secret", "secretName");
+                if (!secret.equals("segstream-cluster-ca-cert")) {
+                    assertTrue(user == null || user.equals(secret), "one KafkaUser per client");
+                    user = secret;
+                }
+                Path local = root.resolve(value.substring(1));
+                for (String key : secretKeys(objects, volume)) {
+                    Files.createDirectories(local.getParent());
+                    Files.writeString(local.getParent().resolve(key), key);
+                }
+                value = local.toString();
+            }
+            env.put(name, value);
+        }
+        KafkaClientSecurity security = KafkaClientSecurity.fromEnvironment(env);
+        assertTrue(user != null, "the client mounts its KafkaUser's Secret");
+        String protocol = security.get(KafkaClientSecurity.PROTOCOL);
+        String authentication = at(find(objects, "KafkaUser", user), "spec", "authentication", "type");
+        if (protocol.equals("SASL_SSL")) {
+            assertEquals("scram-sha-512", authentication, user);
+            assertEquals("SCRAM-SHA-512", security.get(KafkaClientSecurity.SASL_MECHANISM));
+            assertEquals(user, security.get(KafkaClientSecurity.SASL_USERNAME));
+        } else {
+            assertEquals("SSL", protocol, user);
+            assertEquals("tls", authentication, user);
+            assertFalse(security.get(KafkaClientSecurity.KEYSTORE).isEmpty(), user + " presents its certificate");
+        }
+        String client = user;
+        String bootstrap = args.get(args.indexOf("--bootstrap") + 1);
+        int port = Integer.parseInt(bootstrap.substring(bootstrap.lastIndexOf(':') + 1));
+        List<Map<String, Object>> listeners = at(find(objects, "Kafka", "segstream"), "spec", "kafka", "listeners");
+        Map<String, Object> listener = listeners.stream().filter(l -> ((Number) l.get("port")).intValue() == port)
+                .findFirst().orElseThrow(() -> new AssertionError(client + " connects to " + bootstrap
+                        + ", where no listener is"));
+        assertEquals(true, listener.get("tls"), bootstrap);
+        assertEquals(authentication, at(listener, "authentication", "type"), bootstrap);
+        return user;
+    }
+
+    /** The Secret volume of {@code object} that {@code container} mounts at {@code dir}, or null. */
+    private static Map<String, Object> secretMountedAt(Map<String, Object> object, Map<String, Object> container,
+            Path dir) {
+        List<Map<String, Object>> mountList = at(container, "volumeMounts");
+        if (mountList == null || dir == null) {
+            return null;
+        }
+        String volumeName = mountList.stream().filter(m -> dir.equals(Path.of(String.valueOf(m.get("mountPath")))))
+                .map(m -> String.valueOf(m.get("name"))).findFirst().orElse(null);
+        Map<String, Map<String, Object>> volumes = new HashMap<>();
+        collectVolumes(object, volumes);
+        Map<String, Object> volume = volumes.get(volumeName);
+        return volume != null && volume.get("secret") != null ? volume : null;
+    }
+
+    /** The files a mounted Secret holds: its {@code items}, else the keys Strimzi writes for that Secret. */
+    private static List<String> secretKeys(List<Map<String, Object>> objects, Map<String, Object> volume) {
+        List<Map<String, Object>> items = at(volume, "secret", "items");
+        if (items != null) {
+            return items.stream().map(i -> String.valueOf(i.get("path"))).toList();
+        }
+        String secret = at(volume, "secret", "secretName");
+        String type = at(find(objects, "KafkaUser", secret), "spec", "authentication", "type");
+        return type.equals("tls") ? List.of("ca.crt", "user.crt", "user.key", "user.p12", "user.password")
+                : List.of("password", "sasl.jaas.config");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void collectVolumes(Object node, Map<String, Map<String, Object>> out) {
+        if (node instanceof Map<?, ?> map) {
+            map.forEach((k, v) -> {
+                if (k.equals("volumes") && v instanceof List<?> list) {
+                    list.forEach(item -> out.put(String.valueOf(((Map<?, ?>) item).get("name")),
+                            (Map<String, Object>) item));
+                } else {
+                    collectVolumes(v, out);
+                }
+            });
+        } else if (node instanceof List<?> list) {
+            list.forEach(item -> collectVolumes(item, out));
+        }
     }
 
     /** Every container map under {@code node}, keyed by its path. */

@@ -12,6 +12,11 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import org.apache.flink.api.common.serialization.SerializationSchema;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.metrics.testutils.MetricListener;
+import org.apache.flink.util.SimpleUserCodeClassLoader;
+import org.apache.flink.util.UserCodeClassLoader;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 
@@ -60,5 +65,50 @@ class AvroRecordSerializationSchemaTest {
         DeadLetter broken = letter(10);
         broken.setReason(null); // a required string
         assertNull(schema(1 << 20).serialize(broken, null, null));
+    }
+
+    @Test
+    void countsStayReportedWhenTheWriterOpensTheSerializerTwice() throws Exception {
+        // flink-connector-kafka 5.0's ExactlyOnceKafkaWriter opens its serializer twice on one metric group
+        MetricListener listener = new MetricListener();
+        SerializationSchema.InitializationContext context = context(listener.getMetricGroup());
+        AvroRecordSerializationSchema<DeadLetter> s = schema(200);
+        s.open(context, null);
+        s.open(context, null);
+
+        assertNull(s.serialize(letter(500), null, null));
+        assertNull(s.serialize(letter(10), null, -1L).timestamp());
+        assertNull(s.serialize(letter(10), null, Instant.parse("9999-12-31T00:00:00Z").toEpochMilli()).timestamp());
+        assertEquals(1, listener.getCounter("recordsUnwritable").orElseThrow().getCount());
+        assertEquals(2, listener.getCounter("timestampsReplaced").orElseThrow().getCount());
+    }
+
+    @Test
+    void twoSinksCountInTheirOwnGroups() throws Exception {
+        MetricListener listener = new MetricListener();
+        AvroRecordSerializationSchema<DeadLetter> masks = schema(200);
+        AvroRecordSerializationSchema<DeadLetter> alerts = schema(200);
+        masks.open(context(listener.getMetricGroup().addGroup("masks")), null);
+        alerts.open(context(listener.getMetricGroup().addGroup("alerts")), null);
+
+        masks.serialize(letter(500), null, null);
+        alerts.serialize(letter(500), null, null);
+        alerts.serialize(letter(500), null, null);
+        assertEquals(1, listener.getCounter("masks", "recordsUnwritable").orElseThrow().getCount());
+        assertEquals(2, listener.getCounter("alerts", "recordsUnwritable").orElseThrow().getCount());
+    }
+
+    private static SerializationSchema.InitializationContext context(MetricGroup group) {
+        return new SerializationSchema.InitializationContext() {
+            @Override
+            public MetricGroup getMetricGroup() {
+                return group;
+            }
+
+            @Override
+            public UserCodeClassLoader getUserCodeClassLoader() {
+                return SimpleUserCodeClassLoader.create(AvroRecordSerializationSchemaTest.class.getClassLoader());
+            }
+        };
     }
 }

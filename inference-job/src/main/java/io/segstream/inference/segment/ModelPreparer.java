@@ -45,6 +45,7 @@ final class ModelPreparer implements AutoCloseable {
     private final SegmentationSettings settings;
     private final String owner;
     private final ExecutorService executor;
+    private Path configured;
 
     /** @param owner names the subtask in logs and in the background thread's name */
     ModelPreparer(SegmentationSettings settings, String owner) {
@@ -59,12 +60,21 @@ final class ModelPreparer implements AutoCloseable {
 
     /** Opens the configured model directory. */
     ServingModel openConfigured() throws ModelException {
-        return open(null, Path.of(settings.modelDir()));
+        return open(null, configuredDir());
     }
 
     /** The label set of the configured model, read from its manifest. */
     String configuredLabelSet() throws ModelException {
-        return ModelDirectory.at(Path.of(settings.modelDir())).readManifest().labelSetName();
+        return ModelDirectory.at(configuredDir()).readManifest().labelSetName();
+    }
+
+    /** The configured model's local directory; a store URI is fetched and verified once per subtask. */
+    private synchronized Path configuredDir() throws ModelException {
+        if (configured == null) {
+            configured = ConfiguredModel.resolve(settings.modelDir(), Path.of(settings.modelCacheDir()),
+                    settings.storeOptions());
+        }
+        return configured;
     }
 
     /** {@link #prepare} on the background thread. */

@@ -16,7 +16,8 @@ import java.util.Set;
  * the job graph.
  *
  * @param modelDir          the configured model: directory holding {@code model.onnx} and {@code model.json},
- *                          readable on every task manager; served until a release for the job's target replaces it
+ *                          readable on every task manager, or its store URI (see {@link ConfiguredModel}); served
+ *                          until a release for the job's target replaces it
  * @param segmenterSettings {@code SegmenterOptions} keys and values (provider, threads, TensorRT cache ...)
  * @param rules             alert rules whose zones get per-zone fractions; null for none
  * @param maskEncoding      how masks are encoded

@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HexFormat;
@@ -40,7 +41,9 @@ import org.slf4j.LoggerFactory;
  * <p>A fetch checks the size and SHA-256 of {@code model.onnx} against the release while it downloads, before
  * anything reads the model; a truncated, oversized or altered file fails with a message saying which. Fetched
  * directories land in {@code CACHE/NAME/VERSION-SHA/} and are reused (re-verified) on the next fetch; several
- * processes may share one cache folder.
+ * processes may share one cache folder. {@link #fetchDirectory} fetches a model directory that no release
+ * describes (a job's configured model given as a URI): its {@code model.json} first, then {@code model.onnx}
+ * checked against the SHA-256 that manifest pins.
  *
  * <pre>{@code
  * try (ModelStore store = ModelStore.open(ModelStoreOptions.defaults())) {
@@ -191,7 +194,7 @@ public final class ModelStore implements AutoCloseable {
         ensureOpen();
         Path target = cacheDir.resolve(artifact.name()).resolve(artifact.version() + "-"
                 + artifact.sha256().substring(0, 16));
-        if (isVerifiedCopy(target, artifact)) {
+        if (isVerifiedCopy(target, artifact.sha256(), artifact.sizeBytes())) {
             LOG.debug("model {} found verified in the cache {}", artifact.id(), target);
             return target;
         }
@@ -203,18 +206,11 @@ public final class ModelStore implements AutoCloseable {
             URI onnxUri = artifact.file(ModelDirectory.MODEL_FILE);
             try (InputStream in = store.read(onnxUri);
                     OutputStream out = Files.newOutputStream(tmp.resolve(ModelDirectory.MODEL_FILE))) {
-                copyVerified(in, out, artifact, onnxUri);
+                copyVerified(in, out, artifact.sha256(), artifact.sizeBytes(), "release " + artifact.id(), onnxUri);
             }
-            URI manifestUri = artifact.file(ModelDirectory.MANIFEST_FILE);
-            try (InputStream in = store.read(manifestUri)) {
-                byte[] json = in.readNBytes(MAX_MANIFEST_BYTES + 1);
-                if (json.length > MAX_MANIFEST_BYTES) {
-                    throw new ModelStoreException(manifestUri + " is larger than " + MAX_MANIFEST_BYTES
-                            + " bytes; a model manifest is a small JSON file");
-                }
-                Files.write(tmp.resolve(ModelDirectory.MANIFEST_FILE), json);
-            }
-            moveIntoPlace(tmp, target, artifact);
+            Files.write(tmp.resolve(ModelDirectory.MANIFEST_FILE),
+                    readManifest(store, artifact.file(ModelDirectory.MANIFEST_FILE)));
+            moveIntoPlace(tmp, target, artifact.sha256(), artifact.sizeBytes());
         } catch (NoSuchFileException e) {
             throw new ModelStoreException("model " + artifact.id() + " is not in the " + store.describe() + ": "
                     + e.getFile() + " does not exist", e);
@@ -229,37 +225,130 @@ public final class ModelStore implements AutoCloseable {
         return target;
     }
 
-    /** Copies while counting and hashing; stops as soon as the stream runs past the expected size. */
-    private static void copyVerified(InputStream in, OutputStream out, ModelArtifact artifact, URI source)
-            throws IOException, ModelStoreException {
+    /**
+     * Fetches the model directory at {@code dir} (a store URI: {@code file://}, {@code http(s)://}, {@code s3://})
+     * into {@code cacheDir/NAME/VERSION-SHA/}, where no release describes it: {@code model.json} first, then
+     * {@code model.onnx}, checked while it downloads against the SHA-256 the manifest pins. The manifest holds no
+     * size, so only the hash decides; a manifest without a SHA-256 is refused, since nothing could tell a damaged
+     * graph from the right one. A cached copy with the same manifest and a graph that still hashes right is reused.
+     *
+     * @return the local model directory
+     * @throws ModelException      when {@code model.json} is not a usable manifest or pins no SHA-256
+     * @throws ModelStoreException when a file is missing or unreachable, or {@code model.onnx} is not the graph
+     *                             the manifest pins
+     */
+    public Path fetchDirectory(URI dir, Path cacheDir) throws ModelException, ModelStoreException {
+        ensureOpen();
+        BlobAccess store = blobsFor(dir);
+        URI manifestUri = child(dir, ModelDirectory.MANIFEST_FILE);
+        byte[] json;
+        try {
+            json = readManifest(store, manifestUri);
+        } catch (NoSuchFileException e) {
+            throw new ModelStoreException("no model at " + dir + " on the " + store.describe() + ": " + e.getFile()
+                    + " does not exist; a model directory holds model.json and model.onnx", e);
+        } catch (IOException e) {
+            throw new ModelStoreException("cannot fetch " + manifestUri + ": " + reason(e), e);
+        }
+        ModelManifest manifest = ModelManifest.parse(new String(json, StandardCharsets.UTF_8), manifestUri.toString());
+        String sha = manifest.sha256().orElseThrow(() -> new ModelException(manifestUri + " pins no sha256 of"
+                + " model.onnx, so a download of model " + manifest.id() + " cannot be verified: add \"sha256\" (the"
+                + " model's sha256sum) to the manifest, or store the model with `segstream release`, which pins it"));
+        try {
+            ModelArtifact.requireSafe("model name", manifest.name());
+            ModelArtifact.requireSafe("model version", manifest.version());
+        } catch (IllegalArgumentException e) {
+            throw new ModelException(manifestUri + ": " + e.getMessage(), e);
+        }
+        Path target = cacheDir.resolve(manifest.name()).resolve(manifest.version() + "-" + sha.substring(0, 16));
+        if (isVerifiedCopy(target, sha, -1) && sameBytes(target.resolve(ModelDirectory.MANIFEST_FILE), json)) {
+            LOG.debug("model {} from {} found verified in the cache {}", manifest.id(), dir, target);
+            return target;
+        }
+        URI onnxUri = child(dir, ModelDirectory.MODEL_FILE);
+        Path tmp = null;
+        try {
+            Files.createDirectories(target.getParent());
+            tmp = Files.createTempDirectory(target.getParent(), ".fetch-");
+            try (InputStream in = store.read(onnxUri);
+                    OutputStream out = Files.newOutputStream(tmp.resolve(ModelDirectory.MODEL_FILE))) {
+                copyVerified(in, out, sha, -1, "the manifest of model " + manifest.id(), onnxUri);
+            }
+            Files.write(tmp.resolve(ModelDirectory.MANIFEST_FILE), json);
+            if (Files.exists(target) && !sameBytes(target.resolve(ModelDirectory.MANIFEST_FILE), json)) {
+                // same graph, edited manifest (normalisation, metrics): the new manifest replaces the cached one
+                replaceStale(target);
+            }
+            moveIntoPlace(tmp, target, sha, -1);
+        } catch (NoSuchFileException e) {
+            throw new ModelStoreException("model " + manifest.id() + " at " + dir + " has no graph on the "
+                    + store.describe() + ": " + e.getFile() + " does not exist", e);
+        } catch (IOException e) {
+            throw new ModelStoreException("cannot fetch model " + manifest.id() + " from " + onnxUri + ": "
+                    + reason(e), e);
+        } finally {
+            deleteTree(tmp);
+        }
+        LOG.info("fetched model {} (SHA-256 {} verified against its manifest) from {} into {}", manifest.id(), sha,
+                dir, target);
+        return target;
+    }
+
+    /** The bytes of a manifest, refusing one too large to be a manifest. */
+    private static byte[] readManifest(BlobAccess store, URI manifestUri) throws IOException, ModelStoreException {
+        try (InputStream in = store.read(manifestUri)) {
+            byte[] json = in.readNBytes(MAX_MANIFEST_BYTES + 1);
+            if (json.length > MAX_MANIFEST_BYTES) {
+                throw new ModelStoreException(manifestUri + " is larger than " + MAX_MANIFEST_BYTES
+                        + " bytes; a model manifest is a small JSON file");
+            }
+            return json;
+        }
+    }
+
+    private static boolean sameBytes(Path file, byte[] expected) {
+        try {
+            return Arrays.equals(Files.readAllBytes(file), expected);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Copies while counting and hashing; with a known size ({@code size >= 0}) it stops as soon as the stream runs
+     * past it. {@code promisedBy} names what the expected SHA-256 and size come from.
+     */
+    private static void copyVerified(InputStream in, OutputStream out, String sha256, long size, String promisedBy,
+            URI source) throws IOException, ModelStoreException {
         MessageDigest digest = sha256Digest();
         byte[] buffer = new byte[64 * 1024];
         long total = 0;
         for (int n; (n = in.read(buffer)) >= 0; ) {
             total += n;
-            if (total > artifact.sizeBytes()) {
-                throw new ModelStoreException(source + " is larger than the " + artifact.sizeBytes()
-                        + " bytes release " + artifact.id() + " says; the store holds other bytes than were released");
+            if (size >= 0 && total > size) {
+                throw new ModelStoreException(source + " is larger than the " + size + " bytes " + promisedBy
+                        + " says; the store holds other bytes than were released");
             }
             digest.update(buffer, 0, n);
             out.write(buffer, 0, n);
         }
-        if (total < artifact.sizeBytes()) {
-            throw new ModelStoreException(source + " has " + total + " of the " + artifact.sizeBytes()
-                    + " bytes release " + artifact.id() + " says: the file is truncated");
+        if (size >= 0 && total < size) {
+            throw new ModelStoreException(source + " has " + total + " of the " + size + " bytes " + promisedBy
+                    + " says: the file is truncated");
         }
         String actual = HexFormat.of().formatHex(digest.digest());
-        if (!actual.equals(artifact.sha256())) {
-            throw new ModelStoreException(source + " has SHA-256 " + actual + " but release " + artifact.id()
-                    + " says " + artifact.sha256() + ": the file was altered or belongs to another release");
+        if (!actual.equals(sha256)) {
+            throw new ModelStoreException(source + " has SHA-256 " + actual + " but " + promisedBy + " says " + sha256
+                    + ": the file was altered or belongs to another " + (size >= 0 ? "release" : "model"));
         }
     }
 
-    private static boolean isVerifiedCopy(Path dir, ModelArtifact artifact) {
+    /** Whether {@code dir} holds a manifest and a graph of {@code sha256} (and {@code size}, when {@code >= 0}). */
+    private static boolean isVerifiedCopy(Path dir, String sha256, long size) {
         Path onnx = dir.resolve(ModelDirectory.MODEL_FILE);
         try {
             return Files.isRegularFile(dir.resolve(ModelDirectory.MANIFEST_FILE)) && Files.isRegularFile(onnx)
-                    && Files.size(onnx) == artifact.sizeBytes() && sha256(onnx).equals(artifact.sha256());
+                    && (size < 0 || Files.size(onnx) == size) && sha256(onnx).equals(sha256);
         } catch (IOException e) {
             return false;
         }
@@ -269,20 +358,25 @@ public final class ModelStore implements AutoCloseable {
      * Renames the finished download into place. A verified copy another fetch put there first is kept; a damaged
      * one is renamed away before it is deleted, so no reader ever sees a half-deleted folder.
      */
-    private static void moveIntoPlace(Path tmp, Path target, ModelArtifact artifact) throws IOException {
+    private static void moveIntoPlace(Path tmp, Path target, String sha256, long size) throws IOException {
         if (Files.exists(target)) {
-            if (isVerifiedCopy(target, artifact)) {
+            if (isVerifiedCopy(target, sha256, size)) {
                 return;
             }
-            Path stale = Files.createTempDirectory(target.getParent(), ".stale-");
-            Files.move(target, stale.resolve("damaged"), StandardCopyOption.ATOMIC_MOVE);
-            deleteTree(stale);
+            replaceStale(target);
         }
         try {
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
         } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
             LOG.debug("another fetch filled {} first", target);
         }
+    }
+
+    /** Renames {@code target} away, then deletes it. */
+    private static void replaceStale(Path target) throws IOException {
+        Path stale = Files.createTempDirectory(target.getParent(), ".stale-");
+        Files.move(target, stale.resolve("damaged"), StandardCopyOption.ATOMIC_MOVE);
+        deleteTree(stale);
     }
 
     // ---------------------------------------------------------------- helpers

@@ -6,8 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.segstream.core.model.BootstrapModel;
 import io.segstream.core.model.ModelDirectory;
+import io.segstream.core.model.ModelException;
 import io.segstream.core.model.ModelManifest;
+import io.segstream.core.segment.OnnxSegmenter;
+import io.segstream.core.segment.SegmenterOptions;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -121,6 +125,70 @@ class ModelStoreITCase {
 
             ModelArtifact missing = new ModelArtifact("road", "3", root.resolve("road/3/"), stored.artifact().sha256(), 5);
             assertMessage(store, missing, tmp.resolve("cache"), "models/road/3/model.onnx does not exist");
+        }
+    }
+
+    @Test
+    void aModelDirectoryOnAWebServerIsFetchedAndVerifiedAgainstItsManifest() throws Exception {
+        Path served = Files.createDirectories(tmp.resolve("www"));
+        ModelDirectory bundled = BootstrapModel.extractBundled(served.resolve("models/current"));
+        String sha = bundled.readManifest().sha256().orElseThrow();
+        Path cache = tmp.resolve("cache");
+        try (FileServer server = FileServer.serving(served, false);
+                ModelStore store = ModelStore.open(ModelStoreOptions.defaults())) {
+            URI dir = server.uri().resolve("models/current/");
+            Path local = store.fetchDirectory(dir, cache);
+            assertEquals(cache.resolve(BootstrapModel.NAME).resolve(bundled.readManifest().version() + "-"
+                    + sha.substring(0, 16)), local);
+            assertArrayEquals(Files.readAllBytes(bundled.modelFile()), Files.readAllBytes(local.resolve("model.onnx")));
+            assertArrayEquals(Files.readAllBytes(bundled.manifestFile()), Files.readAllBytes(local.resolve("model.json")));
+            try (OnnxSegmenter segmenter = OnnxSegmenter.open(local, SegmenterOptions.defaults())) {
+                assertEquals(BootstrapModel.NAME, segmenter.manifest().name());
+            }
+            long fetchedAt = Files.getLastModifiedTime(local.resolve("model.onnx")).toMillis();
+            assertEquals(local, store.fetchDirectory(dir, cache));
+            assertEquals(fetchedAt, Files.getLastModifiedTime(local.resolve("model.onnx")).toMillis(),
+                    "a verified cached copy is not downloaded again");
+            assertEquals(local, store.fetchDirectory(URI.create(dir.toString().replaceAll("/$", "")), cache),
+                    "a directory URI without the trailing slash names the same model");
+
+            // the served graph altered by one byte: refused, and the cache holds nothing but the verified copy
+            byte[] altered = Files.readAllBytes(bundled.modelFile());
+            altered[altered.length / 2] ^= 1;
+            Files.write(bundled.modelFile(), altered);
+            Files.delete(local.resolve("model.onnx"));
+            ModelStoreException e = assertThrows(ModelStoreException.class, () -> store.fetchDirectory(dir, cache));
+            assertEquals(dir + "model.onnx has SHA-256 " + ModelStore.sha256(bundled.modelFile())
+                    + " but the manifest of model " + bundled.readManifest().id() + " says " + sha
+                    + ": the file was altered or belongs to another model", e.getMessage());
+            assertFalse(Files.exists(local.resolve("model.onnx")), "nothing unverified lands in the cache");
+            try (var leftovers = Files.list(local.getParent())) {
+                assertEquals(1, leftovers.count(), "no temporary download left beside the model");
+            }
+
+            ModelStoreException missing = assertThrows(ModelStoreException.class,
+                    () -> store.fetchDirectory(server.uri().resolve("models/none/"), cache));
+            assertTrue(missing.getMessage().startsWith("no model at " + server.uri() + "models/none/"),
+                    missing.getMessage());
+        }
+    }
+
+    @Test
+    void aModelDirectoryWhoseManifestPinsNoSha256IsRefused() throws Exception {
+        Path model = Fixtures.model(tmp.resolve("export"), "1");
+        ModelManifest unpinned = ModelManifest.read(model.resolve("model.json")).toBuilder().optSha256(null).build();
+        unpinned.write(model.resolve("model.json"));
+        try (ModelStore store = ModelStore.open(ModelStoreOptions.defaults())) {
+            ModelException e = assertThrows(ModelException.class,
+                    () -> store.fetchDirectory(model.toUri(), tmp.resolve("cache")));
+            assertTrue(e.getMessage().contains("pins no sha256 of model.onnx, so a download of model road:1 cannot be"
+                    + " verified: add \"sha256\""), e.getMessage());
+            assertFalse(Files.exists(tmp.resolve("cache/road")));
+
+            unpinned.toBuilder().optSha256(ModelStore.sha256(model.resolve("model.onnx"))).build()
+                    .write(model.resolve("model.json"));
+            Path local = store.fetchDirectory(model.toUri(), tmp.resolve("cache"));
+            assertArrayEquals(Files.readAllBytes(model.resolve("model.onnx")), Files.readAllBytes(local.resolve("model.onnx")));
         }
     }
 

@@ -8,6 +8,7 @@ import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.api.common.serialization.SerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.metrics.SimpleCounter;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
@@ -21,6 +22,11 @@ import org.slf4j.LoggerFactory;
  * left out (the writer skips a null record), counted in {@code recordsUnwritable} and logged with the reason.
  * Streams that must keep such records route them to the dead-letter topic before the sink ({@code SinkGuard}).
  *
+ * <p>{@link #open} may be called more than once for one writer: flink-connector-kafka 5.0's exactly-once writer
+ * opens its serializer in its own constructor and again in its parent's, on the same metric group. The counters are
+ * registered the first time and kept; registering them again would hand back counters that Flink refuses to report
+ * (a name collision), and every record counted after that would be lost to the metrics.
+ *
  * @param <T> the record type
  */
 public final class AvroRecordSerializationSchema<T extends SpecificRecordBase>
@@ -33,6 +39,7 @@ public final class AvroRecordSerializationSchema<T extends SpecificRecordBase>
     private final RecordKey<T> key;
     private final int maxValueBytes;
     private final Duration maxAhead;
+    private transient MetricGroup metrics;
     private transient Counter unwritable;
     private transient Counter timestampsReplaced;
 
@@ -53,8 +60,13 @@ public final class AvroRecordSerializationSchema<T extends SpecificRecordBase>
 
     @Override
     public void open(SerializationSchema.InitializationContext context, KafkaSinkContext sinkContext) {
-        unwritable = context.getMetricGroup().counter("recordsUnwritable");
-        timestampsReplaced = context.getMetricGroup().counter("timestampsReplaced");
+        MetricGroup group = context.getMetricGroup();
+        if (group == metrics) {
+            return;
+        }
+        metrics = group;
+        unwritable = group.counter("recordsUnwritable");
+        timestampsReplaced = group.counter("timestampsReplaced");
     }
 
     @Override
