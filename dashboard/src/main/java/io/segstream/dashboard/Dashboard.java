@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +35,7 @@ public final class Dashboard implements AutoCloseable {
     private final Thread feedThread;
     private final DashboardServer server;
     private final String url;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private Dashboard(Builder b) throws IOException {
         this.state = new DashboardState(b.framesPerCamera, System::currentTimeMillis);
@@ -80,9 +82,12 @@ public final class Dashboard implements AutoCloseable {
         return all;
     }
 
-    /** Stops the web server and the Kafka reader. */
+    /** Stops the web server and the Kafka reader; a second call does nothing. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         try {
             server.close();
         } finally {
