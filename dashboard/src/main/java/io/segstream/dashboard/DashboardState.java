@@ -140,7 +140,11 @@ public final class DashboardState {
         if (cam.latest == null || m.getSeq() >= cam.latest.getSeq()) {
             cam.latest = m;
             cam.lastUpdate = clock.millis();
-            emit("camera", tile(cam));
+            // the counters ride along so the page's figures move with the cameras, not only on reconnect
+            Map<String, Object> data = new LinkedHashMap<>();
+            data.put("tile", tile(cam));
+            data.put("counters", new TreeMap<>(counters));
+            emit("camera", data);
         }
     }
 

@@ -118,6 +118,8 @@ class DashboardBrowserITCase {
             sendGarbage(topics.frames());
             browser.waitFor("document.querySelectorAll('.system-event[data-kind=\"dead-letter\"]').length", "1"::equals,
                     STEP);
+            assertTrue(browser.evaluate("document.getElementById('counters').textContent").contains("1 dead letters"),
+                    browser.evaluate("document.getElementById('counters').textContent"));
 
             // the person steps off: the alert clears and the timeline has the raise and the clear
             cameras.personOnTrack = false;
@@ -210,6 +212,7 @@ class DashboardBrowserITCase {
         volatile boolean personOnTrack;
         volatile boolean camBPlaying = true;
         private volatile boolean running = true;
+        private volatile IOException failure;
         private final AvroKafkaProducer<CameraFrame> producer;
         private final Thread thread;
 
@@ -230,9 +233,12 @@ class DashboardBrowserITCase {
                 if (camBPlaying) {
                     send("cam-b", seq, camB);
                 }
-                producer.flush();
                 try {
+                    producer.flush();
                     Thread.sleep(200);
+                } catch (IOException e) {
+                    failure = e;
+                    return;
                 } catch (InterruptedException e) {
                     return;
                 }
@@ -247,10 +253,13 @@ class DashboardBrowserITCase {
         }
 
         @Override
-        public void close() throws InterruptedException {
+        public void close() throws InterruptedException, IOException {
             running = false;
             thread.join(10_000);
             producer.close();
+            if (failure != null) {
+                throw new IOException("the cameras could not send their frames: " + failure.getMessage(), failure);
+            }
         }
     }
 

@@ -118,7 +118,7 @@ class DashboardServerTest {
                 assertEquals(List.of(epoch + "-2", epoch + "-3", epoch + "-4"), missed.stream().map(e -> e.id).toList(),
                         "no snapshot, no repeat, no gap");
                 assertEquals(List.of("camera", "camera", "system"), missed.stream().map(e -> e.type).toList());
-                assertEquals("cam-b", JSON.readTree(missed.get(1).data).get("camera").asText());
+                assertEquals("cam-b", JSON.readTree(missed.get(1).data).get("tile").get("camera").asText());
                 state.onMask(Records.mask("cam-a", 2, false));
                 assertEquals(epoch + "-5", events.next().id, "then live again");
             }

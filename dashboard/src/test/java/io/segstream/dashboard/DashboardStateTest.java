@@ -42,7 +42,9 @@ class DashboardStateTest {
         state.onFrame(Records.frame("cam-a", 0, false));
         state.onFrame(Records.frame("cam-a", 1, true));
         state.onMask(Records.mask("cam-a", 1, true));
-        JsonNode tile = JSON.readTree(events.get(0).json());
+        JsonNode event = JSON.readTree(events.get(0).json());
+        assertEquals(2, event.get("counters").get("frames").asLong(), "the counters ride along");
+        JsonNode tile = event.get("tile");
         assertEquals("cam-a", tile.get("camera").asText());
         assertEquals(1, tile.get("seq").asLong());
         assertEquals(4.0, tile.get("fps").asDouble(), 1e-9, "two frames 250 ms apart");

@@ -73,17 +73,20 @@ function onSnapshot(s) {
   renderCounters();
 }
 
-function onCamera(t) {
+function onCamera(e) {
+  const t = e.tile;
   view.skewMs = t.serverTime - Date.now();
   t.receivedAt = Date.now();
   view.cameras.set(t.camera, t);
-  view.counters.masks = (view.counters.masks || 0) + 1;
+  view.counters = e.counters;
   renderTile(t);
+  renderCounters();
   if (view.selected === t.camera) renderDetail();
 }
 
 function onAlert(e) {
   const a = e.alert;
+  view.counters.alerts = (view.counters.alerts || 0) + 1;
   if (a.state === 'RAISED') view.alerts.set(a.alertId, a);
   else view.alerts.delete(a.alertId);
   const entries = view.timelines.get(a.camera) || [];
@@ -92,13 +95,14 @@ function onAlert(e) {
   view.timelines.set(a.camera, entries);
   renderAlerts();
   renderTimelines();
+  renderCounters();
   view.cameras.forEach((t) => renderTile(t));
 }
 
 function onSystem(e) {
   view.system.push(e);
-  if (view.system.length > SYSTEM_KEEP) view.system.shift();
   if (e.kind === 'dead-letter') view.counters.deadLetters = (view.counters.deadLetters || 0) + 1;
+  if (view.system.length > SYSTEM_KEEP) view.system.shift();
   renderSystem();
   renderCounters();
 }
