@@ -2,6 +2,8 @@ package io.segstream.dashboard;
 
 import io.segstream.connectors.kafka.SegstreamTopics;
 import io.segstream.core.alerts.AlertRules;
+import io.segstream.dashboard.sinks.AlertForwarder;
+import io.segstream.dashboard.sinks.AlertSinksConfig;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
@@ -16,8 +18,9 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  *   Kafka (5 topics) ──▶ TopicFeed ──▶ DashboardState ──events──▶ DashboardServer ──SSE──▶ browsers
- *                        (1 thread)     (bounded rings,            ├─ /api/overlay   ──▶ OverlayRenderer
- *                                        timeline, alerts)         └─ /api/thumbnail     (on request only)
+ *                        (1 thread)  │  (bounded rings,            ├─ /api/overlay   ──▶ OverlayRenderer
+ *                                    │   timeline, alerts)         └─ /api/thumbnail     (on request only)
+ *                                    └─ alerts ──▶ AlertForwarder ──POST──▶ webhooks (optional sinks file)
  * </pre>
  *
  * <pre>{@code
@@ -32,6 +35,7 @@ public final class Dashboard implements AutoCloseable {
 
     private final DashboardState state;
     private final TopicFeed feed;
+    private final AlertForwarder forwarder;
     private final Thread feedThread;
     private final DashboardServer server;
     private final String url;
@@ -39,11 +43,19 @@ public final class Dashboard implements AutoCloseable {
 
     private Dashboard(Builder b) throws IOException {
         this.state = new DashboardState(b.framesPerCamera, System::currentTimeMillis);
-        this.server = new DashboardServer(state, new OverlayRenderer(b.rules), b.host, b.port);
+        this.forwarder = b.sinks == null ? null : AlertForwarder.start(b.sinks);
         try {
-            this.feed = new TopicFeed(b.bootstrapServers, b.topics, state, b.fromBeginning, b.timeout);
+            this.server = new DashboardServer(state, new OverlayRenderer(b.rules), b.host, b.port);
+        } catch (IOException | RuntimeException e) {
+            closeForwarder();
+            throw e;
+        }
+        try {
+            this.feed = new TopicFeed(b.bootstrapServers, b.topics, state,
+                    forwarder == null ? (a, historical) -> { } : forwarder::accept, b.fromBeginning, b.timeout);
         } catch (IOException | RuntimeException e) {
             server.close();
+            closeForwarder();
             throw e;
         }
         this.feedThread = new Thread(feed, "dashboard-feed");
@@ -79,6 +91,9 @@ public final class Dashboard implements AutoCloseable {
     public Map<String, Long> counters() {
         Map<String, Long> all = new TreeMap<>(state.counters());
         all.putAll(server.counters());
+        if (forwarder != null) {
+            forwarder.counters().forEach((k, v) -> all.put("webhook." + k, v));
+        }
         return all;
     }
 
@@ -97,6 +112,13 @@ public final class Dashboard implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            closeForwarder();
+        }
+    }
+
+    private void closeForwarder() {
+        if (forwarder != null) {
+            forwarder.close();
         }
     }
 
@@ -109,6 +131,7 @@ public final class Dashboard implements AutoCloseable {
         private AlertRules rules;
         private int framesPerCamera = 4;
         private boolean fromBeginning;
+        private AlertSinksConfig sinks;
         private Duration timeout = Duration.ofSeconds(30);
 
         private Builder() {}
@@ -146,6 +169,12 @@ public final class Dashboard implements AutoCloseable {
         /** How many of the newest frames and masks each camera keeps (memory: this times the frame size); 4. */
         public Builder optFramesPerCamera(int count) {
             this.framesPerCamera = count;
+            return this;
+        }
+
+        /** Also sends the alerts to the webhooks of a sinks file ({@link AlertSinksConfig}). */
+        public Builder optAlertSinks(AlertSinksConfig sinks) {
+            this.sinks = sinks;
             return this;
         }
 

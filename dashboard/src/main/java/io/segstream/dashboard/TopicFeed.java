@@ -12,7 +12,9 @@ import io.segstream.schemas.SegmentationMask;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -36,6 +38,8 @@ final class TopicFeed implements Runnable, AutoCloseable {
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final SegstreamTopics topics;
     private final DashboardState state;
+    private final AlertListener alertListener;
+    private final Map<TopicPartition, Long> alertsEndAtStart = new HashMap<>();
     private final AvroCodec<CameraFrame> frames = AvroCodec.of(CameraFrame.class);
     private final AvroCodec<SegmentationMask> masks = AvroCodec.of(SegmentationMask.class);
     private final AvroCodec<Alert> alerts = AvroCodec.of(Alert.class);
@@ -49,10 +53,11 @@ final class TopicFeed implements Runnable, AutoCloseable {
      * @param fromBeginning read frames and masks from the beginning too (a short recorded run, tests)
      * @throws IOException if a topic does not exist or the cluster cannot be reached within {@code timeout}
      */
-    TopicFeed(String bootstrap, SegstreamTopics topics, DashboardState state, boolean fromBeginning,
-            Duration timeout) throws IOException {
+    TopicFeed(String bootstrap, SegstreamTopics topics, DashboardState state, AlertListener alertListener,
+            boolean fromBeginning, Duration timeout) throws IOException {
         this.topics = topics;
         this.state = state;
+        this.alertListener = alertListener;
         Properties props = KafkaClientConfigs.consumer(bootstrap);
         props.put("client.id", "segstream-dashboard");
         this.consumer = new KafkaConsumer<>(props);
@@ -74,11 +79,20 @@ final class TopicFeed implements Runnable, AutoCloseable {
             consumer.assign(all);
             consumer.seekToEnd(live);
             consumer.seekToBeginning(whole);
+            List<TopicPartition> alertPartitions = whole.stream().filter(p -> p.topic().equals(topics.alerts()))
+                    .toList();
+            alertsEndAtStart.putAll(consumer.endOffsets(alertPartitions, timeout));
         } catch (IOException | RuntimeException e) {
             consumer.close();
             throw e instanceof IOException io ? io
                     : new IOException("cannot read the segstream topics on " + bootstrap + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Gets every alert after the state took it; {@code historical}: it was on the topic when reading started. */
+    @FunctionalInterface
+    interface AlertListener {
+        void onAlert(Alert alert, boolean historical);
     }
 
     @Override
@@ -106,7 +120,10 @@ final class TopicFeed implements Runnable, AutoCloseable {
             } else if (topic.equals(topics.masks())) {
                 state.onMask(masks.decode(r.value()));
             } else if (topic.equals(topics.alerts())) {
-                state.onAlert(alerts.decode(r.value()));
+                Alert a = alerts.decode(r.value());
+                state.onAlert(a);
+                long end = alertsEndAtStart.getOrDefault(new TopicPartition(topic, r.partition()), 0L);
+                alertListener.onAlert(a, r.offset() < end);
             } else if (topic.equals(topics.deadLetters())) {
                 state.onDeadLetter(deadLetters.decode(r.value()));
             } else if (topic.equals(topics.models())) {
