@@ -2,7 +2,9 @@ package io.segstream.cli;
 
 import io.segstream.connectors.kafka.SegstreamTopics;
 import io.segstream.dashboard.Dashboard;
+import io.segstream.dashboard.sinks.AlertSinksConfig;
 import io.segstream.inference.InferenceJob;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -60,6 +62,11 @@ final class DashboardCommand implements Callable<Integer> {
                     + " (default: ${DEFAULT-VALUE}).")
     int framesPerCamera;
 
+    @Option(names = "--alert-sinks", paramLabel = "FILE",
+            description = "Also send the alerts to the webhooks of this sinks file (JSON POST, retries with backoff,"
+                    + " Idempotency-Key = alert id, a journal so each alert goes once, a dead-letter log).")
+    Path alertSinks;
+
     @Option(names = "--from-beginning",
             description = "Read frames and masks from the beginning of their topics too (a short recorded run).")
     boolean fromBeginning;
@@ -71,6 +78,9 @@ final class DashboardCommand implements Callable<Integer> {
                 .optFramesPerCamera(framesPerCamera).optTimeout(Duration.ofSeconds(30));
         if (rules != null) {
             b.optRules(InferenceJob.loadRules(rules));
+        }
+        if (alertSinks != null) {
+            b.optAlertSinks(AlertSinksConfig.load(alertSinks));
         }
         if (fromBeginning) {
             b.optFromBeginning();

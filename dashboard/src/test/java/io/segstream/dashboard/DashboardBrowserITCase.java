@@ -7,7 +7,9 @@ import io.segstream.connectors.kafka.AvroKafkaProducer;
 import io.segstream.connectors.kafka.KafkaClientConfigs;
 import io.segstream.connectors.kafka.SegstreamTopics;
 import io.segstream.connectors.kafka.junit.EmbeddedKafkaExtension;
+import com.sun.net.httpserver.HttpServer;
 import io.segstream.core.alerts.AlertRules;
+import io.segstream.dashboard.sinks.AlertSinksConfig;
 import io.segstream.core.model.ModelDirectory;
 import io.segstream.core.model.ModelManifest;
 import io.segstream.core.onnx.OneByOneConvModel;
@@ -22,13 +24,19 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.imageio.ImageIO;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
@@ -82,8 +90,31 @@ class DashboardBrowserITCase {
         InferenceJob.onKafka(options, colourModel(tmp.resolve("model"))).build(env);
         JobClient job = env.executeAsync("dashboard browser test");
 
+        // a webhook that fails its first attempt of each alert: the alert still arrives, once
+        List<String> delivered = Collections.synchronizedList(new ArrayList<>());
+        Map<String, AtomicInteger> attempts = new ConcurrentHashMap<>();
+        HttpServer hook = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        hook.createContext("/hook", exchange -> {
+            String key = exchange.getRequestHeaders().getFirst("Idempotency-Key");
+            exchange.getRequestBody().readAllBytes();
+            boolean fail = attempts.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet() == 1;
+            if (!fail) {
+                delivered.add(key);
+            }
+            exchange.sendResponseHeaders(fail ? 503 : 204, -1);
+            exchange.close();
+        });
+        hook.start();
+        AlertSinksConfig sinks = AlertSinksConfig.parse("""
+                journal: sinks.journal
+                webhooks:
+                  - url: http://127.0.0.1:%d/hook
+                    backoff_ms: 50
+                    dead_letter_log: webhook-dead-letters.jsonl
+                """.formatted(hook.getAddress().getPort()), "it sinks", tmp);
+
         Dashboard dashboard = Dashboard.builder().setBootstrapServers(KAFKA.bootstrapServers()).optTopics(topics)
-                .optRules(rules).optPort(0).start();
+                .optRules(rules).optAlertSinks(sinks).optPort(0).start();
         int port = dashboard.port();
         Path artifacts = Files.createDirectories(Path.of("target", "dashboard-it"));
         try (Cameras cameras = new Cameras(KAFKA.bootstrapServers(), topics.frames());
@@ -154,7 +185,13 @@ class DashboardBrowserITCase {
         } finally {
             dashboard.close();
             job.cancel().get();
+            hook.stop(0);
         }
+        assertEquals(1, delivered.size(), "the one raise reached the webhook once: " + delivered);
+        assertTrue(delivered.get(0).startsWith("cam-a"), delivered.toString());
+        assertEquals(2, attempts.get(delivered.get(0)).get(), "after one failed attempt");
+        assertEquals(1, dashboard.counters().get("webhook.alreadyDone"),
+                "the restarted dashboard found the raise in the journal: " + dashboard.counters());
         assertEquals(0, dashboard.counters().get("renderFailures"), dashboard.counters().toString());
     }
 
