@@ -29,9 +29,11 @@ import java.util.function.Consumer;
  * model releases, rejected releases). Every change becomes a {@link DashboardEvent}; the newest events are kept so a
  * reconnecting page gets what it missed instead of a fresh snapshot.
  *
- * <p>Memory is bounded: {@code framesPerCamera} frames and masks per camera, a fixed number of timeline entries,
- * system events and replayable events. Whatever falls out is counted ({@link #counters()}), never dropped silently.
- * Frames are kept as the bytes that arrived; nothing is decoded here (see {@link OverlayRenderer}).
+ * <p>A frame waits for its mask (the job commits masks with its checkpoints, so they come a second or more later);
+ * when the mask arrives the two are kept as a pair. Memory is bounded: {@value #WAITING_FRAMES} waiting frames and
+ * {@code framesPerCamera} pairs per camera, a fixed number of timeline entries, system events and replayable events.
+ * Whatever falls out is counted ({@link #counters()}), never dropped silently. Frames are kept as the bytes that
+ * arrived; nothing is decoded here (see {@link OverlayRenderer}).
  *
  * <pre>{@code
  * DashboardState state = new DashboardState(4, System::currentTimeMillis);
@@ -43,6 +45,8 @@ import java.util.function.Consumer;
 public final class DashboardState {
     /** Rule ids with this prefix are the system's own announcements (a rejected model release), not camera alerts. */
     public static final String SYSTEM_RULE_PREFIX = "system.";
+    /** Frames per camera waiting for their masks: a few seconds of a camera at 10-25 fps. */
+    static final int WAITING_FRAMES = 64;
     static final int TIMELINE_PER_CAMERA = 50;
     static final int SYSTEM_EVENTS = 100;
     static final int REPLAYABLE_EVENTS = 2000;
@@ -71,7 +75,7 @@ public final class DashboardState {
     }
 
     /**
-     * @param framesPerCamera how many of the newest frames (and masks) each camera keeps, at least 1
+     * @param framesPerCamera how many of the newest frames with their masks each camera keeps, at least 1
      * @param clock           the server's clock, sent with each event so the page can show a stalled camera's age
      */
     public DashboardState(int framesPerCamera, Clock clock) {
@@ -81,7 +85,7 @@ public final class DashboardState {
         this.framesPerCamera = framesPerCamera;
         this.clock = clock;
         for (String c : List.of("frames", "masks", "alerts", "deadLetters", "modelReleases", "framesEvicted",
-                "masksEvicted", "masksWithoutFrame", "alertsRepeated", "alertsWithoutFrame", "alertFramesNotPinned",
+                "framesWithoutMask", "masksWithoutFrame", "alertsRepeated", "alertsWithoutFrame", "alertFramesNotPinned",
                 "clearsWithoutRaise", "cameraRestarts", "timelineEvicted", "systemEventsEvicted", "eventsEvicted")) {
             counters.put(c, 0L);
         }
@@ -97,45 +101,64 @@ public final class DashboardState {
         listeners.remove(listener);
     }
 
-    /** Keeps the frame among its camera's newest; the page learns of it with the frame's mask. */
+    /** Keeps the frame until its mask arrives; the page learns of it with the mask. */
     public synchronized void onFrame(CameraFrame f) {
         count("frames");
         CameraView cam = camera(f.getCameraId());
-        if (!cam.frames.isEmpty() && f.getSeq() < cam.frames.lastKey()) {
+        if (!cam.waiting.isEmpty() && f.getSeq() < cam.waiting.lastKey()) {
             // seq runs backwards only when the camera (or its replay) started again: the old frames are history
             count("cameraRestarts");
-            counters.merge("framesEvicted", (long) cam.frames.size(), Long::sum);
-            cam.frames.clear();
+            counters.merge("framesEvicted", (long) cam.waiting.size(), Long::sum);
+            cam.waiting.clear();
             cam.frameTimes.clear();
         }
-        cam.frames.put(f.getSeq(), f);
+        cam.waiting.put(f.getSeq(), f);
         cam.frameTimes.addLast(f.getCaptureTime().toEpochMilli());
         if (cam.frameTimes.size() > FPS_WINDOW) {
             cam.frameTimes.removeFirst();
         }
-        while (cam.frames.size() > framesPerCamera) {
-            cam.frames.pollFirstEntry();
+        while (cam.waiting.size() > WAITING_FRAMES) {
+            // the masks lag more than the waiting room holds (job down or far behind)
+            cam.waiting.pollFirstEntry();
             count("framesEvicted");
         }
     }
 
-    /** Keeps the mask and sends the camera's new tile figures. */
+    /** Pairs the mask with its frame and sends the camera's new tile figures. */
     public synchronized void onMask(SegmentationMask m) {
         count("masks");
         CameraView cam = camera(m.getCameraId());
-        if (!cam.masks.isEmpty() && m.getSeq() < cam.masks.lastKey()) {
-            counters.merge("masksEvicted", (long) cam.masks.size(), Long::sum);
-            cam.masks.clear();
+        if (cam.latest != null && m.getSeq() < cam.latest.getSeq()) {
+            counters.merge("framesEvicted", (long) cam.pairs.size(), Long::sum);
+            cam.pairs.clear();
             cam.latest = null;
         }
-        cam.masks.put(m.getSeq(), m);
-        while (cam.masks.size() > framesPerCamera) {
-            cam.masks.pollFirstEntry();
-            count("masksEvicted");
+        CameraFrame frame = cam.waiting.remove(m.getSeq());
+        // older frames still waiting never get a mask: the job skipped them as stale (live mode) or dead-lettered them
+        while (!cam.waiting.isEmpty() && cam.waiting.firstKey() < m.getSeq()) {
+            cam.waiting.pollFirstEntry();
+            count("framesWithoutMask");
         }
-        if (!cam.frames.containsKey(m.getSeq())) {
-            // the frame fell out of the ring, or was written before the dashboard started reading
+        if (frame == null) {
+            // written before the dashboard started reading, or pushed out of the waiting room
             count("masksWithoutFrame");
+        } else {
+            FramePair pair = new FramePair(frame, m);
+            cam.pairs.put(m.getSeq(), pair);
+            while (cam.pairs.size() > framesPerCamera) {
+                cam.pairs.pollFirstEntry();
+                count("framesEvicted");
+            }
+            // an alert can arrive before the mask of its frame (another topic in the same poll)
+            for (Map.Entry<String, ActiveAlert> a : active.entrySet()) {
+                ActiveAlert alert = a.getValue();
+                if (alert.pair == null && alert.alert.getCameraId().equals(m.getCameraId())
+                        && alert.alert.getSeq() == m.getSeq() && pinnedFrames() < PINNED_ALERT_FRAMES) {
+                    a.setValue(new ActiveAlert(alert.alert, pair));
+                    counters.merge("alertsWithoutFrame", -1L, Long::sum);
+                    emit("alert-frame", Map.of("alertId", a.getKey()));
+                }
+            }
         }
         if (cam.latest == null || m.getSeq() >= cam.latest.getSeq()) {
             cam.latest = m;
@@ -187,16 +210,15 @@ public final class DashboardState {
             count("timelineEvicted");
         }
         if (a.getState() == AlertState.RAISED) {
-            CameraFrame frame = cam.frames.get(a.getSeq());
-            SegmentationMask mask = cam.masks.get(a.getSeq());
-            if (frame == null || mask == null) {
+            FramePair pair = cam.pairs.get(a.getSeq());
+            if (pair == null) {
+                // until its mask arrives (then the pair is pinned and this count taken back), or for good
                 count("alertsWithoutFrame");
             } else if (pinnedFrames() >= PINNED_ALERT_FRAMES) {
                 count("alertFramesNotPinned");
-                frame = null;
-                mask = null;
+                pair = null;
             }
-            active.put(a.getAlertId(), new ActiveAlert(a, frame, frame == null ? null : mask));
+            active.put(a.getAlertId(), new ActiveAlert(a, pair));
         } else if (active.remove(a.getAlertId()) == null) {
             // its raise was before the dashboard started, or it was a repeat after the state was already gone
             count("clearsWithoutRaise");
@@ -287,22 +309,16 @@ public final class DashboardState {
         if (cam == null) {
             return Optional.empty();
         }
-        if (seq != null && cam.frames.containsKey(seq) && cam.masks.containsKey(seq)) {
-            return Optional.of(new FramePair(cam.frames.get(seq), cam.masks.get(seq)));
+        if (seq != null && cam.pairs.containsKey(seq)) {
+            return Optional.of(cam.pairs.get(seq));
         }
-        for (SegmentationMask m : cam.masks.descendingMap().values()) {
-            CameraFrame f = cam.frames.get(m.getSeq());
-            if (f != null) {
-                return Optional.of(new FramePair(f, m));
-            }
-        }
-        return Optional.empty();
+        return cam.pairs.isEmpty() ? Optional.empty() : Optional.of(cam.pairs.lastEntry().getValue());
     }
 
     /** The frame and mask that raised an active alert, when they were still kept as it arrived. */
     public synchronized Optional<FramePair> raisingPair(String alertId) {
         ActiveAlert a = active.get(alertId);
-        return a == null || a.frame == null ? Optional.empty() : Optional.of(new FramePair(a.frame, a.mask));
+        return a == null ? Optional.empty() : Optional.ofNullable(a.pair);
     }
 
     /** Rule ids raised and not cleared on a camera, oldest first. */
@@ -336,7 +352,7 @@ public final class DashboardState {
     public record FramePair(CameraFrame frame, SegmentationMask mask) {}
 
     private long pinnedFrames() {
-        return active.values().stream().filter(a -> a.frame != null).count();
+        return active.values().stream().filter(a -> a.pair != null).count();
     }
 
     private CameraView camera(String id) {
@@ -371,7 +387,7 @@ public final class DashboardState {
         t.put("miou", m.getFrameMiou());
         t.put("size", m.getWidth() + "x" + m.getHeight());
         t.put("classFractions", new TreeMap<>(m.getClassFractions()));
-        t.put("hasFrame", cam.frames.containsKey(m.getSeq()));
+        t.put("hasFrame", cam.pairs.containsKey(m.getSeq()));
         return t;
     }
 
@@ -398,7 +414,7 @@ public final class DashboardState {
         j.put("classes", List.copyOf(a.getClasses()));
         j.put("model", a.getModelVersion());
         j.put("message", a.getMessage());
-        j.put("thumbnail", pinned != null && pinned.frame != null);
+        j.put("thumbnail", pinned != null && pinned.pair != null);
         return j;
     }
 
@@ -424,8 +440,8 @@ public final class DashboardState {
 
     private static final class CameraView {
         final String id;
-        final TreeMap<Long, CameraFrame> frames = new TreeMap<>();
-        final TreeMap<Long, SegmentationMask> masks = new TreeMap<>();
+        final TreeMap<Long, CameraFrame> waiting = new TreeMap<>();
+        final TreeMap<Long, FramePair> pairs = new TreeMap<>();
         final Deque<Long> frameTimes = new ArrayDeque<>();
         final Deque<Map<String, Object>> timeline = new ArrayDeque<>();
         SegmentationMask latest;
@@ -436,5 +452,5 @@ public final class DashboardState {
         }
     }
 
-    private record ActiveAlert(Alert alert, CameraFrame frame, SegmentationMask mask) {}
+    private record ActiveAlert(Alert alert, FramePair pair) {}
 }

@@ -22,19 +22,49 @@ class DashboardStateTest {
     }
 
     @Test
-    void eachCameraKeepsItsNewestFramesAndMasksAndCountsTheRest() {
+    void eachCameraKeepsItsNewestFramesWithTheirMasksAndCountsTheRest() {
         for (long seq = 0; seq < 5; seq++) {
             state.onFrame(Records.frame("cam-a", seq, false));
             state.onMask(Records.mask("cam-a", seq, false));
         }
-        assertEquals(2, state.counters().get("framesEvicted"), "5 frames, 3 kept");
-        assertEquals(2, state.counters().get("masksEvicted"));
+        assertEquals(2, state.counters().get("framesEvicted"), "5 pairs, 3 kept");
         assertEquals(4, state.pair("cam-a", null).orElseThrow().mask().getSeq(), "the newest pair");
         assertEquals(2, state.pair("cam-a", 2L).orElseThrow().frame().getSeq(), "a kept seq");
         assertEquals(4, state.pair("cam-a", 1L).orElseThrow().frame().getSeq(), "an evicted seq: the newest");
         assertTrue(state.pair("cam-b", null).isEmpty());
         assertEquals(5, events.size(), "one camera event per mask");
         assertTrue(events.stream().allMatch(e -> e.type().equals("camera")));
+    }
+
+    @Test
+    void framesWaitForTheirMasksAndThoseTheJobSkippedAreCounted() {
+        for (long seq = 0; seq < 10; seq++) {
+            state.onFrame(Records.frame("cam-a", seq, false));
+        }
+        // masks come a checkpoint later; 3..5 were skipped as stale
+        state.onMask(Records.mask("cam-a", 2, false));
+        state.onMask(Records.mask("cam-a", 6, false));
+        assertEquals(5, state.counters().get("framesWithoutMask"), "0, 1 and 3..5");
+        assertEquals(6, state.pair("cam-a", null).orElseThrow().frame().getSeq());
+        assertEquals(2, state.pair("cam-a", 2L).orElseThrow().frame().getSeq());
+        for (long seq = 10; seq < 10 + DashboardState.WAITING_FRAMES; seq++) {
+            state.onFrame(Records.frame("cam-a", seq, false));
+        }
+        assertEquals(3, state.counters().get("framesEvicted"), "7..9 pushed out of the waiting room");
+    }
+
+    @Test
+    void anAlertThatArrivesBeforeItsMaskGetsItsFrameWhenTheMaskComes() {
+        state.onFrame(Records.frame("cam-a", 11, true));
+        state.onAlert(Records.alert("cam-a", 11, "person-in-corridor", AlertState.RAISED));
+        String id = "cam-a:person-in-corridor:11";
+        assertTrue(state.raisingPair(id).isEmpty());
+        assertEquals(1, state.counters().get("alertsWithoutFrame"));
+        state.onMask(Records.mask("cam-a", 11, true));
+        assertEquals(11, state.raisingPair(id).orElseThrow().mask().getSeq());
+        assertEquals(0, state.counters().get("alertsWithoutFrame"), "taken back");
+        assertEquals(List.of("alert", "alert-frame", "camera"), events.stream().map(DashboardEvent::type).toList());
+        assertEquals("{\"alertId\":\"" + id + "\"}", events.get(1).json());
     }
 
     @Test

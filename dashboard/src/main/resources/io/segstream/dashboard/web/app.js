@@ -46,6 +46,7 @@ function connect() {
   es.addEventListener('snapshot', (m) => onSnapshot(JSON.parse(m.data)));
   es.addEventListener('camera', (m) => onCamera(JSON.parse(m.data)));
   es.addEventListener('alert', (m) => onAlert(JSON.parse(m.data)));
+  es.addEventListener('alert-frame', (m) => onAlertFrame(JSON.parse(m.data)));
   es.addEventListener('system', (m) => onSystem(JSON.parse(m.data)));
 }
 
@@ -97,6 +98,12 @@ function onAlert(e) {
   renderTimelines();
   renderCounters();
   view.cameras.forEach((t) => renderTile(t));
+}
+
+// the alert came before the mask of its frame; now the frame is kept and a thumbnail can be shown
+function onAlertFrame(e) {
+  const a = view.alerts.get(e.alertId);
+  if (a) { a.thumbnail = true; renderAlerts(); }
 }
 
 function onSystem(e) {
