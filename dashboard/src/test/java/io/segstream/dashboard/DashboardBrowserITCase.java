@@ -175,7 +175,7 @@ class DashboardBrowserITCase {
             dashboard.close();
             browser.waitFor("document.getElementById('connection').dataset.state", "reconnecting"::equals, STEP);
             dashboard = Dashboard.builder().setBootstrapServers(KAFKA.bootstrapServers()).optTopics(topics)
-                    .optRules(rules).optPort(port).start();
+                    .optRules(rules).optAlertSinks(sinks).optPort(port).start();
             browser.waitFor("document.getElementById('connection').dataset.state", "live"::equals, STEP);
             browser.waitFor("+document.querySelector('.tile[data-camera=\"cam-a\"]').dataset.seq > " + seqBefore,
                     "true"::equals, STEP);
