@@ -14,8 +14,10 @@ const view = {
 };
 const TIMELINE_KEEP = 50;
 const SYSTEM_KEEP = 100;
-// a camera is stalled when no mask came for this long, or three of its frame periods if those are longer
-const STALL_MS = 3000;
+// a camera is stalled when no mask came for 5 s, or for four of its usual gaps between masks if those are longer:
+// exactly-once masks arrive in bursts, one per checkpoint, and a loaded job is slower without being stuck
+const STALL_MS = 5000;
+const STALL_GAPS = 4;
 
 const $ = (id) => document.getElementById(id);
 const el = (tag, attrs = {}, ...children) => {
@@ -78,6 +80,12 @@ function onCamera(e) {
   const t = e.tile;
   view.skewMs = t.serverTime - Date.now();
   t.receivedAt = Date.now();
+  const before = view.cameras.get(t.camera);
+  if (before && before.receivedAt) {
+    // the usual gap between this camera's masks, smoothed
+    const gap = t.receivedAt - before.receivedAt;
+    t.gapMs = before.gapMs == null ? gap : 0.8 * before.gapMs + 0.2 * gap;
+  }
   view.cameras.set(t.camera, t);
   view.counters = e.counters;
   renderTile(t);
@@ -207,8 +215,7 @@ function nonBlank(img) {
 
 function updateAge(tile, t) {
   const sinceUpdate = t.receivedAt ? Date.now() - t.receivedAt : serverNow() - t.updated;
-  const period = t.fps ? 3000 / t.fps : 0;
-  const stalled = sinceUpdate > Math.max(STALL_MS, period);
+  const stalled = sinceUpdate > Math.max(STALL_MS, STALL_GAPS * (t.gapMs || 0));
   tile.classList.toggle('stalled', stalled);
   tile.dataset.stalled = String(stalled);
   tile.querySelector('.stale-badge').textContent = 'stalled · last mask ' + age(sinceUpdate) + ' ago';
