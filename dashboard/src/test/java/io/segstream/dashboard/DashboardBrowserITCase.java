@@ -146,6 +146,19 @@ class DashboardBrowserITCase {
             Files.write(artifacts.resolve("dashboard.png"), shot);
             assertScreenshotShowsTheTiles(shot);
 
+            // a click opens the large view: the frame at full size, the class legend and each class's share
+            browser.evaluate("document.querySelector('.tile[data-camera=\"cam-a\"]').click(), 'clicked'");
+            browser.waitFor("document.getElementById('detail').open"
+                    + " && document.getElementById('detail-image').naturalWidth", String.valueOf(WIDTH)::equals, STEP);
+            assertEquals("20", browser.evaluate("document.querySelectorAll('#detail-legend tr').length"),
+                    "every class of rail-20");
+            assertEquals("present", browser.evaluate(
+                    "document.querySelector('#detail-legend tr[data-class=\"person\"]').className"));
+            assertTrue(browser.evaluate("document.querySelector('#detail-legend tr[data-class=\"person\"]"
+                    + " td:nth-child(3)').textContent").matches("[1-9]\\.\\d %"), "the person's share of the frame");
+            Files.write(artifacts.resolve("dashboard-detail.png"), browser.screenshot());
+            browser.evaluate("document.getElementById('detail').close(), 'closed'");
+
             // a frame that is not Avro: the job dead-letters it, the page lists it as a system event
             sendGarbage(topics.frames());
             browser.waitFor("document.querySelectorAll('.system-event[data-kind=\"dead-letter\"]').length", "1"::equals,
