@@ -6,6 +6,7 @@ import io.segstream.connectors.kafka.EmbeddedKafka;
 import io.segstream.connectors.kafka.SegstreamTopics;
 import io.segstream.core.alerts.AlertRules;
 import io.segstream.core.model.BootstrapModel;
+import io.segstream.dashboard.Dashboard;
 import io.segstream.inference.InferenceJob;
 import io.segstream.inference.InferenceJobOptions;
 import io.segstream.schemas.Alert;
@@ -39,7 +40,8 @@ import picocli.CommandLine.Option;
         description = {"Runs the whole pipeline in one process: an embedded Kafka broker, the inference job on a",
             "local Flink with its web UI, a generated railway drive played into the frames topic per camera, the",
             "bundled model and the railway rules. Prints throughput, latency and alerts every second, a summary at",
-            "the end, and writes overlay PNGs (mask on frame, zones, alerts) to --out."})
+            "the end, and writes overlay PNGs (mask on frame, zones, alerts) to --out. The live dashboard shows the",
+            "same on a web page (its address is printed at the start)."})
 final class DemoCommand implements Callable<Integer> {
 
     @CommandLine.Spec
@@ -80,6 +82,10 @@ final class DemoCommand implements Callable<Integer> {
             description = "Flink web UI port on localhost; 0 turns it off (default: ${DEFAULT-VALUE}).")
     int webPort;
 
+    @Option(names = "--dashboard-port", paramLabel = "PORT", defaultValue = "8090",
+            description = "Port of the live dashboard on localhost; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+    int dashboardPort;
+
     @Option(names = "--seed", paramLabel = "S", defaultValue = "7", description = "Seed of the generated drive.")
     long seed;
 
@@ -113,7 +119,9 @@ final class DemoCommand implements Callable<Integer> {
         DemoDrive drive = DemoDrive.render(wh[0], wh[1], driveFrames, seed, err);
 
         SegstreamTopics topics = SegstreamTopics.defaults();
-        try (EmbeddedKafka kafka = EmbeddedKafka.builder().optTopics(topics.all()).start()) {
+        try (EmbeddedKafka kafka = EmbeddedKafka.builder().optTopics(topics.all()).start();
+                Dashboard dashboard = Dashboard.builder().setBootstrapServers(kafka.bootstrapServers())
+                        .optPort(dashboardPort).optRules(alertRules).start()) {
             String bootstrap = kafka.bootstrapServers();
             Map<String, String> settings = new LinkedHashMap<>();
             settings.put("bootstrap", bootstrap);
@@ -131,6 +139,7 @@ final class DemoCommand implements Callable<Integer> {
             err.println("demo: broker " + bootstrap + ", job " + job.getJobID()
                     + (webPort > 0 ? ", Flink web UI http://localhost:" + webPort : "") + ", " + cameras
                     + " camera(s) at " + fps + " fps for " + duration + " s");
+            err.println("dashboard: " + dashboard.url());
             err.flush();
 
             List<DemoPlayer> players = new ArrayList<>();

@@ -27,6 +27,7 @@ import picocli.CommandLine.Command;
             ReplayCommand.class,
             InferCommand.class,
             DemoCommand.class,
+            DashboardCommand.class,
             BenchCommand.class,
             ReleaseCommand.class,
             ReleasesCommand.class,

@@ -29,7 +29,7 @@ class DemoCommandITCase {
         cmd.setOut(new PrintWriter(stdout, true));
         cmd.setErr(new PrintWriter(stderr, true));
         int exit = cmd.execute("demo", "--duration", "12", "--cameras", "1", "--fps", "2", "--size", "320x160",
-                "--drive-frames", "24", "--web-port", "0", "--out", out.toString());
+                "--drive-frames", "24", "--web-port", "0", "--dashboard-port", "0", "--out", out.toString());
         String text = stdout.toString();
         assertEquals(0, exit, stderr + text);
 
@@ -39,6 +39,8 @@ class DemoCommandITCase {
         assertTrue(masks > 0 && masks <= frames, "masks flow, never more than frames: " + text);
         assertEquals(0, figure(text, "dead letters"), text);
         assertTrue(text.contains("masks/s"), "a status line every second: " + text);
+        assertTrue(Pattern.compile("(?m)^dashboard: http://127\\.0\\.0\\.1:\\d+/$").matcher(stderr.toString()).find(),
+                "the dashboard's address next to the broker and Flink UI line: " + stderr);
         for (String figure : new String[] {"alert precision", "alert recall", "alert clear precision",
             "alert clear recall"}) {
             double value = fraction(text, figure);
