@@ -6,6 +6,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.Iterator;
 import java.util.Objects;
+import java.util.Optional;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
@@ -14,6 +15,10 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
 /**
  * Decodes camera frame payloads (JPEG, PNG, RAW_RGB24) into {@link RgbImage}s and checks them against the
  * size the frame's header claims.
+ *
+ * <p>JPEG and PNG go to the process's native {@link ImageDecoder} (libjpeg-turbo and libpng when module
+ * {@code imaging-opencv} is on the class path, see {@link ImageDecoders}), else to ImageIO. Either way the image's own
+ * header is read first and a size other than the frame's is refused before anything is decoded.
  *
  * <p>Keeps one ImageIO reader per format and reads from memory (no disk cache), so it is cheap per frame
  * but not thread-safe: use one decoder per thread.
@@ -24,8 +29,33 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  * }</pre>
  */
 public final class FrameDecoder {
+    private final ImageDecoder nativeDecoder;
     private ImageReader jpegReader;
     private ImageReader pngReader;
+
+    /** A decoder that uses the process's native decoder when there is one. */
+    public FrameDecoder() {
+        this(ImageDecoders.preferred());
+    }
+
+    private FrameDecoder(Optional<ImageDecoder> nativeDecoder) {
+        this.nativeDecoder = nativeDecoder.orElse(null);
+    }
+
+    /** A decoder that decodes JPEG and PNG with ImageIO even when a native decoder is present (tests, benchmarks). */
+    public static FrameDecoder imageIo() {
+        return new FrameDecoder(Optional.empty());
+    }
+
+    /** A decoder that decodes JPEG and PNG with {@code nativeDecoder}. */
+    public static FrameDecoder with(ImageDecoder nativeDecoder) {
+        return new FrameDecoder(Optional.of(nativeDecoder));
+    }
+
+    /** What decodes JPEG and PNG frames: the native decoder's name, or "ImageIO". */
+    public String decoderName() {
+        return nativeDecoder != null ? nativeDecoder.name() : "ImageIO";
+    }
 
     /**
      * Decodes one frame.
@@ -46,18 +76,37 @@ public final class FrameDecoder {
             throw new ImageFormatException(source + ": the frame header gives size " + width + "x" + height
                     + ", which is not a valid image size");
         }
-        RgbImage img = switch (encoding) {
-            case RAW_RGB24 -> raw(data, width, height, source);
-            case JPEG -> RgbImage.of(read(jpegReader(), data, "JPEG", source));
-            case PNG -> RgbImage.of(read(pngReader(), data, "PNG", source));
-            case UNKNOWN -> throw new ImageFormatException(source
+        if (encoding == ImageEncoding.UNKNOWN) {
+            throw new ImageFormatException(source
                     + ": the frame's encoding is unknown to this reader (written by a newer producer)");
-        };
+        }
+        if (encoding == ImageEncoding.RAW_RGB24) {
+            return raw(data, width, height, source);
+        }
+        // the image's own header first: nothing is allocated for a size the frame did not announce
+        ImageHeader header = ImageHeader.read(encoding, data, source);
+        if (header.width() != width || header.height() != height) {
+            throw sizeMismatch(encoding, width, height, header.size(), source);
+        }
+        RgbImage img;
+        if (nativeDecoder != null) {
+            ImageHeader.checkComplete(encoding, data, source);
+            img = nativeDecoder.decode(encoding, data, width, height, source);
+        } else {
+            img = RgbImage.of(encoding == ImageEncoding.JPEG
+                    ? read(jpegReader(), data, "JPEG", source)
+                    : read(pngReader(), data, "PNG", source));
+        }
         if (img.width() != width || img.height() != height) {
-            throw new ImageFormatException(source + ": the frame header says " + width + "x" + height
-                    + " but the " + encoding + " image is " + img.size());
+            throw sizeMismatch(encoding, width, height, img.size(), source);
         }
         return img;
+    }
+
+    private static ImageFormatException sizeMismatch(ImageEncoding encoding, int width, int height, String actual,
+            String source) {
+        return new ImageFormatException(source + ": the frame header says " + width + "x" + height + " but the "
+                + encoding + " image is " + actual);
     }
 
     private static RgbImage raw(byte[] data, int width, int height, String source) throws ImageFormatException {
