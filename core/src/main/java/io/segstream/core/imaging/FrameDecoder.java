@@ -6,7 +6,6 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.Iterator;
 import java.util.Objects;
-import java.util.Optional;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
@@ -16,9 +15,10 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  * Decodes camera frame payloads (JPEG, PNG, RAW_RGB24) into {@link RgbImage}s and checks them against the
  * size the frame's header claims.
  *
- * <p>JPEG and PNG go to the process's native {@link ImageDecoder} (libjpeg-turbo and libpng when module
- * {@code imaging-opencv} is on the class path, see {@link ImageDecoders}), else to ImageIO. Either way the image's own
- * header is read first and a size other than the frame's is refused before anything is decoded.
+ * <p>The image's own header is read first ({@link ImageHeader}) and a size other than the frame's is refused before
+ * anything is decoded, so a small payload that claims a huge image costs nothing. (ImageIO's JPEG reader is the JDK's
+ * native libjpeg; libjpeg-turbo through JavaCV's OpenCV build was measured no faster on this project's CPUs, see
+ * README, Performance.)
  *
  * <p>Keeps one ImageIO reader per format and reads from memory (no disk cache), so it is cheap per frame
  * but not thread-safe: use one decoder per thread.
@@ -29,33 +29,8 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  * }</pre>
  */
 public final class FrameDecoder {
-    private final ImageDecoder nativeDecoder;
     private ImageReader jpegReader;
     private ImageReader pngReader;
-
-    /** A decoder that uses the process's native decoder when there is one. */
-    public FrameDecoder() {
-        this(ImageDecoders.preferred());
-    }
-
-    private FrameDecoder(Optional<ImageDecoder> nativeDecoder) {
-        this.nativeDecoder = nativeDecoder.orElse(null);
-    }
-
-    /** A decoder that decodes JPEG and PNG with ImageIO even when a native decoder is present (tests, benchmarks). */
-    public static FrameDecoder imageIo() {
-        return new FrameDecoder(Optional.empty());
-    }
-
-    /** A decoder that decodes JPEG and PNG with {@code nativeDecoder}. */
-    public static FrameDecoder with(ImageDecoder nativeDecoder) {
-        return new FrameDecoder(Optional.of(nativeDecoder));
-    }
-
-    /** What decodes JPEG and PNG frames: the native decoder's name, or "ImageIO". */
-    public String decoderName() {
-        return nativeDecoder != null ? nativeDecoder.name() : "ImageIO";
-    }
 
     /**
      * Decodes one frame.
@@ -88,15 +63,9 @@ public final class FrameDecoder {
         if (header.width() != width || header.height() != height) {
             throw sizeMismatch(encoding, width, height, header.size(), source);
         }
-        RgbImage img;
-        if (nativeDecoder != null) {
-            ImageHeader.checkComplete(encoding, data, source);
-            img = nativeDecoder.decode(encoding, data, width, height, source);
-        } else {
-            img = RgbImage.of(encoding == ImageEncoding.JPEG
-                    ? read(jpegReader(), data, "JPEG", source)
-                    : read(pngReader(), data, "PNG", source));
-        }
+        RgbImage img = RgbImage.of(encoding == ImageEncoding.JPEG
+                ? read(jpegReader(), data, "JPEG", source)
+                : read(pngReader(), data, "PNG", source));
         if (img.width() != width || img.height() != height) {
             throw sizeMismatch(encoding, width, height, img.size(), source);
         }

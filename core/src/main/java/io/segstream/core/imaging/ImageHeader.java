@@ -15,10 +15,7 @@ import io.segstream.schemas.ImageEncoding;
  * @param height rows
  */
 public record ImageHeader(int width, int height) {
-    /** How far from its end a complete JPEG's end-of-image marker may stand (some encoders pad after it). */
-    private static final int JPEG_TAIL = 64;
     private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
-    private static final byte[] PNG_IEND = {0, 0, 0, 0, 'I', 'E', 'N', 'D'};
 
     /**
      * Reads the size of a JPEG or PNG frame.
@@ -32,32 +29,6 @@ public record ImageHeader(int width, int height) {
             case PNG -> png(data, source);
             default -> throw new IllegalArgumentException("only JPEG and PNG have a header to read, not " + encoding);
         };
-    }
-
-    /**
-     * Refuses a frame whose end is missing: a JPEG without its end-of-image marker, a PNG without its IEND chunk.
-     * Native decoders fill the missing rows of a truncated JPEG with grey and only warn; such a frame must count as
-     * broken.
-     *
-     * @throws ImageFormatException when the frame is truncated
-     */
-    public static void checkComplete(ImageEncoding encoding, byte[] data, String source) throws ImageFormatException {
-        if (encoding == ImageEncoding.JPEG) {
-            for (int i = data.length - 2; i >= Math.max(0, data.length - JPEG_TAIL); i--) {
-                if (data[i] == (byte) 0xFF && data[i + 1] == (byte) 0xD9) {
-                    return;
-                }
-            }
-            throw new ImageFormatException(source + ": the JPEG image is truncated (it has no end-of-image marker)");
-        }
-        if (encoding == ImageEncoding.PNG) {
-            // IEND: length 0, type, then its 4-byte CRC
-            int at = data.length - 4 - PNG_IEND.length;
-            if (at < PNG_SIGNATURE.length || !java.util.Arrays.equals(data, at, at + PNG_IEND.length, PNG_IEND, 0,
-                    PNG_IEND.length)) {
-                throw new ImageFormatException(source + ": the PNG image is truncated (it does not end with IEND)");
-            }
-        }
     }
 
     private static ImageHeader png(byte[] data, String source) throws ImageFormatException {
