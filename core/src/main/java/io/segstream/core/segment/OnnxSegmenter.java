@@ -50,8 +50,8 @@ import org.slf4j.LoggerFactory;
  * <p>Opening checks everything before any frame is touched: the manifest, the SHA-256 it pins, the graph's
  * input and output names, types and shapes against the manifest, and a smoke run whose output must be finite
  * and within the label set. The execution provider comes from {@link SegmenterOptions}; when CUDA or
- * TensorRT is not available, the segmenter runs on CPU and says so in one warning. A model that outputs class scores
- * gets the argmax appended to its graph ({@link ArgMaxHead}, option {@code argmax-in-graph}), so ONNX Runtime hands
+ * TensorRT is not available, the segmenter runs on CPU and says so in one warning. With option {@code argmax-in-graph}
+ * a model that outputs class scores gets the argmax appended to its graph ({@link ArgMaxHead}), so ONNX Runtime hands
  * back one uint8 class id per pixel.
  *
  * <p>Input and output tensors live in direct buffers allocated once for the largest batch and handed to

@@ -73,9 +73,11 @@ public final class SegmenterOptions {
     public static final Option<Boolean> SPIN_WAIT = new Option<>("spin-wait", true,
             "let ONNX Runtime's threads spin between operators (lowest latency on a dedicated machine; turn off where "
                     + "decoding, Kafka and other subtasks share the cores)", SegmenterOptions::parseBoolean);
-    public static final Option<Boolean> ARGMAX_IN_GRAPH = new Option<>("argmax-in-graph", true,
+    public static final Option<Boolean> ARGMAX_IN_GRAPH = new Option<>("argmax-in-graph", false,
             "for a model that outputs class scores, append the argmax to its graph so that ONNX Runtime returns class "
-                    + "ids (uint8) and the scores never leave it; false: argmax in Java", SegmenterOptions::parseBoolean);
+                    + "ids (uint8) and the scores never leave it; off by default, as on CPU ONNX Runtime's ArgMax was "
+                    + "slower than segstream's (README, Performance); worth measuring on a GPU, where it saves copying "
+                    + "the scores back", SegmenterOptions::parseBoolean);
     public static final Option<Boolean> TENSORRT_FP16 = new Option<>("tensorrt.fp16", true,
             "let TensorRT run layers in 16-bit floats (faster on every recent NVIDIA GPU and Jetson)",
             SegmenterOptions::parseBoolean);
