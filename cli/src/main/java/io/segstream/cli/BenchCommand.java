@@ -7,6 +7,7 @@ import io.segstream.core.model.BootstrapModel;
 import io.segstream.core.progress.ProgressBar;
 import io.segstream.core.scenes.SceneGenerator;
 import io.segstream.core.scenes.SceneKind;
+import io.segstream.inference.bench.LeverBenchmark;
 import io.segstream.inference.bench.PipelineBenchmark;
 import io.segstream.schemas.CameraFrame;
 import io.segstream.schemas.ImageEncoding;
@@ -15,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -26,7 +28,10 @@ import picocli.CommandLine.Option;
  * {@code segstream bench}: bare segmenter throughput against the whole Kafka + Flink pipeline, same model and
  * frames.
  *
- * <pre>{@code ./segstream bench --frames 200 --size 1024x512 --batch 4}</pre>
+ * <pre>{@code
+ * ./segstream bench --frames 200 --size 1024x512 --batch 4
+ * ./segstream bench --levers --frames 50 --rounds 5      # each per-frame lever against what it replaces
+ * }</pre>
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Measures the bare segmenter (batch 1 and batch B) and the whole pipeline (embedded Kafka +",
@@ -58,6 +63,10 @@ final class BenchCommand implements Callable<Integer> {
                     + " spread (default: ${DEFAULT-VALUE}).")
     int rounds;
 
+    @Option(names = "--levers", description = "Instead: measure each per-frame lever against what it replaces (JPEG "
+            + "decoder, argmax in Java or in the graph, mask encodings with their sizes), interleaved rounds.")
+    boolean levers;
+
     @Option(names = "--json", paramLabel = "FILE", description = "Also write every figure as JSON to FILE.")
     Path json;
 
@@ -75,6 +84,20 @@ final class BenchCommand implements Callable<Integer> {
                 : BootstrapModel.extractBundled(Files.createTempDirectory("segstream-model")).dir();
         AlertRules alertRules = io.segstream.inference.InferenceJob.loadRules(rules);
         List<CameraFrame> input = render(wh[0], wh[1]);
+        if (levers) {
+            LeverBenchmark.Report report = LeverBenchmark.run(modelDir, input, rounds, line -> {
+                spec.commandLine().getErr().println("segstream bench: " + line);
+                spec.commandLine().getErr().flush();
+            });
+            spec.commandLine().getOut().print(report.table());
+            spec.commandLine().getOut().flush();
+            if (json != null) {
+                Map<String, Object> all = new LinkedHashMap<>();
+                all.put("levers", report.toList());
+                new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), all);
+            }
+            return 0;
+        }
         PipelineBenchmark.Report report = PipelineBenchmark.run(modelDir, input, batch, rounds, alertRules,
                 line -> {
                     spec.commandLine().getErr().println("segstream bench: " + line);

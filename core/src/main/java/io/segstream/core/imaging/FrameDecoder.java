@@ -15,6 +15,11 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  * Decodes camera frame payloads (JPEG, PNG, RAW_RGB24) into {@link RgbImage}s and checks them against the
  * size the frame's header claims.
  *
+ * <p>The image's own header is read first ({@link ImageHeader}) and a size other than the frame's is refused before
+ * anything is decoded, so a small payload that claims a huge image costs nothing. (ImageIO's JPEG reader is the JDK's
+ * native libjpeg; libjpeg-turbo through JavaCV's OpenCV build was measured no faster on this project's CPUs, see
+ * README, Performance.)
+ *
  * <p>Keeps one ImageIO reader per format and reads from memory (no disk cache), so it is cheap per frame
  * but not thread-safe: use one decoder per thread.
  *
@@ -46,18 +51,31 @@ public final class FrameDecoder {
             throw new ImageFormatException(source + ": the frame header gives size " + width + "x" + height
                     + ", which is not a valid image size");
         }
-        RgbImage img = switch (encoding) {
-            case RAW_RGB24 -> raw(data, width, height, source);
-            case JPEG -> RgbImage.of(read(jpegReader(), data, "JPEG", source));
-            case PNG -> RgbImage.of(read(pngReader(), data, "PNG", source));
-            case UNKNOWN -> throw new ImageFormatException(source
+        if (encoding == ImageEncoding.UNKNOWN) {
+            throw new ImageFormatException(source
                     + ": the frame's encoding is unknown to this reader (written by a newer producer)");
-        };
+        }
+        if (encoding == ImageEncoding.RAW_RGB24) {
+            return raw(data, width, height, source);
+        }
+        // the image's own header first: nothing is allocated for a size the frame did not announce
+        ImageHeader header = ImageHeader.read(encoding, data, source);
+        if (header.width() != width || header.height() != height) {
+            throw sizeMismatch(encoding, width, height, header.size(), source);
+        }
+        RgbImage img = RgbImage.of(encoding == ImageEncoding.JPEG
+                ? read(jpegReader(), data, "JPEG", source)
+                : read(pngReader(), data, "PNG", source));
         if (img.width() != width || img.height() != height) {
-            throw new ImageFormatException(source + ": the frame header says " + width + "x" + height
-                    + " but the " + encoding + " image is " + img.size());
+            throw sizeMismatch(encoding, width, height, img.size(), source);
         }
         return img;
+    }
+
+    private static ImageFormatException sizeMismatch(ImageEncoding encoding, int width, int height, String actual,
+            String source) {
+        return new ImageFormatException(source + ": the frame header says " + width + "x" + height + " but the "
+                + encoding + " image is " + actual);
     }
 
     private static RgbImage raw(byte[] data, int width, int height, String source) throws ImageFormatException {

@@ -1,11 +1,13 @@
 package io.segstream.core.masks;
 
+import io.segstream.core.imaging.GreyPngEncoder;
 import io.segstream.core.imaging.ImageFormatException;
 import io.segstream.core.imaging.LabelImage;
 import io.segstream.core.imaging.LabelPng;
 import io.segstream.schemas.MaskEncoding;
 import java.io.ByteArrayOutputStream;
 import java.util.Arrays;
+import java.util.zip.Deflater;
 
 /**
  * Encodes class masks for the masks topic, as an 8-bit grey PNG of class ids or as run-length code.
@@ -55,9 +57,14 @@ public final class MaskCodec {
         };
     }
 
-    /** An 8-bit grey PNG whose pixel values are the class ids. */
+    /**
+     * An 8-bit grey PNG whose pixel values are the class ids, written with no row filter at the fastest deflate level:
+     * on 1024x512 masks of the bundled model about a third larger than ImageIO's writer makes them and several times
+     * cheaper (README, Performance).
+     */
     public static byte[] encodePng(ClassMask mask) {
-        return LabelPng.encode8(LabelImage.of8(mask.width(), mask.height(), mask.classIds()));
+        return GreyPngEncoder.encode(mask.classIds(), mask.width(), mask.height(), GreyPngEncoder.Filter.NONE,
+                Deflater.BEST_SPEED);
     }
 
     /** Reads an 8-bit grey PNG of class ids. */

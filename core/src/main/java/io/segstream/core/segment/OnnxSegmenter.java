@@ -23,6 +23,7 @@ import io.segstream.core.model.ModelException;
 import io.segstream.core.model.ModelManifest;
 import io.segstream.core.model.ModelManifest.Layout;
 import io.segstream.core.model.ModelManifest.OutputKind;
+import io.segstream.core.onnx.ArgMaxHead;
 import io.segstream.schemas.ImageEncoding;
 import java.nio.Buffer;
 import java.nio.ByteBuffer;
@@ -49,7 +50,9 @@ import org.slf4j.LoggerFactory;
  * <p>Opening checks everything before any frame is touched: the manifest, the SHA-256 it pins, the graph's
  * input and output names, types and shapes against the manifest, and a smoke run whose output must be finite
  * and within the label set. The execution provider comes from {@link SegmenterOptions}; when CUDA or
- * TensorRT is not available, the segmenter runs on CPU and says so in one warning.
+ * TensorRT is not available, the segmenter runs on CPU and says so in one warning. With option {@code argmax-in-graph}
+ * a model that outputs class scores gets the argmax appended to its graph ({@link ArgMaxHead}), so ONNX Runtime hands
+ * back one uint8 class id per pixel.
  *
  * <p>Input and output tensors live in direct buffers allocated once for the largest batch and handed to
  * ONNX Runtime without copies; per frame only the returned mask is allocated. Not thread-safe: use one
@@ -65,6 +68,8 @@ import org.slf4j.LoggerFactory;
 public final class OnnxSegmenter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OnnxSegmenter.class);
     private static final int GREY = 128;
+    /** Name of the class-id output appended to a scores model: the scores output's name plus this. */
+    static final String CLASS_IDS_SUFFIX = "_class_ids";
 
     private final Path dir;
     private final ModelManifest manifest;
@@ -78,6 +83,7 @@ public final class OnnxSegmenter implements AutoCloseable {
     private final FramePreprocessor pre;
     private final MaskPostprocessor post;
     private final FrameDecoder decoder = new FrameDecoder();
+    private final String runOutput;
     private final OnnxJavaType outputType;
     private final long[] outputDimsPerImage;
     private final FloatBuffer input;
@@ -87,7 +93,7 @@ public final class OnnxSegmenter implements AutoCloseable {
     private boolean closed;
 
     private OnnxSegmenter(Path dir, ModelManifest manifest, OrtEnvironment env, OrtSession session,
-            ExecutionProvider provider, String fallbackReason, int maxBatch, boolean fixedBatch,
+            ExecutionProvider provider, String fallbackReason, int maxBatch, boolean fixedBatch, String runOutput,
             OnnxJavaType outputType, long[] outputDimsPerImage) {
         this.dir = dir;
         this.manifest = manifest;
@@ -98,6 +104,7 @@ public final class OnnxSegmenter implements AutoCloseable {
         this.fallbackReason = fallbackReason;
         this.maxBatch = maxBatch;
         this.fixedBatch = fixedBatch;
+        this.runOutput = runOutput;
         this.outputType = outputType;
         this.outputDimsPerImage = outputDimsPerImage;
         this.pre = new FramePreprocessor(manifest);
@@ -126,6 +133,16 @@ public final class OnnxSegmenter implements AutoCloseable {
         String where = "model " + manifest.id() + " (" + modelDir + ")";
         if (manifest.labelSet().numClasses() > LabelSet.IGNORE) {
             throw new ModelException(where + ": label set " + manifest.labelSetName() + " has more than 255 classes");
+        }
+        String classIds = null;
+        if (manifest.outputKind() == OutputKind.LOGITS_NCHW && options.argMaxInGraph()) {
+            try {
+                onnx = ArgMaxHead.append(onnx, manifest.outputName(), manifest.outputName() + CLASS_IDS_SUFFIX);
+                classIds = manifest.outputName() + CLASS_IDS_SUFFIX;
+            } catch (IllegalArgumentException e) {
+                // the checks below explain a scores output that is not what the manifest says
+                LOG.info("{}: the argmax stays in Java ({})", where, e.getMessage());
+            }
         }
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         ExecutionProvider requested = options.provider();
@@ -158,7 +175,7 @@ public final class OnnxSegmenter implements AutoCloseable {
             }
         }
         try {
-            return configure(modelDir, manifest, env, session, active, fallback, options, where);
+            return configure(modelDir, manifest, env, session, active, fallback, options, classIds, where);
         } catch (ModelException | RuntimeException e) {
             closeQuietly(session);
             throw e;
@@ -207,7 +224,7 @@ public final class OnnxSegmenter implements AutoCloseable {
 
     /** Checks the graph against the manifest, smoke-runs it and sizes the buffers. */
     private static OnnxSegmenter configure(Path dir, ModelManifest m, OrtEnvironment env, OrtSession session,
-            ExecutionProvider active, String fallback, SegmenterOptions options, String where)
+            ExecutionProvider active, String fallback, SegmenterOptions options, String classIds, String where)
             throws ModelException {
         Map<String, NodeInfo> inputs;
         Map<String, NodeInfo> outputs;
@@ -262,12 +279,22 @@ public final class OnnxSegmenter implements AutoCloseable {
         OnnxJavaType outType = out.type;
         int smokeBatch = fixedBatch ? maxBatch : 1;
         long[] dims = smokeRun(m, env, session, smokeBatch, outType, where);
-        LOG.info("{}: {} on {}, input {} {}x{}, output {} {}, batches of up to {}{}", where, m.labelSetName(),
+        String runOutput = m.outputName();
+        long[] runDims = dims;
+        if (classIds != null) {
+            // the scores were checked above; frames ask for the appended class ids only
+            runOutput = classIds;
+            outType = OnnxJavaType.UINT8;
+            runDims = Arrays.copyOfRange(dims, 1, dims.length);
+        }
+        LOG.info("{}: {} on {}, input {} {}x{}, output {} {}{}, batches of up to {}{}", where, m.labelSetName(),
                 active.name().toLowerCase(), m.layout(), m.inputWidth(), m.inputHeight(), kind,
-                shapeText(dims), maxBatch, fixedBatch && maxBatch != options.batchSize()
+                shapeText(dims), classIds != null ? " with the argmax in the graph" : "", maxBatch,
+                fixedBatch && maxBatch != options.batchSize()
                         ? " (the model fixes its batch size; option batch-size " + options.batchSize() + " is not used)"
                         : "");
-        return new OnnxSegmenter(dir, m, env, session, active, fallback, maxBatch, fixedBatch, outType, dims);
+        return new OnnxSegmenter(dir, m, env, session, active, fallback, maxBatch, fixedBatch, runOutput, outType,
+                runDims);
     }
 
     private static void checkOutput(ModelManifest m, TensorInfo out, long[] shape, String where)
@@ -440,7 +467,7 @@ public final class OnnxSegmenter implements AutoCloseable {
         try {
             // the output is pinned to our buffer: the result owns no tensor, closing it frees nothing of ours
             session.run(Map.of(manifest.inputName(), inputTensor(run)),
-                    Map.of(manifest.outputName(), outputTensor(run))).close();
+                    Map.of(runOutput, outputTensor(run))).close();
         } catch (OrtException e) {
             throw new IllegalStateException("model " + manifest.id() + " failed on a batch of " + n + " frames ("
                     + e.getMessage() + ")", e);

@@ -73,6 +73,11 @@ public final class SegmenterOptions {
     public static final Option<Boolean> SPIN_WAIT = new Option<>("spin-wait", true,
             "let ONNX Runtime's threads spin between operators (lowest latency on a dedicated machine; turn off where "
                     + "decoding, Kafka and other subtasks share the cores)", SegmenterOptions::parseBoolean);
+    public static final Option<Boolean> ARGMAX_IN_GRAPH = new Option<>("argmax-in-graph", false,
+            "for a model that outputs class scores, append the argmax to its graph so that ONNX Runtime returns class "
+                    + "ids (uint8) and the scores never leave it; off by default, as on CPU ONNX Runtime's ArgMax was "
+                    + "slower than segstream's (README, Performance); worth measuring on a GPU, where it saves copying "
+                    + "the scores back", SegmenterOptions::parseBoolean);
     public static final Option<Boolean> TENSORRT_FP16 = new Option<>("tensorrt.fp16", true,
             "let TensorRT run layers in 16-bit floats (faster on every recent NVIDIA GPU and Jetson)",
             SegmenterOptions::parseBoolean);
@@ -84,7 +89,7 @@ public final class SegmenterOptions {
 
     /** Every option, in documentation order. */
     public static final List<Option<?>> ALL = List.of(PROVIDER, DEVICE_ID, BATCH_SIZE, INTRA_OP_THREADS,
-            SPIN_WAIT, TENSORRT_FP16, TENSORRT_ENGINE_CACHE, TENSORRT_WORKSPACE_BYTES);
+            SPIN_WAIT, ARGMAX_IN_GRAPH, TENSORRT_FP16, TENSORRT_ENGINE_CACHE, TENSORRT_WORKSPACE_BYTES);
 
     private final Map<Option<?>, Object> values;
 
@@ -146,6 +151,11 @@ public final class SegmenterOptions {
 
     public boolean spinWait() {
         return get(SPIN_WAIT);
+    }
+
+    /** Whether a scores model gets its argmax appended to the graph. */
+    public boolean argMaxInGraph() {
+        return get(ARGMAX_IN_GRAPH);
     }
 
     public boolean tensorRtFp16() {
@@ -226,6 +236,11 @@ public final class SegmenterOptions {
 
         public Builder optSpinWait(boolean spin) {
             values.put(SPIN_WAIT, spin);
+            return this;
+        }
+
+        public Builder optArgMaxInGraph(boolean inGraph) {
+            values.put(ARGMAX_IN_GRAPH, inGraph);
             return this;
         }
 
