@@ -37,7 +37,9 @@ import picocli.CommandLine.Option;
         description = {"Measures the bare segmenter (batch 1 and batch B) and the whole pipeline (embedded Kafka +",
             "Flink job, exactly once) on the same model and generated frames, and prints the comparison: every",
             "configuration warmed up first, the bare ones timed in interleaved rounds, the median round and the",
-            "spread shown, the pipeline compared with the best bare configuration. Time it on a quiet machine."})
+            "spread shown, the pipeline compared with the best bare configuration; then the work around the network",
+            "against a reference JPEG decode of the same frames (P3) and the network's achieved GFLOP/s. Time it on a",
+            "quiet machine."})
 final class BenchCommand implements Callable<Integer> {
 
     @CommandLine.Spec
@@ -98,11 +100,13 @@ final class BenchCommand implements Callable<Integer> {
             }
             return 0;
         }
-        PipelineBenchmark.Report report = PipelineBenchmark.run(modelDir, input, batch, rounds, alertRules,
-                line -> {
-                    spec.commandLine().getErr().println("segstream bench: " + line);
-                    spec.commandLine().getErr().flush();
-                });
+        PipelineBenchmark.Report report;
+        try (FfmpegJpegReference reference = new FfmpegJpegReference()) {
+            report = PipelineBenchmark.run(modelDir, input, batch, rounds, alertRules, reference, line -> {
+                spec.commandLine().getErr().println("segstream bench: " + line);
+                spec.commandLine().getErr().flush();
+            });
+        }
         spec.commandLine().getOut().print(report.table());
         spec.commandLine().getOut().flush();
         if (json != null) {

@@ -9,6 +9,9 @@ import io.segstream.connectors.kafka.SegstreamTopics;
 import io.segstream.core.alerts.AlertRules;
 import io.segstream.core.frames.FrameOutcome;
 import io.segstream.core.frames.FrameSegmenter;
+import io.segstream.core.model.ModelDirectory;
+import io.segstream.core.model.ModelManifest;
+import io.segstream.core.onnx.ConvolutionFlops;
 import io.segstream.core.segment.OnnxSegmenter;
 import io.segstream.core.segment.SegmenterOptions;
 import io.segstream.inference.InferenceJob;
@@ -20,6 +23,8 @@ import io.segstream.schemas.MaskEncoding;
 import io.segstream.schemas.SegmentationMask;
 import io.segstream.schemas.StageTimings;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -83,8 +88,16 @@ public final class PipelineBenchmark {
         }
     }
 
-    /** The runs and how they compare. */
-    public record Report(Run bare1, Run bareBatch, Run pipeline, int batch) {
+    /**
+     * The runs and how they compare.
+     *
+     * @param convGflops        convolution GFLOPs of one frame's forward pass ({@link ConvolutionFlops}), NaN when
+     *                          the graph's convolutions could not be counted
+     * @param referenceDecodeMs ms per frame of the reference decoder on the same frames, NaN when none was given
+     * @param referenceName     what the reference decoder is
+     */
+    public record Report(Run bare1, Run bareBatch, Run pipeline, int batch, double convGflops,
+            double referenceDecodeMs, String referenceName) {
         /** The faster of the two bare configurations. */
         public Run bestBare() {
             return bare1.framesPerSecond() >= bareBatch.framesPerSecond() ? bare1 : bareBatch;
@@ -93,6 +106,21 @@ public final class PipelineBenchmark {
         /** Pipeline throughput over the best bare throughput. */
         public double ratio() {
             return pipeline.framesPerSecond() / bestBare().framesPerSecond();
+        }
+
+        /** Achieved GFLOP/s of the network during a run's inference stage; NaN when the FLOPs are unknown. */
+        public double achievedGflops(Run r) {
+            return convGflops / (r.stages()[2] / 1000);
+        }
+
+        /** Decode + pre + post + mask encoding of a run, ms per frame. */
+        public static double aroundTheNetworkMs(Run r) {
+            return r.stages()[0] + r.stages()[1] + r.stages()[3];
+        }
+
+        /** P3: the work around the network over the reference decode of the same frame (goal: at most 1.5). */
+        public double overheadOverReference(Run r) {
+            return aroundTheNetworkMs(r) / referenceDecodeMs;
         }
 
         /** Every figure, for {@code bench --json}. */
@@ -113,11 +141,16 @@ public final class PipelineBenchmark {
                 run.put("pre_ms", r.stages()[1]);
                 run.put("infer_ms", r.stages()[2]);
                 run.put("post_ms", r.stages()[3]);
+                run.put("achieved_gflops_per_second", achievedGflops(r));
+                run.put("around_network_over_reference_decode", overheadOverReference(r));
                 runs.add(run);
             }
             out.put("runs", runs);
             out.put("best_bare", bestBare().name());
             out.put("pipeline_over_best_bare", ratio());
+            out.put("conv_gflops_per_frame", convGflops);
+            out.put("reference_decoder", referenceName);
+            out.put("reference_decode_ms", referenceDecodeMs);
             return out;
         }
 
@@ -142,6 +175,17 @@ public final class PipelineBenchmark {
                         r.stages()[1], r.stages()[2], r.stages()[3],
                         r == pipeline ? String.format("%.2f", overhead) : "-"));
             }
+            sb.append(System.lineSeparator());
+            sb.append(String.format("%-28s %12s %12s %14s%n", "per frame", "around net", "/ reference",
+                    "net GFLOP/s"));
+            for (Run r : List.of(bare1, bareBatch, pipeline)) {
+                sb.append(String.format("%-28s %9.2f ms %12.2f %14.1f%n", r.name(), aroundTheNetworkMs(r),
+                        overheadOverReference(r), achievedGflops(r)));
+            }
+            sb.append(String.format("around net: decode + pre + post+enc; reference: %s, %.2f ms per frame on the"
+                    + " same frames (goal: around net <= 1.5 x reference)%n", referenceName, referenceDecodeMs));
+            sb.append(String.format("net GFLOP/s: %.2f GFLOP of convolutions per frame over the infer time%n",
+                    convGflops));
             return sb.toString();
         }
     }
@@ -152,7 +196,7 @@ public final class PipelineBenchmark {
      * @param rounds timed rounds per configuration; the bare ones interleaved
      */
     public static Report run(Path modelDir, List<CameraFrame> frames, int batch, int rounds, AlertRules rules,
-            Consumer<String> progress) throws Exception {
+            ReferenceDecoder reference, Consumer<String> progress) throws Exception {
         if (rounds < 1) {
             throw new IllegalArgumentException("rounds must be at least 1, got " + rounds);
         }
@@ -165,8 +209,12 @@ public final class PipelineBenchmark {
             progress.accept("warming up the bare segmenter at batch 1 and batch " + batch + " ...");
             runBatches(fs1, warmUp, 1, new double[4]);
             runBatches(fsB, warmUp, batch, new double[4]);
+            for (CameraFrame f : warmUp) {
+                reference.decode(bytes(f));
+            }
             List<Double> seconds1 = new ArrayList<>();
             List<Double> secondsB = new ArrayList<>();
+            List<Double> secondsReference = new ArrayList<>();
             double[] stages1 = new double[4];
             double[] stagesB = new double[4];
             for (int round = 0; round < rounds; round++) {
@@ -179,6 +227,7 @@ public final class PipelineBenchmark {
                     secondsB.add(timed(fsB, frames, batch, stagesB));
                     seconds1.add(timed(fs1, frames, 1, stages1));
                 }
+                secondsReference.add(timedReference(reference, frames));
             }
             Run bare1 = new Run("bare segmenter, batch 1", frames.size(), seconds1, mean(stages1, frames.size()
                     * rounds));
@@ -186,7 +235,48 @@ public final class PipelineBenchmark {
                     frames.size() * rounds));
             progress.accept("Kafka + Flink job, batch " + batch + ", " + rounds + " rounds ...");
             Run pipeline = pipeline(modelDir, frames, batch, rounds, rules, "Kafka + Flink, batch " + batch);
-            return new Report(bare1, bareB, pipeline, batch);
+            double referenceMs = 1000 * median(secondsReference) / frames.size();
+            return new Report(bare1, bareB, pipeline, batch, convGflops(modelDir, progress), referenceMs,
+                    reference.name());
+        }
+    }
+
+    /** A decoder the per-frame work is compared with (P3): decodes one encoded frame fully, on one thread. */
+    public interface ReferenceDecoder {
+        /** What it is, for the table. */
+        String name();
+
+        /** Decodes {@code encoded} completely; the result is thrown away. */
+        void decode(byte[] encoded);
+    }
+
+    private static double timedReference(ReferenceDecoder reference, List<CameraFrame> frames) {
+        long t0 = System.nanoTime();
+        for (CameraFrame f : frames) {
+            reference.decode(bytes(f));
+        }
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    private static byte[] bytes(CameraFrame f) {
+        ByteBuffer b = f.getData().duplicate();
+        byte[] out = new byte[b.remaining()];
+        b.get(out);
+        return out;
+    }
+
+    /** Convolution GFLOPs per frame at the model's input size; NaN (with the reason told) when uncountable. */
+    private static double convGflops(Path modelDir, Consumer<String> progress) {
+        try {
+            ModelManifest m = ModelManifest.read(modelDir.resolve(ModelDirectory.MANIFEST_FILE));
+            long[] shape = m.layout() == ModelManifest.Layout.NHWC
+                    ? new long[] {1, m.inputHeight(), m.inputWidth(), 3}
+                    : new long[] {1, 3, m.inputHeight(), m.inputWidth()};
+            byte[] onnx = Files.readAllBytes(modelDir.resolve(ModelDirectory.MODEL_FILE));
+            return ConvolutionFlops.count(onnx, m.inputName(), shape) / 1e9;
+        } catch (Exception e) {
+            progress.accept("the network's FLOPs could not be counted (" + e.getMessage() + ")");
+            return Double.NaN;
         }
     }
 
