@@ -6,6 +6,7 @@ import io.segstream.core.model.BootstrapModel;
 import io.segstream.inference.InferenceJob;
 import io.segstream.inference.InferenceJobOptions;
 import io.segstream.inference.JobMetrics;
+import io.segstream.inference.segment.ConfiguredModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,9 +36,11 @@ final class InferCommand implements Callable<Integer> {
     @Option(names = "--bootstrap", required = true, paramLabel = "HOST:PORT", description = "Kafka bootstrap servers.")
     String bootstrap;
 
-    @Option(names = "--model", paramLabel = "DIR",
-            description = "Model directory (model.onnx + model.json); default: the bundled baseline model.")
-    Path model;
+    @Option(names = "--model", paramLabel = "DIR|URI",
+            description = {"Model directory (model.onnx + model.json), or its model-store URI (file://, http(s)://,",
+                "s3://), fetched by each subtask and verified against the SHA-256 in its model.json; default: the",
+                "bundled model."})
+    String model;
 
     @Option(names = "--rules", paramLabel = "FILE", defaultValue = "railway",
             description = "Alert rules YAML file, or a built-in set: railway, road (default: ${DEFAULT-VALUE}).")
@@ -60,7 +63,7 @@ final class InferCommand implements Callable<Integer> {
     Integer metricsPort;
 
     @Option(names = "--web-port", paramLabel = "PORT", defaultValue = "8081",
-            description = "Port of the Flink web UI on localhost; 0 turns it off (default: ${DEFAULT-VALUE}).")
+            description = "Port of the Flink web UI, on 127.0.0.1 only; 0 turns it off (default: ${DEFAULT-VALUE}).")
     int webPort;
 
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Any other job option (see below).")
@@ -80,27 +83,28 @@ final class InferCommand implements Callable<Integer> {
         settings.put("mode", mode);
         settings.put("segmenter.provider", provider.toUpperCase());
         InferenceJobOptions options = InferenceJobOptions.fromMap(settings);
-        Path modelDir = model != null ? model : BootstrapModel.extractBundled(
-                Files.createTempDirectory("segstream-model")).dir();
+        String modelLocation = model != null ? ConfiguredModel.location(model)
+                : BootstrapModel.extractBundled(Files.createTempDirectory("segstream-model")).dir().toString();
 
         SegstreamTopics topics = InferenceJob.topics(options);
         KafkaTopicAdmin.ensureTopics(bootstrap, topics.all(), Duration.ofSeconds(30));
-        InferenceJob job = InferenceJob.onKafka(options, modelDir);
+        InferenceJob job = InferenceJob.onKafka(options, modelLocation);
 
         StreamExecutionEnvironment env = localEnvironment(webPort, metricsPort == null ? 0 : metricsPort);
         InferenceJob.configure(env, options);
         job.build(env);
         spec.commandLine().getErr().println("segstream infer: frames from " + topics.frames() + " -> "
                 + topics.masks() + ", " + topics.alerts() + " (dead letters: " + topics.deadLetters() + "); model "
-                + modelDir + (webPort > 0 ? "; Flink web UI http://localhost:" + webPort : "") + "; Ctrl-C stops it");
+                + modelLocation + (webPort > 0 ? "; Flink web UI http://127.0.0.1:" + webPort : "") + "; Ctrl-C stops it");
         spec.commandLine().getErr().flush();
         env.execute("segstream inference");
         return 0;
     }
 
     /**
-     * A local Flink environment, with the web UI on {@code webPort} and Prometheus metrics on
-     * {@code http://0.0.0.0:metricsPort/metrics}, each unless 0.
+     * A local Flink environment, with the web UI on {@code http://127.0.0.1:webPort} (loopback only: it can cancel
+     * jobs and has no authentication) and Prometheus metrics on {@code http://0.0.0.0:metricsPort/metrics}, each
+     * unless 0.
      */
     static StreamExecutionEnvironment localEnvironment(int webPort, int metricsPort) {
         Configuration conf = new Configuration();
@@ -109,6 +113,8 @@ final class InferCommand implements Callable<Integer> {
         }
         if (webPort > 0) {
             conf.set(RestOptions.PORT, webPort);
+            conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
+            conf.set(RestOptions.ADDRESS, "127.0.0.1");
             return StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
         }
         return StreamExecutionEnvironment.createLocalEnvironment(conf);
