@@ -5,7 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.segstream.core.config.SafeYaml;
 import io.segstream.core.labels.LabelSet;
 import io.segstream.core.labels.UnknownLabelException;
 import io.segstream.schemas.Severity;
@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
 
 /** Reads a rules file's YAML tree and collects every problem, each with its place in the file. */
 final class AlertRulesParser {
-    private static final ObjectMapper YAML = YAMLMapper.builder()
+    private static final ObjectMapper YAML = SafeYaml.builder()
             .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
             .build();
 
@@ -44,6 +44,11 @@ final class AlertRulesParser {
 
     AlertRules parse(String yaml) throws AlertRulesException {
         JsonNode root;
+        try {
+            SafeYaml.requireSize(yaml, "the file");
+        } catch (IllegalArgumentException e) {
+            throw new AlertRulesException(source, List.of(e.getMessage()));
+        }
         try {
             root = YAML.readTree(yaml);
         } catch (JsonProcessingException e) {
@@ -168,6 +173,11 @@ final class AlertRulesParser {
     private Polygon polygon(JsonNode node, String ctx) {
         if (!node.isArray()) {
             problems.add(ctx + ": a polygon must be a list of [x, y] points");
+            return null;
+        }
+        if (node.size() > Polygon.MAX_POINTS) {
+            problems.add(ctx + ": a polygon of " + node.size() + " points; at most " + Polygon.MAX_POINTS
+                    + " are allowed");
             return null;
         }
         double[] xy = new double[node.size() * 2];

@@ -17,6 +17,9 @@ import java.util.Locale;
  * }</pre>
  */
 public final class Polygon implements Serializable {
+    /** Most points a polygon may have: zone masks are rasterised per frame size, and a zone needs a few corners. */
+    public static final int MAX_POINTS = 1000;
+
     private static final long serialVersionUID = 1L;
 
     private final double[] xs;
@@ -38,6 +41,10 @@ public final class Polygon implements Serializable {
             throw new IllegalArgumentException("polygon needs x, y pairs; got " + xy.length + " coordinates");
         }
         int n = xy.length / 2;
+        if (n > MAX_POINTS) {
+            throw new IllegalArgumentException("polygon has " + n + " points; at most " + MAX_POINTS + " are allowed"
+                    + " (a zone is a few corners of a track or a road, and every mask is tested against it)");
+        }
         if (n < 3) {
             throw new IllegalArgumentException("polygon has " + n + " point" + (n == 1 ? "" : "s")
                     + "; give at least 3 [x, y] points");

@@ -1,5 +1,6 @@
 package io.segstream.core.model;
 
+import io.segstream.core.onnx.ExternalData;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -7,6 +8,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Optional;
 
 /**
  * A model directory on disk: {@code model.onnx} beside its {@code model.json} manifest.
@@ -85,6 +87,13 @@ public final class ModelDirectory {
                         + manifest.sha256().get() + " for model " + manifest.id()
                         + "; the file is damaged or belongs to another release");
             }
+        }
+        Optional<String> external = ExternalData.firstReference(bytes);
+        if (external.isPresent()) {
+            throw new ModelException(modelFile() + ": model " + manifest.id() + " keeps tensor data outside its graph ("
+                    + external.get() + "); segstream serves self-contained graphs only, so nothing outside the model"
+                    + " directory is read: save the model with its weights inside (onnx.save_model(model, path,"
+                    + " save_as_external_data=False))");
         }
         return bytes;
     }

@@ -62,6 +62,13 @@ public final class ModelManifest {
 
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 
+    /** Largest model.json read (1 MiB): a manifest is a page of JSON, its training block included. */
+    public static final int MAX_MANIFEST_BYTES = 1 << 20;
+    /** Largest input side a model may declare, in pixels. */
+    public static final int MAX_INPUT_SIDE = 8192;
+    /** Most input pixels a model may declare (width x height): 4K UHD twice over. */
+    public static final long MAX_INPUT_PIXELS = 16L << 20;
+
     private final String name;
     private final String version;
     private final String labelSet;
@@ -386,11 +393,19 @@ public final class ModelManifest {
                 p.add("inputWidth is missing: set it to the width in pixels the model takes");
             } else if (inputWidth < 0 && !mentions(earlier, "inputWidth")) {
                 p.add("inputWidth must be positive, got " + inputWidth);
+            } else if (inputWidth > MAX_INPUT_SIDE) {
+                p.add("inputWidth " + inputWidth + " is beyond the " + MAX_INPUT_SIDE + " pixels a model may take");
             }
             if (inputHeight == 0 && !mentions(earlier, "inputHeight")) {
                 p.add("inputHeight is missing: set it to the height in pixels the model takes");
             } else if (inputHeight < 0 && !mentions(earlier, "inputHeight")) {
                 p.add("inputHeight must be positive, got " + inputHeight);
+            } else if (inputHeight > MAX_INPUT_SIDE) {
+                p.add("inputHeight " + inputHeight + " is beyond the " + MAX_INPUT_SIDE + " pixels a model may take");
+            }
+            if (inputWidth > 0 && inputHeight > 0 && (long) inputWidth * inputHeight > MAX_INPUT_PIXELS) {
+                p.add("input " + inputWidth + "x" + inputHeight + " is beyond the " + MAX_INPUT_PIXELS
+                        + " pixels a model may take");
             }
             if (layout == null && !mentions(earlier, "layout")) {
                 p.add("layout is missing: set it to NCHW or NHWC");

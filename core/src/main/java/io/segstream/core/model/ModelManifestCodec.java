@@ -45,6 +45,11 @@ final class ModelManifestCodec {
     static ModelManifest read(Path file) throws ModelException {
         byte[] bytes;
         try {
+            long size = Files.size(file);
+            if (size > ModelManifest.MAX_MANIFEST_BYTES) {
+                throw new ModelException(file + ": the model manifest has " + size + " bytes; a model.json may have"
+                        + " at most " + ModelManifest.MAX_MANIFEST_BYTES);
+            }
             bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw new ModelException(file + ": the model manifest is missing; every model directory needs a model.json "
@@ -57,6 +62,10 @@ final class ModelManifestCodec {
 
     /** Parses and validates manifest JSON; {@code source} names it in errors. */
     static ModelManifest parse(String json, String source) throws ModelException {
+        if (json.length() > ModelManifest.MAX_MANIFEST_BYTES) {
+            throw new ModelException(source + ": the model manifest has " + json.length() + " characters; a model.json"
+                    + " may have at most " + ModelManifest.MAX_MANIFEST_BYTES);
+        }
         JsonNode root;
         try {
             root = JSON.readTree(json);

@@ -350,4 +350,43 @@ class AlertRulesTest {
         AlertRulesException e = assertThrows(AlertRulesException.class, () -> AlertRules.parse(yaml, FILE));
         assertEquals(message, e.getMessage());
     }
+
+    @Test
+    void anAliasBombIsNeverExpandedAndIsRefusedInOneMessage() {
+        // "billion laughs": each level refers to the one before ten times, 10^9 strings if expanded
+        StringBuilder yaml = new StringBuilder("label_set: rail-20\nlol0: &l0 [lol]\n");
+        for (int level = 1; level <= 9; level++) {
+            yaml.append("lol").append(level).append(": &l").append(level).append(" [");
+            for (int k = 0; k < 10; k++) {
+                yaml.append(k == 0 ? "" : ", ").append("*l").append(level - 1);
+            }
+            yaml.append("]\n");
+        }
+        // the bomb's top level used as a zone polygon: expanded, it would be 10^9 strings
+        yaml.append(VALID.substring(VALID.indexOf("zones:")).replace(
+                "default: [[0.4, 0.5], [0.6, 0.5], [0.8, 1.0], [0.2, 1.0]]", "default: *l9"));
+        AlertRulesException e = assertThrows(AlertRulesException.class, () -> AlertRules.parse(yaml.toString(), FILE));
+        assertTrue(e.getMessage().startsWith(FILE), e.getMessage());
+        assertTrue(e.getMessage().contains("unknown key 'lol9'"), e.getMessage());
+        assertTrue(e.getMessage().length() < 4000, "problems listed, not copies: " + e.getMessage().length());
+    }
+
+    @Test
+    void aPolygonOfTooManyPointsAndAHugeFileAreRefusedWithTheLimit() {
+        StringBuilder points = new StringBuilder("[");
+        for (int i = 0; i <= Polygon.MAX_POINTS; i++) {
+            points.append(i == 0 ? "" : ", ").append("[0.5, 0.5]");
+        }
+        String huge = VALID.replace("default: [[0.4, 0.5], [0.6, 0.5], [0.8, 1.0], [0.2, 1.0]]",
+                "default: " + points + "]");
+        AlertRulesException e = assertThrows(AlertRulesException.class, () -> AlertRules.parse(huge, FILE));
+        assertTrue(e.getMessage().contains("a polygon of " + (Polygon.MAX_POINTS + 1) + " points; at most "
+                + Polygon.MAX_POINTS), e.getMessage());
+
+        String padded = VALID + "# " + "x".repeat(2 << 20) + "\n";
+        AlertRulesException big = assertThrows(AlertRulesException.class, () -> AlertRules.parse(padded, FILE));
+        assertTrue(big.getMessage().contains("a configuration file may have at most " + (1 << 20)),
+                big.getMessage());
+        assertTrue(big.getMessage().length() < 400, "one sentence, not the file: " + big.getMessage().length());
+    }
 }

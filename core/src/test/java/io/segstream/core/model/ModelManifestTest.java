@@ -105,6 +105,25 @@ class ModelManifestTest {
     }
 
     @Test
+    void absurdSizesAreRefusedBeforeAnythingIsAllocated(@TempDir Path dir) throws Exception {
+        String json = """
+                {"name": "m", "version": "1", "labelSet": "rail-20", "inputName": "x", "inputWidth": 2000000000,
+                 "inputHeight": 8000, "layout": "NCHW", "outputName": "y", "outputKind": "LOGITS_NCHW"}
+                """;
+        ModelException e = assertThrows(ModelException.class, () -> ModelManifest.parse(json, "m.json"));
+        assertTrue(e.getMessage().contains("inputWidth 2000000000 is beyond the 8192 pixels a model may take"),
+                e.getMessage());
+        String wide = json.replace("2000000000", "8000");
+        ModelException pixels = assertThrows(ModelException.class, () -> ModelManifest.parse(wide, "m.json"));
+        assertTrue(pixels.getMessage().contains("input 8000x8000 is beyond the 16777216 pixels"), pixels.getMessage());
+
+        Path file = dir.resolve("model.json");
+        Files.writeString(file, "{\"name\": \"" + "m".repeat(ModelManifest.MAX_MANIFEST_BYTES) + "\"}");
+        ModelException big = assertThrows(ModelException.class, () -> ModelManifest.read(file));
+        assertTrue(big.getMessage().contains("a model.json may have at most 1048576"), big.getMessage());
+    }
+
+    @Test
     void notJsonAndMissingFileAreClearErrors(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("model.json");
         ModelException missing = assertThrows(ModelException.class, () -> ModelManifest.read(file));

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.segstream.core.config.SafeYaml;
 import io.segstream.schemas.AlertState;
 import io.segstream.schemas.Severity;
 import java.io.IOException;
@@ -45,7 +45,7 @@ import java.util.Set;
  * @param webhooks the webhooks, in file order
  */
 public record AlertSinksConfig(String source, Path journal, List<WebhookOptions> webhooks) {
-    private static final ObjectMapper YAML = YAMLMapper.builder()
+    private static final ObjectMapper YAML = SafeYaml.builder()
             .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY).build();
     private static final List<String> TOP_KEYS = List.of("journal", "webhooks");
     private static final List<String> WEBHOOK_KEYS = List.of("url", "states", "min_severity", "timeout_ms",

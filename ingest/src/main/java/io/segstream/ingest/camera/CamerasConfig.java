@@ -2,7 +2,7 @@ package io.segstream.ingest.camera;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.segstream.core.config.SafeYaml;
 import io.segstream.ingest.grab.FrameSize;
 import io.segstream.ingest.grab.ImageOptions;
 import io.segstream.ingest.grab.RtspTransport;
@@ -79,9 +79,14 @@ public record CamerasConfig(List<CameraConfig> cameras) {
         if (yaml.isBlank()) {
             throw new CameraConfigException(source + " is empty; it needs a 'cameras:' list");
         }
+        try {
+            SafeYaml.requireSize(yaml, source);
+        } catch (IllegalArgumentException e) {
+            throw new CameraConfigException(e.getMessage());
+        }
         Object root;
         try {
-            root = new ObjectMapper(new YAMLFactory()).readValue(yaml, Object.class);
+            root = new ObjectMapper(SafeYaml.factory()).readValue(yaml, Object.class);
         } catch (JacksonException e) {
             throw new CameraConfigException(source + " is not valid YAML" + where(e) + ": " + problem(e), e);
         }

@@ -54,7 +54,8 @@ final class FfmpegLog extends LogCallback {
 
     @Override
     public void call(int level, BytePointer msg) {
-        String text = msg == null ? "" : msg.getString().strip();
+        // FFmpeg quotes the URLs it opens, credentials included
+        String text = msg == null ? "" : SourceSpec.redact(msg.getString().strip());
         if (text.isEmpty()) {
             return;
         }

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Where frames come from and how to open it: a file path, a stream URL, a device or an image folder.
@@ -22,6 +23,9 @@ import java.util.Optional;
  * }</pre>
  */
 public final class SourceSpec {
+    /** The user-info part of URLs: scheme://user:password@ */
+    private static final Pattern USER_INFO = Pattern.compile("([A-Za-z][A-Za-z0-9+.-]*://)[^/@\\s]*@");
+
     /** The frame rate of Cityscapes {@code leftImg8bit_sequence} recordings. */
     public static final double CITYSCAPES_SEQUENCE_FPS = 17.0;
     /** The frame rate assumed for a plain image folder when none is given. */
@@ -131,9 +135,17 @@ public final class SourceSpec {
     /** A short name for logs: the file name of a path, the URL without credentials. */
     public String displayName() {
         if (kind == SourceKind.NETWORK) {
-            return location.replaceAll("//[^/@]*@", "//***@");
+            return redact(location);
         }
         return location;
+    }
+
+    /**
+     * {@code text} with the user and password of every URL in it replaced by {@code ***}: for anything that may
+     * quote a camera URL (our messages, FFmpeg's log lines and errors).
+     */
+    public static String redact(String text) {
+        return USER_INFO.matcher(text).replaceAll("$1***@");
     }
 
     @Override

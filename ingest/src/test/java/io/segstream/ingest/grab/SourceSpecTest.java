@@ -32,6 +32,13 @@ class SourceSpecTest {
     void credentialsStayOutOfLogs() {
         assertEquals("rtsp://***@10.0.0.5/stream1",
                 SourceSpec.of("rtsp://admin:secret@10.0.0.5/stream1").displayName());
+        assertEquals("rtsp://***@10.0.0.5/stream1", SourceSpec.of("rtsp://admin:secret@10.0.0.5/stream1").toString()
+                .substring("NETWORK ".length()));
+        // FFmpeg's own lines quote the URL they failed on; a password may hold ':' and '%40'
+        assertEquals("[rtsp @ 0x5581] method DESCRIBE failed: 401 Unauthorized on rtsp://***@10.0.0.5:554/s1,"
+                + " then http://***@cam/x", SourceSpec.redact("[rtsp @ 0x5581] method DESCRIBE failed: 401"
+                + " Unauthorized on rtsp://admin:p%40ss:w0rd@10.0.0.5:554/s1, then http://u:v@cam/x"));
+        assertEquals("/data/drive@2.mp4 and file:///x@y", SourceSpec.redact("/data/drive@2.mp4 and file:///x@y"));
     }
 
     @Test
