@@ -69,6 +69,24 @@ class CamerasConfigTest {
     }
 
     @Test
+    void aHugeFileIsRefusedBeforeParsingAndAnAliasIsNeverExpanded() {
+        String huge = "cameras:\n  - {id: c1, url: /data/a.mp4}\n# " + "x".repeat(2 << 20) + "\n";
+        CameraConfigException e = assertThrows(CameraConfigException.class, () -> CamerasConfig.parse(huge, "big.yaml"));
+        assertEquals("big.yaml has " + huge.length() + " characters; a configuration file may have at most 1048576",
+                e.getMessage());
+        String alias = """
+                a: &a [x, x, x, x, x, x, x, x, x, x]
+                b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]
+                cameras:
+                  - {id: c1, url: /data/a.mp4}
+                """;
+        CameraConfigException unknown = assertThrows(CameraConfigException.class,
+                () -> CamerasConfig.parse(alias, "alias.yaml"));
+        assertEquals(true, unknown.getMessage().startsWith("alias.yaml: unknown top-level key 'a'"),
+                unknown.getMessage());
+    }
+
+    @Test
     void theExampleFileIsValid() throws Exception {
         CamerasConfig c = CamerasConfig.read(java.nio.file.Path.of("cameras.example.yaml"));
         assertEquals(4, c.cameras().size());
