@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
  *                 EdgePipeline: seq, capture time, segment (one shared model), alert rules
  *                                                                       │ append (alerts synced at once)
  *                                                                       ▼
- *                 DiskSpool: alerts/ masks/ frames/  (bounded; frames, then oldest masks give way)
+ *                 DiskSpool: alerts/ masks/ frames/  (bounded; frames, thinned masks, oldest masks)
  *                                                                       │ next, in order per kind
  *                                                                       ▼
  *                 SpoolSender ─▶ idempotent KafkaProducer ─▶ segstream.alerts / .masks / .frames
@@ -182,19 +182,21 @@ public final class EdgeAgent implements AutoCloseable {
 
     /**
      * One line on the uplink and the spool, e.g. {@code uplink up; spool 1.2 MiB of 4.0 GiB, pending alerts 0, masks 3,
-     * frames 0, oldest 0 s; sent alerts 2, masks 118, frames 0; dropped masks 0, frames 0; resent 0}.
+     * frames 0, oldest 0 s; sent alerts 2, masks 118, frames 0; dropped masks 0, frames 0; thinned masks 0;
+     * resent 0}.
      */
     public String healthLine() {
         long oldest = spool.oldestPendingTimestamp();
         String age = oldest < 0 ? "-" : Math.max(0, (System.currentTimeMillis() - oldest) / 1000) + " s";
         return String.format(Locale.ROOT, "uplink %s; spool %s of %s, pending alerts %d, masks %d, frames %d, oldest "
-                        + "%s; sent alerts %d, masks %d, frames %d; dropped masks %d, frames %d; resent %d",
+                        + "%s; sent alerts %d, masks %d, frames %d; dropped masks %d, frames %d; thinned masks %d; "
+                        + "resent %d",
                 sender.uplinkUp() ? "up" : sender.failures() == 0 ? "not confirmed yet"
                         : "down" + (sender.uplinkDownSeconds() > 0 ? " for " + sender.uplinkDownSeconds() + " s" : ""),
                 bytes(spool.bytes()), bytes(options.spool().maxBytes()), spool.pending(RecordKind.ALERT),
                 spool.pending(RecordKind.MASK), spool.pending(RecordKind.FRAME), age, sender.sent(RecordKind.ALERT),
                 sender.sent(RecordKind.MASK), sender.sent(RecordKind.FRAME), spool.drops().dropped(RecordKind.MASK),
-                spool.drops().dropped(RecordKind.FRAME), sender.resent());
+                spool.drops().dropped(RecordKind.FRAME), spool.drops().thinned(), sender.resent());
     }
 
     private static String bytes(long n) {

@@ -110,6 +110,11 @@ public final class EdgeHttpServer implements AutoCloseable {
                     .append(k.label()).append("\",camera=\"").append(escape(camera)).append("\"} ").append(n)
                     .append('\n'));
         }
+        family(sb, "segstream_edge_spool_thinned_total", "counter",
+                "Masks not written because the spool was past its high-water mark with no frames left (every other "
+                        + "mask of a camera is kept).");
+        spool.drops().thinnedByCamera().forEach((camera, n) -> sb.append("segstream_edge_spool_thinned_total{kind="
+                + "\"mask\",camera=\"").append(escape(camera)).append("\"} ").append(n).append('\n'));
         family(sb, "segstream_edge_spool_corrupt_bytes_cut_total", "counter",
                 "Bytes cut from torn or damaged segment tails at start-up.");
         for (RecordKind k : RecordKind.values()) {
@@ -182,7 +187,8 @@ public final class EdgeHttpServer implements AutoCloseable {
         sb.append("},\"oldestPendingAgeSeconds\":")
                 .append(oldest < 0 ? "null" : Long.toString(Math.max(0, (System.currentTimeMillis() - oldest) / 1000)))
                 .append(",\"dropped\":{\"mask\":").append(spool.drops().dropped(RecordKind.MASK)).append(",\"frame\":")
-                .append(spool.drops().dropped(RecordKind.FRAME)).append("}}}");
+                .append(spool.drops().dropped(RecordKind.FRAME)).append("},\"thinned\":{\"mask\":")
+                .append(spool.drops().thinned()).append("}}}");
         return new Health(ok, sb.toString());
     }
 
