@@ -35,9 +35,10 @@ import picocli.CommandLine.Spec;
  * <pre>{@code
  * ./segstream edge --config edge.yaml
  * ./segstream edge --source drive.mp4 --camera c1 --bootstrap 127.0.0.1:9092 --spool /tmp/spool
+ * ./segstream edge bench --frames 40 --size 1024x512
  * }</pre>
  */
-@Command(name = "edge", mixinStandardHelpOptions = true,
+@Command(name = "edge", mixinStandardHelpOptions = true, subcommands = EdgeBenchCommand.class,
         description = {"Run the edge agent: cameras -> segmentation -> alert rules -> masks and alerts on Kafka,"
                 + " through a disk spool that keeps them while the uplink is down.",
                 "Recordings end the agent once they are played and the spool is sent; live cameras run until "
