@@ -321,7 +321,8 @@ public final class EdgeAgent implements AutoCloseable {
             }
             pipeline.flush();
             if (hook != null) {
-                hook.close();
+                // bounded by one hook timeout, so that a stop stays within systemd's TimeoutStopSec with the drain
+                hook.close(options.alertHook().timeout());
             }
             sender.drainAndStop(options.stopTimeout());
             scheduler.shutdownNow();
