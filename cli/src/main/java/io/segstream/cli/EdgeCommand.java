@@ -1,6 +1,7 @@
 package io.segstream.cli;
 
 import io.segstream.core.segment.ExecutionProvider;
+import io.segstream.edge.agent.AlertHookOptions;
 import io.segstream.edge.agent.EdgeAgent;
 import io.segstream.edge.agent.EdgeCounters.Count;
 import io.segstream.edge.agent.EdgeHttpServer;
@@ -34,9 +35,10 @@ import picocli.CommandLine.Spec;
  * <pre>{@code
  * ./segstream edge --config edge.yaml
  * ./segstream edge --source drive.mp4 --camera c1 --bootstrap 127.0.0.1:9092 --spool /tmp/spool
+ * ./segstream edge bench --frames 40 --size 1024x512
  * }</pre>
  */
-@Command(name = "edge", mixinStandardHelpOptions = true,
+@Command(name = "edge", mixinStandardHelpOptions = true, subcommands = EdgeBenchCommand.class,
         description = {"Run the edge agent: cameras -> segmentation -> alert rules -> masks and alerts on Kafka,"
                 + " through a disk spool that keeps them while the uplink is down.",
                 "Recordings end the agent once they are played and the spool is sent; live cameras run until "
@@ -89,6 +91,20 @@ public final class EdgeCommand implements Callable<Integer> {
     @Option(names = "--metrics-port", paramLabel = "P",
             description = "Serve Prometheus metrics on http://0.0.0.0:P/metrics and health on /healthz.")
     Integer metricsPort;
+
+    @Option(names = "--alert-hook", paramLabel = "COMMAND",
+            description = "Run COMMAND with sh -c for every alert, the alert as one JSON line on its stdin, e.g. "
+                    + "'cat >> /var/log/segstream/alerts.jsonl' (works without the uplink; never blocks the cameras).")
+    String alertHook;
+
+    @Option(names = "--alert-hook-timeout", paramLabel = "SECONDS",
+            description = "Kill a run of the alert hook after this long and count it as failed (default: 10).")
+    Integer alertHookTimeoutSeconds;
+
+    @Option(names = "--tegrastats", paramLabel = "auto|off|PATH",
+            description = "NVIDIA's tegrastats for GPU, memory controller, RAM and temperatures in /metrics and "
+                    + "/healthz: auto (on PATH, if any; the default), off, or its path.")
+    String tegrastats;
 
     @Option(names = "--health-interval", paramLabel = "SECONDS",
             description = "Log the health line this often; 0 for never (default: 10).")
@@ -160,9 +176,14 @@ public final class EdgeCommand implements Callable<Integer> {
                 c.getOrDefault(Count.ALERTS_CLEARED, 0L),
                 c.getOrDefault(Count.CLOCK_JUMPS, 0L)));
         out.printf(Locale.ROOT, "sent alerts %d, masks %d, frames %d; left in the spool %d; dropped masks %d, "
-                        + "frames %d%n", agent.sender().sent(RecordKind.ALERT), agent.sender().sent(RecordKind.MASK),
-                agent.sender().sent(RecordKind.FRAME), agent.spool().pending(),
-                agent.spool().drops().dropped(RecordKind.MASK), agent.spool().drops().dropped(RecordKind.FRAME));
+                        + "frames %d; thinned masks %d%n", agent.sender().sent(RecordKind.ALERT),
+                agent.sender().sent(RecordKind.MASK), agent.sender().sent(RecordKind.FRAME), agent.spool().pending(),
+                agent.spool().drops().dropped(RecordKind.MASK), agent.spool().drops().dropped(RecordKind.FRAME),
+                agent.spool().drops().thinned());
+        if (agent.alertHook() != null) {
+            out.printf(Locale.ROOT, "alert hook: delivered %d, failed %d, dropped %d%n", agent.alertHook().delivered(),
+                    agent.alertHook().failed(), agent.alertHook().dropped());
+        }
         out.flush();
     }
 
@@ -207,6 +228,24 @@ public final class EdgeCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--health-interval must not be negative, got " + healthSeconds);
             }
             o = o.withHealthInterval(Duration.ofSeconds(healthSeconds));
+        }
+        if (alertHookTimeoutSeconds != null && alertHook == null && o.alertHook() == null) {
+            throw new IllegalArgumentException("--alert-hook-timeout goes with --alert-hook (or alert-hook: in the edge "
+                    + "file), the command to run");
+        }
+        if (alertHook != null || alertHookTimeoutSeconds != null) {
+            if (alertHookTimeoutSeconds != null && alertHookTimeoutSeconds < 1) {
+                throw new IllegalArgumentException("--alert-hook-timeout must be at least 1 second, got "
+                        + alertHookTimeoutSeconds);
+            }
+            AlertHookOptions base = o.alertHook();
+            o = o.withAlertHook(new AlertHookOptions(alertHook != null ? alertHook : base.command(),
+                    alertHookTimeoutSeconds != null ? Duration.ofSeconds(alertHookTimeoutSeconds)
+                            : base != null ? base.timeout() : AlertHookOptions.DEFAULT_TIMEOUT,
+                    AlertHookOptions.DEFAULT_QUEUE));
+        }
+        if (tegrastats != null) {
+            o = o.withTegrastats(tegrastats);
         }
         return o;
     }

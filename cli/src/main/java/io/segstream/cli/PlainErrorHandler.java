@@ -16,7 +16,11 @@ final class PlainErrorHandler implements CommandLine.IExecutionExceptionHandler 
     @Override
     public int handleExecutionException(Exception ex, CommandLine cmd, CommandLine.ParseResult parsed) {
         LOG.debug("command {} failed", cmd.getCommandName(), ex);
-        cmd.getErr().println("segstream " + cmd.getCommandName() + ": " + sentence(ex));
+        // a subcommand's subcommand (edge bench) is named with its parent, so it is not taken for another command
+        CommandLine parent = cmd.getParent();
+        String name = parent != null && parent.getParent() != null
+                ? parent.getCommandName() + " " + cmd.getCommandName() : cmd.getCommandName();
+        cmd.getErr().println("segstream " + name + ": " + sentence(ex));
         return 1;
     }
 

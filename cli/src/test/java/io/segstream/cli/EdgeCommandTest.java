@@ -51,7 +51,25 @@ class EdgeCommandTest {
         CliRun run = CliRun.of("edge", "--config", file.toString());
         assertEquals(1, run.exit());
         assertTrue(run.err().strip().startsWith("segstream edge: " + file + ": unknown key 'spol-max-bytes'; known "
-                + "keys: cameras, defaults, bootstrap"), run.err());
+                + "keys: cameras, defaults, alert-hook, alert-hook-timeout, bootstrap"), run.err());
         assertEquals(1, run.err().strip().lines().count(), "one sentence: " + run.err());
+    }
+
+    @Test
+    void anAlertHookTimeoutWithoutAHookIsRefused() {
+        CliRun run = CliRun.of("edge", "--source", "drive.mp4", "--camera", "c1", "--bootstrap", "127.0.0.1:1",
+                "--spool", dir.toString(), "--alert-hook-timeout", "5");
+        assertEquals(1, run.exit());
+        assertEquals("segstream edge: --alert-hook-timeout goes with --alert-hook (or alert-hook: in the edge file), the "
+                + "command to run", run.err().strip());
+    }
+
+    @Test
+    void aTegrastatsPathThatIsNotAnExecutableIsNamed() {
+        CliRun run = CliRun.of("edge", "--source", "drive.mp4", "--camera", "c1", "--bootstrap", "127.0.0.1:1",
+                "--spool", dir.toString(), "--tegrastats", "/nowhere/tegrastats");
+        assertEquals(1, run.exit());
+        assertEquals("segstream edge: tegrastats '/nowhere/tegrastats' is not an executable file; give its path (on "
+                + "JetPack: /usr/bin/tegrastats), auto or off", run.err().strip());
     }
 }

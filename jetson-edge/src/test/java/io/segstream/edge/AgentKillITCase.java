@@ -1,16 +1,16 @@
 package io.segstream.edge;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.segstream.connectors.kafka.SegstreamTopics;
+import io.segstream.edge.testing.DuplicateRecords;
 import io.segstream.edge.testing.EdgeAgentProcess;
 import io.segstream.edge.testing.EdgeTesting;
 import io.segstream.edge.testing.RailDrives;
 import io.segstream.edge.testing.RestartableBroker;
 import io.segstream.edge.testing.TopicRecords;
-import io.segstream.schemas.Alert;
 import io.segstream.schemas.AvroCodec;
 import io.segstream.schemas.SegmentationMask;
 import java.io.ByteArrayOutputStream;
@@ -20,9 +20,10 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -85,54 +86,39 @@ class AgentKillITCase {
             second.process.destroyForcibly();
         }
 
+        // every (kind, camera, seq / alert id) seen more than once must be the same record each time: consumers
+        // drop repeats by those ids (a focused test that forces repeats: agent.ResendAfterCrashITCase)
         List<ConsumerRecord<byte[], byte[]>> masks = TopicRecords.read(kafka.bootstrapServers(), topics.masks());
+        Map<String, Integer> maskCopies = DuplicateRecords.assertCopiesIdentical(masks,
+                DuplicateRecords::maskIdentity);
         AvroCodec<SegmentationMask> maskCodec = AvroCodec.of(SegmentationMask.class);
-        Map<Long, ConsumerRecord<byte[], byte[]>> bySeq = new HashMap<>();
-        long duplicates = 0;
+        Set<Long> seqs = new HashSet<>();
         long maxFirstRun = -1;
         for (ConsumerRecord<byte[], byte[]> r : masks) {
-            long seq = maskCodec.decode(r.value()).getSeq();
-            ConsumerRecord<byte[], byte[]> earlier = bySeq.putIfAbsent(seq, r);
-            if (earlier != null) {
-                duplicates++;
-                assertIdentical(earlier, r, "mask " + seq);
-            }
-            if (seq < 1000) {
-                maxFirstRun = Math.max(maxFirstRun, seq);
+            SegmentationMask m = maskCodec.decode(r.value());
+            assertEquals(CAMERA, m.getCameraId());
+            seqs.add(m.getSeq());
+            if (m.getSeq() < 1000) {
+                maxFirstRun = Math.max(maxFirstRun, m.getSeq());
             }
         }
         assertTrue(maxFirstRun >= 40, "the killed run's spooled masks arrived: up to seq " + maxFirstRun);
         for (long seq = 0; seq <= maxFirstRun; seq++) {
-            assertTrue(bySeq.containsKey(seq), "mask " + seq + " of the killed run is missing");
+            assertTrue(seqs.contains(seq), "mask " + seq + " of the killed run is missing");
         }
         for (long seq = 1000; seq < 1150; seq++) {
-            assertTrue(bySeq.containsKey(seq), "mask " + seq + " of the second run is missing");
+            assertTrue(seqs.contains(seq), "mask " + seq + " of the second run is missing");
         }
-        assertEquals(maxFirstRun + 1 + 150, bySeq.size(), "no other masks");
+        assertEquals(maxFirstRun + 1 + 150, seqs.size(), "no other masks");
 
         List<ConsumerRecord<byte[], byte[]>> alerts = TopicRecords.read(kafka.bootstrapServers(), topics.alerts());
-        AvroCodec<Alert> alertCodec = AvroCodec.of(Alert.class);
-        Map<String, ConsumerRecord<byte[], byte[]>> byId = new HashMap<>();
-        long alertDuplicates = 0;
-        for (ConsumerRecord<byte[], byte[]> r : alerts) {
-            Alert a = alertCodec.decode(r.value());
-            ConsumerRecord<byte[], byte[]> earlier = byId.putIfAbsent(a.getAlertId() + "/" + a.getState(), r);
-            if (earlier != null) {
-                alertDuplicates++;
-                assertIdentical(earlier, r, "alert " + a.getAlertId());
-            }
-        }
-        assertTrue(!byId.isEmpty(), "alerts arrived");
-        LOG.info("after the kill: masks {} on the topic ({} distinct, {} duplicates), alerts {} ({} duplicates);"
-                + " killed run's masks 0..{}", masks.size(), bySeq.size(), duplicates, alerts.size(),
-                alertDuplicates, maxFirstRun);
-    }
-
-    private static void assertIdentical(ConsumerRecord<byte[], byte[]> a, ConsumerRecord<byte[], byte[]> b,
-            String what) {
-        assertArrayEquals(a.key(), b.key(), what + ": the same key");
-        assertArrayEquals(a.value(), b.value(), what + ": the same bytes");
-        assertEquals(a.timestamp(), b.timestamp(), what + ": the same timestamp");
+        Map<String, Integer> alertCopies = DuplicateRecords.assertCopiesIdentical(alerts,
+                DuplicateRecords::alertIdentity);
+        assertFalse(alertCopies.isEmpty(), "alerts arrived");
+        LOG.info("after the kill: masks {} on the topic ({} distinct, {} sent more than once, all identical), alerts {}"
+                + " ({} distinct, {} sent more than once, all identical); killed run's masks 0..{}", masks.size(),
+                maskCopies.size(), DuplicateRecords.repeated(maskCopies), alerts.size(), alertCopies.size(),
+                DuplicateRecords.repeated(alertCopies), maxFirstRun);
     }
 
     /** One agent process and what it printed. */

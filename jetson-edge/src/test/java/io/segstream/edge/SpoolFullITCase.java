@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.segstream.connectors.kafka.SegstreamTopics;
 import io.segstream.edge.agent.EdgeAgent;
 import io.segstream.edge.agent.EdgeCounters.Count;
+import io.segstream.edge.spool.DiskSpool;
 import io.segstream.edge.spool.RecordKind;
 import io.segstream.edge.spool.SpoolOptions;
 import io.segstream.edge.testing.EdgeTesting;
@@ -32,7 +33,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A whole drive segmented while the uplink is down into a spool far too small for its masks: every alert is kept,
- * the oldest masks are dropped and counted, and what is kept arrives when the uplink returns.
+ * past the high-water mark every other mask is thinned out, at the bound the oldest masks are dropped, both counted per
+ * camera, and what is kept (the newest masks, every other one) arrives in order when the uplink returns.
  */
 @Tag("slow")
 class SpoolFullITCase {
@@ -45,7 +47,7 @@ class SpoolFullITCase {
     Path dir;
 
     @Test
-    void alertsAreKeptAndTheOldestMasksDroppedAndCounted() throws Exception {
+    void alertsAreKeptMasksThinnedAndTheOldestDroppedAndCounted() throws Exception {
         Path drive = RailDrives.drive(300);
         SegstreamTopics topics = EdgeTesting.topics("full.");
         try (RestartableBroker kafka = RestartableBroker.start(dir.resolve("kafka"), topics)) {
@@ -62,23 +64,31 @@ class SpoolFullITCase {
         long masks;
         long alerts;
         long dropped;
+        long thinned;
         try {
             await("the end of the drive", Duration.ofSeconds(120),
                     () -> EdgeTesting.driveDone(agent, CAMERA), agent::healthLine);
             masks = agent.counters().total(Count.MASKS);
             alerts = agent.counters().total(Count.ALERTS_RAISED) + agent.counters().total(Count.ALERTS_CLEARED);
             dropped = agent.spool().drops().dropped(RecordKind.MASK);
+            thinned = agent.spool().drops().thinned();
             assertEquals(300, masks);
             assertTrue(alerts > 0, "the drive raises alerts");
-            assertTrue(dropped > 200, "most masks did not fit: " + agent.healthLine());
+            assertTrue(dropped + thinned > 250, "most masks did not fit: " + agent.healthLine());
+            assertTrue(thinned > 100 && dropped > 100, "masks were thinned, then the oldest dropped: "
+                    + agent.healthLine());
             assertEquals(Map.of(CAMERA, dropped), agent.spool().drops().droppedByCamera(RecordKind.MASK),
                     "drops are counted per camera");
+            assertEquals(Map.of(CAMERA, thinned), agent.spool().drops().thinnedByCamera(),
+                    "thinned masks are counted per camera");
+            assertTrue(agent.spool().thinning(), "thinning lasts while the uplink is down");
             assertEquals(alerts, agent.spool().pending(RecordKind.ALERT), "every alert is in the spool");
             assertTrue(agent.spool().bytes() <= TINY.maxBytes() || agent.spool().drops().alertsOverBound() > 0,
                     "the bound holds unless alerts alone exceed it: " + agent.healthLine());
             LOG.info("spool full: {}", agent.healthLine());
             kafka.restart();
             await("an empty spool", Duration.ofSeconds(60), () -> agent.spool().pending() == 0, agent::healthLine);
+            await("thinning ended", Duration.ofSeconds(10), () -> !agent.spool().thinning(), agent::healthLine);
         } finally {
             agent.close();
         }
@@ -94,23 +104,22 @@ class SpoolFullITCase {
         AvroCodec<SegmentationMask> maskCodec = AvroCodec.of(SegmentationMask.class);
         List<ConsumerRecord<byte[], byte[]>> maskRecords = TopicRecords.read(kafka.bootstrapServers(),
                 topics.masks());
-        assertEquals(masks - dropped, maskRecords.size(), "the masks kept arrived, the dropped ones did not");
-        // the oldest masks were dropped: what arrived is the newest, contiguous, in order, apart from the few the
-        // sender already had in flight when their segment was dropped (those are its to deliver)
+        assertEquals(masks - dropped - thinned, maskRecords.size(),
+                "the masks kept arrived, the dropped and thinned ones did not");
+        // the oldest masks were dropped: what arrived is the newest, every other one (thinned), in order, apart from
+        // the few the sender already had in flight when their segment was dropped (those are its to deliver)
         List<Long> seqs = new java.util.ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> r : maskRecords) {
             seqs.add(maskCodec.decode(r.value()).getSeq());
         }
-        int gap = 0;
-        while (gap + 1 < seqs.size() && seqs.get(gap + 1) == seqs.get(gap) + 1) {
-            gap++;
+        int head = seqs.size() - 1;
+        while (head > 0 && seqs.get(head) - seqs.get(head - 1) == DiskSpool.THIN_EVERY) {
+            head--;
         }
-        int head = gap + 1 < seqs.size() ? gap + 1 : 0;
         assertTrue(head <= 5, "only records in flight survive ahead of the gap: " + seqs);
-        for (int i = head; i < seqs.size(); i++) {
-            assertEquals(masks - seqs.size() + i, seqs.get(i).longValue(), "the newest masks, in order: " + seqs);
-        }
-        LOG.info("spool of {} bytes: masks {}, dropped {}, delivered {}; alerts {}, delivered {}", TINY.maxBytes(),
-                masks, dropped, maskRecords.size(), alerts, alertRecords.size());
+        assertTrue(seqs.size() - head >= 10, "the newest masks, every other one, in order: " + seqs);
+        assertTrue(seqs.get(seqs.size() - 1) >= masks - DiskSpool.THIN_EVERY, "the newest mask kept: " + seqs);
+        LOG.info("spool of {} bytes: masks {}, thinned {}, dropped {}, delivered {}; alerts {}, delivered {}",
+                TINY.maxBytes(), masks, thinned, dropped, maskRecords.size(), alerts, alertRecords.size());
     }
 }

@@ -34,18 +34,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The uplink goes down while a recorded drive plays in real time and comes back: every mask and every alert reaches
- * Kafka exactly once, in order, and the spool ends empty.
+ * The uplink goes down for a minute while a recorded drive plays in real time and comes back: every mask and every
+ * alert reaches Kafka exactly once, in order, and the spool ends empty. The test log ends with the outage's figures
+ * (seconds down, records spooled meanwhile, delivered, dropped by kind).
  *
- * <p>The broker is down for {@link #OUTAGE}, not the issue's 60 s: what an outage has to prove is that records the
- * producer gave up on (its delivery timeout, 4 s here) and records made while nothing could be sent both arrive once
- * the link is back. Both happen after a few seconds; a longer outage only spools more of the same, and the module's
- * tests must stay within about three minutes on two cores.
+ * <p>The drive plays at 5 fps for 72 s: long enough to cover the {@link #OUTAGE} and a few seconds on either side,
+ * with half the frames to render and segment of a 10 fps drive. The producer gives up after 4 s, so most of the
+ * outage's records come from the spool, not from Kafka's memory.
  */
 @Tag("slow")
 class UplinkOutageITCase {
     private static final Logger LOG = LoggerFactory.getLogger(UplinkOutageITCase.class);
-    private static final Duration OUTAGE = Duration.ofSeconds(12);
+    private static final Duration OUTAGE = Duration.ofSeconds(60);
+    private static final double FPS = 5;
+    private static final int FRAMES = 360;
     private static final String CAMERA = "rail-1";
 
     @TempDir
@@ -53,7 +55,7 @@ class UplinkOutageITCase {
 
     @Test
     void everyMaskAndAlertArrivesExactlyOnceAfterTheOutage() throws Exception {
-        Path drive = RailDrives.drive(300);
+        Path drive = RailDrives.drive(FRAMES, FPS);
         SegstreamTopics topics = EdgeTesting.topics("outage.");
         try (RestartableBroker kafka = RestartableBroker.start(dir.resolve("kafka"), topics)) {
             run(drive, topics, kafka);
@@ -62,7 +64,7 @@ class UplinkOutageITCase {
 
     private void run(Path drive, SegstreamTopics topics, RestartableBroker kafka) throws Exception {
         String bootstrap = kafka.bootstrapServers();
-        long spooledDuringOutage;
+        long masksDuringOutage;
         long alertsDuringOutage;
         long outageNanos;
         EdgeAgent agent = EdgeAgent.start(EdgeTesting.options(CAMERA, drive, bootstrap, dir.resolve("spool"), topics));
@@ -72,9 +74,10 @@ class UplinkOutageITCase {
         URI metrics = URI.create("http://127.0.0.1:" + http.port() + "/metrics");
         try {
             await("masks on Kafka before the outage", Duration.ofSeconds(60),
-                    () -> agent.sender().sent(RecordKind.MASK) >= 20, agent::healthLine);
+                    () -> agent.sender().sent(RecordKind.MASK) >= 10, agent::healthLine);
             long alertsBefore = agent.counters().total(Count.ALERTS_RAISED)
                     + agent.counters().total(Count.ALERTS_CLEARED);
+            long masksBefore = agent.counters().total(Count.MASKS);
             kafka.stop();
             long down = System.nanoTime();
             LOG.info("broker stopped: {}", agent.healthLine());
@@ -82,11 +85,14 @@ class UplinkOutageITCase {
             assertFalse(agent.sender().uplinkUp(), agent.healthLine());
             assertTrue(agent.sender().failures() > 0, "sends outlived the producer's delivery timeout: "
                     + agent.healthLine());
-            spooledDuringOutage = agent.spool().pending(RecordKind.MASK);
+            masksDuringOutage = agent.counters().total(Count.MASKS) - masksBefore;
             alertsDuringOutage = agent.counters().total(Count.ALERTS_RAISED)
                     + agent.counters().total(Count.ALERTS_CLEARED) - alertsBefore;
             assertTrue(alertsDuringOutage > 0, "alerts were raised or cleared while the uplink was down");
-            assertTrue(spooledDuringOutage > 50, "masks wait in the spool: " + agent.healthLine());
+            assertTrue(agent.spool().pending(RecordKind.MASK) >= masksDuringOutage,
+                    "every mask of the outage waits in the spool: " + agent.healthLine());
+            assertTrue(masksDuringOutage > 100, "the drive went on during the outage: " + agent.healthLine());
+            assertFalse(EdgeTesting.driveDone(agent, CAMERA), "the drive outlasts the outage");
             HttpResponse<String> whileDown = client.send(HttpRequest.newBuilder(healthz).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(503, whileDown.statusCode(), whileDown.body());
@@ -94,7 +100,7 @@ class UplinkOutageITCase {
             kafka.restart();
             outageNanos = System.nanoTime() - down;
             LOG.info("broker back after {} ms: {}", outageNanos / 1_000_000, agent.healthLine());
-            await("the end of the drive and an empty spool", Duration.ofSeconds(90),
+            await("the end of the drive and an empty spool", Duration.ofSeconds(120),
                     () -> EdgeTesting.driveDone(agent, CAMERA)
                             && agent.spool().pending() == 0, agent::healthLine);
             await("delivered segments removed", Duration.ofSeconds(10), () -> agent.spool().bytes() == 0,
@@ -104,9 +110,10 @@ class UplinkOutageITCase {
             assertEquals(200, up.statusCode(), up.body());
             String text = client.send(HttpRequest.newBuilder(metrics).build(), HttpResponse.BodyHandlers.ofString())
                     .body();
-            assertTrue(text.contains("segstream_edge_sent_total{kind=\"mask\"} 300\n"), text);
+            assertTrue(text.contains("segstream_edge_sent_total{kind=\"mask\"} " + FRAMES + "\n"), text);
             assertTrue(text.contains("segstream_edge_spool_pending_records{kind=\"mask\"} 0\n"), text);
-            assertTrue(text.contains("segstream_ingest_frames_grabbed_total{camera=\"rail-1\"} 300\n"), text);
+            assertTrue(text.contains("segstream_ingest_frames_grabbed_total{camera=\"rail-1\"} " + FRAMES
+                    + "\n"), text);
         } finally {
             http.close();
             agent.close();
@@ -114,7 +121,7 @@ class UplinkOutageITCase {
         long masks = agent.counters().total(Count.MASKS);
         long raised = agent.counters().total(Count.ALERTS_RAISED);
         long cleared = agent.counters().total(Count.ALERTS_CLEARED);
-        assertEquals(300, masks, "every frame of the drive was segmented");
+        assertEquals(FRAMES, masks, "every frame of the drive was segmented");
 
         AvroCodec<SegmentationMask> maskCodec = AvroCodec.of(SegmentationMask.class);
         List<ConsumerRecord<byte[], byte[]>> maskRecords = TopicRecords.read(kafka.bootstrapServers(),
@@ -143,14 +150,13 @@ class UplinkOutageITCase {
             assertTrue(a.getSeq() >= lastSeq, "alerts arrive in frame order");
             lastSeq = a.getSeq();
         }
-        LOG.info("outage {} s: masks {} (spooled at the end of the outage {}), alerts {} raised + {} cleared ({} "
-                        + "during the outage), "
-                        + "delivered masks {} alerts {}, dropped masks {} frames {}, resent {}, send failures {}",
-                outageNanos / 1_000_000_000.0, masks, spooledDuringOutage, raised, cleared, alertsDuringOutage,
-                maskRecords.size(),
-                alertRecords.size(), agent.spool().drops().dropped(RecordKind.MASK),
-                agent.spool().drops().dropped(RecordKind.FRAME), agent.sender().resent(),
-                agent.sender().failures());
+        LOG.info("outage figures: down {} s; spooled meanwhile: masks {}, alerts {}; delivered in all: masks {} of {},"
+                        + " alerts {} of {} ({} raised, {} cleared); dropped: masks {}, frames {}, alerts 0 (never);"
+                        + " resent {}, send failures {}",
+                String.format(java.util.Locale.ROOT, "%.1f", outageNanos / 1e9), masksDuringOutage,
+                alertsDuringOutage, maskRecords.size(), masks, alertRecords.size(), raised + cleared, raised, cleared,
+                agent.spool().drops().dropped(RecordKind.MASK), agent.spool().drops().dropped(RecordKind.FRAME),
+                agent.sender().resent(), agent.sender().failures());
         assertEquals(0, agent.spool().drops().dropped(RecordKind.MASK), "a big enough spool drops nothing");
     }
 }

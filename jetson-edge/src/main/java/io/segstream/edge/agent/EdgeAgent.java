@@ -10,6 +10,8 @@ import io.segstream.core.model.BootstrapModel;
 import io.segstream.core.model.ModelException;
 import io.segstream.core.segment.OnnxSegmenter;
 import io.segstream.core.segment.SegmenterOptions;
+import io.segstream.edge.device.TegraStats;
+import io.segstream.edge.device.TegraStatsMonitor;
 import io.segstream.edge.models.ModelFollower;
 import io.segstream.edge.models.ReleaseAlerts;
 import io.segstream.edge.spool.DiskSpool;
@@ -22,6 +24,7 @@ import io.segstream.schemas.ModelRelease;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
@@ -41,10 +44,10 @@ import org.slf4j.LoggerFactory;
  *   camera ─▶ ingest's CameraWorker (grab, reconnect, stall watchdog) ─┐   one thread per camera
  *   camera ─▶ ingest's CameraWorker ───────────────────────────────────┤
  *                                                                       ▼
- *                 EdgePipeline: seq, capture time, segment (one shared model), alert rules
+ *                 EdgePipeline: seq, capture time, segment (one shared model), alert rules ──▶ AlertHook (site command)
  *                                                                       │ append (alerts synced at once)
  *                                                                       ▼
- *                 DiskSpool: alerts/ masks/ frames/  (bounded; frames, then oldest masks give way)
+ *                 DiskSpool: alerts/ masks/ frames/  (bounded; frames, thinned masks, oldest masks)
  *                                                                       │ next, in order per kind
  *                                                                       ▼
  *                 SpoolSender ─▶ idempotent KafkaProducer ─▶ segstream.alerts / .masks / .frames
@@ -60,6 +63,8 @@ public final class EdgeAgent implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EdgeAgent.class);
     private static final Logger HEALTH = LoggerFactory.getLogger("io.segstream.edge.health");
     private static final long MAINTAIN_MS = 100;
+    /** How often tegrastats reports. */
+    private static final Duration TEGRASTATS_INTERVAL = Duration.ofSeconds(1);
 
     private final EdgeOptions options;
     private final DiskSpool spool;
@@ -72,18 +77,23 @@ public final class EdgeAgent implements AutoCloseable {
     private final EdgePipeline pipeline;
     private final SpoolSender sender;
     private final ScheduledExecutorService scheduler;
+    private final AlertHook hook;
+    private final TegraStatsMonitor tegrastats;
     private IngestService cameras;
     private boolean closed;
 
     private EdgeAgent(EdgeOptions options, DiskSpool spool, OnnxSegmenter segmenter, AlertRules rules,
-            CameraSequences sequences) {
+            CameraSequences sequences, TegraStatsMonitor tegrastats) {
         this.options = options;
+        this.tegrastats = tegrastats;
         this.spool = spool;
         this.segmenter = segmenter;
         this.rules = rules;
         this.sequences = sequences;
+        this.hook = options.alertHook() == null ? null : AlertHook.start(options.alertHook());
         this.pipeline = new EdgePipeline(new FrameSegmenter(segmenter, rules, MaskEncoding.PNG_CLASS_IDS),
-                rules == null ? null : new AlertEngine(rules), spool, sequences, options.framesPolicy(), counters);
+                rules == null ? null : new AlertEngine(rules), spool, sequences, options.framesPolicy(), counters,
+                hook);
         Map<RecordKind, String> topics = new EnumMap<>(RecordKind.class);
         topics.put(RecordKind.ALERT, options.topics().alerts());
         topics.put(RecordKind.MASK, options.topics().masks());
@@ -112,6 +122,7 @@ public final class EdgeAgent implements AutoCloseable {
         AlertRules rules = loadRules(options.rules());
         DiskSpool spool = DiskSpool.open(options.spoolDir(), options.spool());
         OnnxSegmenter segmenter = null;
+        TegraStatsMonitor tegrastats = null;
         try {
             CameraSequences sequences = CameraSequences.open(options.spoolDir());
             Optional<Path> released = ModelFollower.lastServed(options.spoolDir());
@@ -120,10 +131,14 @@ public final class EdgeAgent implements AutoCloseable {
             released.ifPresent(dir -> LOG.info("serving the release served before the restart, from {}", dir));
             Files.createDirectories(options.engineCache());
             segmenter = OnnxSegmenter.open(modelDir, segmenterOptions(options));
-            EdgeAgent agent = new EdgeAgent(options, spool, segmenter, rules, sequences);
+            tegrastats = TegraStatsMonitor.start(options.tegrastats(), TEGRASTATS_INTERVAL).orElse(null);
+            EdgeAgent agent = new EdgeAgent(options, spool, segmenter, rules, sequences, tegrastats);
             agent.begin();
             return agent;
         } catch (IOException | ModelException | RuntimeException e) {
+            if (tegrastats != null) {
+                tegrastats.close();
+            }
             if (segmenter != null) {
                 segmenter.close();
             }
@@ -182,19 +197,21 @@ public final class EdgeAgent implements AutoCloseable {
 
     /**
      * One line on the uplink and the spool, e.g. {@code uplink up; spool 1.2 MiB of 4.0 GiB, pending alerts 0, masks 3,
-     * frames 0, oldest 0 s; sent alerts 2, masks 118, frames 0; dropped masks 0, frames 0; resent 0}.
+     * frames 0, oldest 0 s; sent alerts 2, masks 118, frames 0; dropped masks 0, frames 0; thinned masks 0;
+     * resent 0}.
      */
     public String healthLine() {
         long oldest = spool.oldestPendingTimestamp();
         String age = oldest < 0 ? "-" : Math.max(0, (System.currentTimeMillis() - oldest) / 1000) + " s";
         return String.format(Locale.ROOT, "uplink %s; spool %s of %s, pending alerts %d, masks %d, frames %d, oldest "
-                        + "%s; sent alerts %d, masks %d, frames %d; dropped masks %d, frames %d; resent %d",
+                        + "%s; sent alerts %d, masks %d, frames %d; dropped masks %d, frames %d; thinned masks %d; "
+                        + "resent %d",
                 sender.uplinkUp() ? "up" : sender.failures() == 0 ? "not confirmed yet"
                         : "down" + (sender.uplinkDownSeconds() > 0 ? " for " + sender.uplinkDownSeconds() + " s" : ""),
                 bytes(spool.bytes()), bytes(options.spool().maxBytes()), spool.pending(RecordKind.ALERT),
                 spool.pending(RecordKind.MASK), spool.pending(RecordKind.FRAME), age, sender.sent(RecordKind.ALERT),
                 sender.sent(RecordKind.MASK), sender.sent(RecordKind.FRAME), spool.drops().dropped(RecordKind.MASK),
-                spool.drops().dropped(RecordKind.FRAME), sender.resent());
+                spool.drops().dropped(RecordKind.FRAME), spool.drops().thinned(), sender.resent());
     }
 
     private static String bytes(long n) {
@@ -224,6 +241,16 @@ public final class EdgeAgent implements AutoCloseable {
     /** The agent's own counts per camera. */
     public EdgeCounters counters() {
         return counters;
+    }
+
+    /** tegrastats' latest figures, or null where there is no tegrastats (or before its first line). */
+    public TegraStats tegraStats() {
+        return tegrastats == null ? null : tegrastats.latest();
+    }
+
+    /** The site's alert hook, or null when none is configured. */
+    public AlertHook alertHook() {
+        return hook;
     }
 
     /** Ingest's per-camera metrics (state, fps, frames grabbed and processed, reconnects). */
@@ -289,7 +316,14 @@ public final class EdgeAgent implements AutoCloseable {
                 cameras.close();
             }
             follower.close();
+            if (tegrastats != null) {
+                tegrastats.close();
+            }
             pipeline.flush();
+            if (hook != null) {
+                // bounded by one hook timeout, so that a stop stays within systemd's TimeoutStopSec with the drain
+                hook.close(options.alertHook().timeout());
+            }
             sender.drainAndStop(options.stopTimeout());
             scheduler.shutdownNow();
             LOG.info("edge agent stopped: {}", healthLine());

@@ -3,6 +3,7 @@ package io.segstream.edge.agent;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.segstream.edge.agent.EdgeCounters.Count;
+import io.segstream.edge.device.TegraStats;
 import io.segstream.edge.spool.DiskSpool;
 import io.segstream.edge.spool.RecordKind;
 import io.segstream.edge.uplink.SpoolSender;
@@ -110,6 +111,11 @@ public final class EdgeHttpServer implements AutoCloseable {
                     .append(k.label()).append("\",camera=\"").append(escape(camera)).append("\"} ").append(n)
                     .append('\n'));
         }
+        family(sb, "segstream_edge_spool_thinned_total", "counter",
+                "Masks not written because the spool was past its high-water mark with no frames left (every other "
+                        + "mask of a camera is kept).");
+        spool.drops().thinnedByCamera().forEach((camera, n) -> sb.append("segstream_edge_spool_thinned_total{kind="
+                + "\"mask\",camera=\"").append(escape(camera)).append("\"} ").append(n).append('\n'));
         family(sb, "segstream_edge_spool_corrupt_bytes_cut_total", "counter",
                 "Bytes cut from torn or damaged segment tails at start-up.");
         for (RecordKind k : RecordKind.values()) {
@@ -130,9 +136,43 @@ public final class EdgeHttpServer implements AutoCloseable {
         sb.append("segstream_edge_resent_total ").append(sender.resent()).append('\n');
         family(sb, "segstream_edge_undeliverable_total", "counter", "Records Kafka refused for good, dropped.");
         sb.append("segstream_edge_undeliverable_total ").append(sender.undeliverable()).append('\n');
+        AlertHook hook = agent.alertHook();
+        if (hook != null) {
+            family(sb, "segstream_edge_alert_hook_total", "counter",
+                    "Alerts handed to the site's alert hook, by outcome (delivered: exit 0; failed: non-zero, timeout or"
+                            + " no start; dropped: its queue was full).");
+            sb.append("segstream_edge_alert_hook_total{outcome=\"delivered\"} ").append(hook.delivered()).append('\n');
+            sb.append("segstream_edge_alert_hook_total{outcome=\"failed\"} ").append(hook.failed()).append('\n');
+            sb.append("segstream_edge_alert_hook_total{outcome=\"dropped\"} ").append(hook.dropped()).append('\n');
+        }
         family(sb, "segstream_edge_uplink_up", "gauge", "1 while the last send succeeded, else 0.");
         sb.append("segstream_edge_uplink_up ").append(sender.uplinkUp() ? 1 : 0).append('\n');
+        TegraStats t = agent.tegraStats();
+        if (t != null) {
+            gauge(sb, "segstream_edge_jetson_gpu_load_percent", "GR3D (integrated GPU) load from tegrastats.",
+                    t.gpuLoadPercent());
+            gauge(sb, "segstream_edge_jetson_emc_load_percent",
+                    "External memory controller load from tegrastats (printed for root only on JetPack 6).",
+                    t.emcLoadPercent());
+            gauge(sb, "segstream_edge_jetson_ram_used_bytes", "RAM in use, from tegrastats.",
+                    t.ramUsedMb() * (1 << 20));
+            gauge(sb, "segstream_edge_jetson_ram_total_bytes", "RAM available to applications, from tegrastats.",
+                    t.ramTotalMb() * (1 << 20));
+            gauge(sb, "segstream_edge_jetson_swap_used_bytes", "Swap in use, from tegrastats.",
+                    t.swapUsedMb() * (1 << 20));
+            family(sb, "segstream_edge_jetson_temperature_celsius", "gauge",
+                    "Temperature by sensor, from tegrastats (sensors switched off are left out).");
+            t.temperaturesC().forEach((sensor, c) -> sb.append("segstream_edge_jetson_temperature_celsius{sensor=\"")
+                    .append(escape(sensor)).append("\"} ").append(c).append('\n'));
+        }
         return sb.toString();
+    }
+
+    private static void gauge(StringBuilder sb, String name, String help, double value) {
+        if (!Double.isNaN(value)) {
+            family(sb, name, "gauge", help);
+            sb.append(name).append(' ').append(value).append('\n');
+        }
     }
 
     private static void perCamera(StringBuilder sb, Map<String, Map<Count, Long>> counts, String name, String help,
@@ -182,8 +222,32 @@ public final class EdgeHttpServer implements AutoCloseable {
         sb.append("},\"oldestPendingAgeSeconds\":")
                 .append(oldest < 0 ? "null" : Long.toString(Math.max(0, (System.currentTimeMillis() - oldest) / 1000)))
                 .append(",\"dropped\":{\"mask\":").append(spool.drops().dropped(RecordKind.MASK)).append(",\"frame\":")
-                .append(spool.drops().dropped(RecordKind.FRAME)).append("}}}");
+                .append(spool.drops().dropped(RecordKind.FRAME)).append("},\"thinned\":{\"mask\":")
+                .append(spool.drops().thinned()).append("}}");
+        AlertHook hook = agent.alertHook();
+        if (hook != null) {
+            sb.append(",\"alertHook\":{\"delivered\":").append(hook.delivered()).append(",\"failed\":")
+                    .append(hook.failed()).append(",\"dropped\":").append(hook.dropped()).append('}');
+        }
+        TegraStats t = agent.tegraStats();
+        if (t != null) {
+            sb.append(",\"jetson\":{\"gpuLoadPercent\":").append(number(t.gpuLoadPercent()))
+                    .append(",\"emcLoadPercent\":").append(number(t.emcLoadPercent()))
+                    .append(",\"ramUsedMb\":").append(number(t.ramUsedMb()))
+                    .append(",\"ramTotalMb\":").append(number(t.ramTotalMb()))
+                    .append(",\"temperaturesC\":{");
+            int i = 0;
+            for (Map.Entry<String, Double> e : t.temperaturesC().entrySet()) {
+                sb.append(i++ == 0 ? "" : ",").append('"').append(json(e.getKey())).append("\":").append(e.getValue());
+            }
+            sb.append("}}");
+        }
+        sb.append('}');
         return new Health(ok, sb.toString());
+    }
+
+    private static String number(double v) {
+        return Double.isNaN(v) ? "null" : String.valueOf(v);
     }
 
     private static String escape(String label) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.segstream.connectors.kafka.SegstreamTopics;
 import io.segstream.connectors.models.ReleaseTarget;
 import io.segstream.core.segment.ExecutionProvider;
+import io.segstream.edge.device.TegraStatsMonitor;
 import io.segstream.edge.spool.SpoolOptions;
 import io.segstream.edge.uplink.SenderOptions;
 import io.segstream.ingest.camera.CameraConfigException;
@@ -36,6 +37,9 @@ import java.util.TreeSet;
  * topic-prefix: segstream.              # topic names: PREFIX masks, alerts, frames
  * target: edge                          # release target this agent serves (site name, camera group)
  * health-interval: 10s
+ * alert-hook: cat >> /var/log/segstream/alerts.jsonl   # every alert as JSON on the stdin of sh -c COMMAND
+ * alert-hook-timeout: 10s
+ * tegrastats: auto                      # auto (tegrastats on PATH, if any) | off | its path
  * cameras:
  *   - id: cam-1
  *     url: rtsp://10.0.0.5/stream1
@@ -55,14 +59,18 @@ import java.util.TreeSet;
  * @param target         the release target this agent serves
  * @param healthInterval how often the health line is logged; zero for never
  * @param stopTimeout    how long a stop keeps sending the spool before it leaves the rest for the next start
+ * @param alertHook      the site's command for every alert, or null for none
+ * @param tegrastats     {@code auto} (NVIDIA's tegrastats on PATH, if any), {@code off}, or its path
  */
 public record EdgeOptions(CamerasConfig cameras, String bootstrap, SegstreamTopics topics, Path spoolDir,
         SpoolOptions spool, SenderOptions sender, Path model, String rules, FramesPolicy framesPolicy,
-        ExecutionProvider provider, Path engineCache, String target, Duration healthInterval, Duration stopTimeout) {
+        ExecutionProvider provider, Path engineCache, String target, Duration healthInterval, Duration stopTimeout,
+        AlertHookOptions alertHook, String tegrastats) {
 
     /** Keys of the edge file besides the cameras file's. */
     static final Set<String> KEYS = Set.of("bootstrap", "spool", "spool-max-bytes", "model", "rules", "send-frames",
-            "provider", "engine-cache", "catch-up-bytes-per-s", "topic-prefix", "target", "health-interval");
+            "provider", "engine-cache", "catch-up-bytes-per-s", "topic-prefix", "target", "health-interval", "alert-hook",
+            "alert-hook-timeout", "tegrastats");
 
     public EdgeOptions {
         Objects.requireNonNull(cameras, "cameras");
@@ -89,6 +97,11 @@ public record EdgeOptions(CamerasConfig cameras, String bootstrap, SegstreamTopi
         if (engineCache == null) {
             engineCache = spoolDir.resolve("tensorrt-engines");
         }
+        if (tegrastats == null || tegrastats.isBlank()) {
+            tegrastats = TegraStatsMonitor.AUTO;
+        } else if (!tegrastats.equals(TegraStatsMonitor.AUTO) && !tegrastats.equals(TegraStatsMonitor.OFF)) {
+            TegraStatsMonitor.locate(tegrastats, null);
+        }
     }
 
     /** Options for these cameras with every other setting at its default. */
@@ -96,7 +109,7 @@ public record EdgeOptions(CamerasConfig cameras, String bootstrap, SegstreamTopi
         return new EdgeOptions(cameras, bootstrap, SegstreamTopics.defaults(), spoolDir,
                 SpoolOptions.of(SpoolOptions.DEFAULT_MAX_BYTES), SenderOptions.defaults(), null, "railway",
                 FramesPolicy.NONE, ExecutionProvider.TENSORRT, null, "edge", Duration.ofSeconds(10),
-                Duration.ofSeconds(10));
+                Duration.ofSeconds(10), null, "auto");
     }
 
     /**
@@ -165,6 +178,11 @@ public record EdgeOptions(CamerasConfig cameras, String bootstrap, SegstreamTopi
         String prefix = text(agent, "topic-prefix", source);
         String target = text(agent, "target", source);
         String health = text(agent, "health-interval", source);
+        String hook = text(agent, "alert-hook", source);
+        String hookTimeout = text(agent, "alert-hook-timeout", source);
+        if (hook == null && hookTimeout != null) {
+            throw new IllegalArgumentException(source + ": 'alert-hook-timeout' needs 'alert-hook', the command to run");
+        }
         return new EdgeOptions(cameras, bootstrap,
                 prefix == null ? o.topics() : SegstreamTopics.builder().optPrefix(prefix).build(), o.spoolDir(),
                 spoolOptions, sender,
@@ -174,8 +192,11 @@ public record EdgeOptions(CamerasConfig cameras, String bootstrap, SegstreamTopi
                 provider == null ? o.provider() : ExecutionProvider.parse(provider),
                 engineCache == null ? null : baseDir.resolve(engineCache),
                 target == null ? o.target() : target,
-                health == null ? o.healthInterval() : seconds(health, source),
-                o.stopTimeout());
+                health == null ? o.healthInterval() : seconds(health, "health-interval", source),
+                o.stopTimeout(),
+                hook == null ? null : new AlertHookOptions(hook, hookTimeout == null ? AlertHookOptions.DEFAULT_TIMEOUT
+                        : seconds(hookTimeout, "alert-hook-timeout", source), AlertHookOptions.DEFAULT_QUEUE),
+                text(agent, "tegrastats", source));
     }
 
     private static String builtInOrPath(String rules, Path baseDir) {
@@ -183,7 +204,7 @@ public record EdgeOptions(CamerasConfig cameras, String bootstrap, SegstreamTopi
                 ? baseDir.resolve(rules).toString() : rules;
     }
 
-    private static Duration seconds(String text, String source) {
+    private static Duration seconds(String text, String key, String source) {
         String t = text.strip();
         try {
             if (t.endsWith("ms")) {
@@ -194,8 +215,8 @@ public record EdgeOptions(CamerasConfig cameras, String bootstrap, SegstreamTopi
             }
             return Duration.ofMillis(Math.round(Double.parseDouble(t) * 1000));
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(source + ": health-interval '" + text + "' is not a duration; use e.g. "
-                    + "10s", e);
+            throw new IllegalArgumentException(source + ": " + key + " '" + text + "' is not a duration; use e.g. 10s",
+                    e);
         }
     }
 
@@ -213,48 +234,60 @@ public record EdgeOptions(CamerasConfig cameras, String bootstrap, SegstreamTopi
     /** A copy with other sender settings. */
     public EdgeOptions withSender(SenderOptions sender) {
         return new EdgeOptions(cameras, bootstrap, topics, spoolDir, spool, sender, model, rules, framesPolicy,
-                provider, engineCache, target, healthInterval, stopTimeout);
+                provider, engineCache, target, healthInterval, stopTimeout, alertHook, tegrastats);
     }
 
     /** A copy with another spool bound. */
     public EdgeOptions withSpool(SpoolOptions spool) {
         return new EdgeOptions(cameras, bootstrap, topics, spoolDir, spool, sender, model, rules, framesPolicy,
-                provider, engineCache, target, healthInterval, stopTimeout);
+                provider, engineCache, target, healthInterval, stopTimeout, alertHook, tegrastats);
     }
 
     /** A copy with other model, rules and frames settings. */
     public EdgeOptions withModel(Path model, String rules, FramesPolicy framesPolicy) {
         return new EdgeOptions(cameras, bootstrap, topics, spoolDir, spool, sender, model, rules, framesPolicy,
-                provider, engineCache, target, healthInterval, stopTimeout);
+                provider, engineCache, target, healthInterval, stopTimeout, alertHook, tegrastats);
     }
 
     /** A copy with other topic names. */
     public EdgeOptions withTopics(SegstreamTopics topics) {
         return new EdgeOptions(cameras, bootstrap, topics, spoolDir, spool, sender, model, rules, framesPolicy,
-                provider, engineCache, target, healthInterval, stopTimeout);
+                provider, engineCache, target, healthInterval, stopTimeout, alertHook, tegrastats);
     }
 
     /** A copy with another health interval. */
     public EdgeOptions withHealthInterval(Duration interval) {
         return new EdgeOptions(cameras, bootstrap, topics, spoolDir, spool, sender, model, rules, framesPolicy,
-                provider, engineCache, target, interval, stopTimeout);
+                provider, engineCache, target, interval, stopTimeout, alertHook, tegrastats);
     }
 
     /** A copy with another stop timeout. */
     public EdgeOptions withStopTimeout(Duration timeout) {
         return new EdgeOptions(cameras, bootstrap, topics, spoolDir, spool, sender, model, rules, framesPolicy,
-                provider, engineCache, target, healthInterval, timeout);
+                provider, engineCache, target, healthInterval, timeout, alertHook, tegrastats);
     }
 
     /** A copy with other cameras. */
     public EdgeOptions withCameras(CamerasConfig cameras) {
         return new EdgeOptions(cameras, bootstrap, topics, spoolDir, spool, sender, model, rules, framesPolicy,
-                provider, engineCache, target, healthInterval, stopTimeout);
+                provider, engineCache, target, healthInterval, stopTimeout, alertHook, tegrastats);
     }
 
     /** A copy with another execution provider. */
     public EdgeOptions withProvider(ExecutionProvider provider) {
         return new EdgeOptions(cameras, bootstrap, topics, spoolDir, spool, sender, model, rules, framesPolicy,
-                provider, engineCache, target, healthInterval, stopTimeout);
+                provider, engineCache, target, healthInterval, stopTimeout, alertHook, tegrastats);
+    }
+
+    /** A copy with another alert hook (null for none). */
+    public EdgeOptions withAlertHook(AlertHookOptions hook) {
+        return new EdgeOptions(cameras, bootstrap, topics, spoolDir, spool, sender, model, rules, framesPolicy,
+                provider, engineCache, target, healthInterval, stopTimeout, hook, tegrastats);
+    }
+
+    /** A copy with another tegrastats setting: auto, off or a path. */
+    public EdgeOptions withTegrastats(String setting) {
+        return new EdgeOptions(cameras, bootstrap, topics, spoolDir, spool, sender, model, rules, framesPolicy,
+                provider, engineCache, target, healthInterval, stopTimeout, alertHook, setting);
     }
 }

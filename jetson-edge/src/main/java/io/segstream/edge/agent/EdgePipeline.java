@@ -42,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * <pre>
  *   CameraFrame ─▶ seq past earlier runs (CameraSequences) ─▶ capture time in order (CaptureClock)
  *     ─▶ FrameSegmenter ─▶ SegmentationMask ─┬─▶ spool: masks
- *                                            └─▶ MaskFrames ─▶ AlertEngine ─▶ Alert ─▶ spool: alerts (+ local log)
+ *                                            └─▶ MaskFrames ─▶ AlertEngine ─▶ Alert ─▶ spool: alerts
+ *                                                                                      (+ local log, + alert hook)
  *     ─▶ spool: frames (send-frames all, or the frames around a raised alert)
  * </pre>
  *
@@ -77,9 +78,17 @@ final class EdgePipeline implements FrameSink {
     private final RecordKey<CameraFrame> frameKey = RecordKey.<CameraFrame>defaultFor(CameraFrame.getClassSchema())
             .orElseThrow();
     private final Map<String, CameraState> cameras = new ConcurrentHashMap<>();
+    private final AlertHook hook;
 
     EdgePipeline(FrameSegmenter segmenter, AlertEngine engine, DiskSpool spool, CameraSequences sequences,
             FramesPolicy framesPolicy, EdgeCounters counters) {
+        this(segmenter, engine, spool, sequences, framesPolicy, counters, null);
+    }
+
+    /** As the other constructor, with the site's alert hook (null for none), which gets every alert spooled. */
+    EdgePipeline(FrameSegmenter segmenter, AlertEngine engine, DiskSpool spool, CameraSequences sequences,
+            FramesPolicy framesPolicy, EdgeCounters counters, AlertHook hook) {
+        this.hook = hook;
         this.segmenter = Objects.requireNonNull(segmenter, "segmenter");
         this.engine = engine;
         this.spool = Objects.requireNonNull(spool, "spool");
@@ -154,6 +163,9 @@ final class EdgePipeline implements FrameSink {
                 counters.add(camera, raise ? Count.ALERTS_RAISED : Count.ALERTS_CLEARED);
                 ALERTS.warn("{} {} [{}] {} (alert {})", camera, event.state(), event.severity(), event.message(),
                         event.alertId());
+                if (hook != null) {
+                    hook.offer(alert);
+                }
                 raised |= raise;
             }
         }
@@ -205,6 +217,9 @@ final class EdgePipeline implements FrameSink {
         spool.append(RecordKind.ALERT, "system", SpoolRecord.NO_TIMESTAMP, alertKey.keyOf(alert),
                 alertCodec.encode(alert));
         ALERTS.warn("{} [{}] {}", alert.getRuleId(), alert.getSeverity(), alert.getMessage());
+        if (hook != null) {
+            hook.offer(alert);
+        }
     }
 
     /** Syncs the spool: everything handed over so far is on the disk. */

@@ -36,11 +36,21 @@ import org.slf4j.LoggerFactory;
  * The delivered index is written to a temporary file and renamed over the old one; a crash between a delivery and that
  * write means those records are sent again, byte for byte the same.
  *
- * <p><b>Bound.</b> All segments together stay within {@link SpoolOptions#maxBytes}. To make room for a new record, the
- * oldest frame segment goes first, then the oldest mask segment (masks are dropped oldest first, a segment at a time);
- * alerts are never dropped: when only alerts are left, an alert is written beyond the bound and counted. A frame or
- * mask that still finds no room is refused. Every drop is counted per kind and camera in {@link #drops()} and logged
- * with its count and reason.
+ * <p><b>Bound.</b> All segments together stay within {@link SpoolOptions#maxBytes}. Frames go first of all, masks are
+ * thinned before any is dropped, alerts are never dropped:
+ * <ol>
+ *   <li>Past the high-water mark ({@link SpoolOptions#highWaterBytes}, 3/4 of the bound), a new mask first makes the
+ *       oldest frame segments go until the spool is below the mark again.</li>
+ *   <li>With no frames left and the spool still past the mark, masks are <em>thinned</em>: of each camera's new masks
+ *       only every {@value #THIN_EVERY}nd is written (the first, the third, ...), the others are not spooled. Thinning
+ *       keeps the newest masks of every camera at half the rate instead of a gap, and ends when the sender drains the
+ *       spool below the mark.</li>
+ *   <li>At the bound, the oldest frame segment goes, then the oldest mask segment (masks are dropped oldest first, a
+ *       segment at a time); when only alerts are left, an alert is written beyond the bound and counted. A frame or
+ *       mask that still finds no room is refused.</li>
+ * </ol>
+ * Every drop and every thinned mask is counted per kind and camera in {@link #drops()} and logged with its count and
+ * reason (thinning once as it starts, every 10 s while it lasts, and once as it ends).
  *
  * <p><b>Reading.</b> The sender takes records of a kind in index order with {@link #next}, which hands each record out
  * once (records handed out and not acknowledged are the sender's to retry), and reports the first record not yet
@@ -49,8 +59,10 @@ import org.slf4j.LoggerFactory;
 public final class DiskSpool implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DiskSpool.class);
     static final String DELIVERED_FILE = "delivered";
-    /** Refused records are summarised in the log at most this often. */
+    /** Refused and thinned records are summarised in the log at most this often. */
     private static final long REFUSAL_LOG_INTERVAL_NANOS = 10_000_000_000L;
+    /** Past the high-water mark, one mask in this many of each camera is written. */
+    public static final int THIN_EVERY = 2;
 
     private final Path dir;
     private final SpoolOptions options;
@@ -59,6 +71,12 @@ public final class DiskSpool implements AutoCloseable {
     private final SpoolDrops drops = new SpoolDrops();
     private final Map<RecordKind, Long> refusedSinceLog = new EnumMap<>(RecordKind.class);
     private long lastRefusalLog = Long.MIN_VALUE;
+    /** Per camera: masks that arrived past the high-water mark since thinning began; decides which are kept. */
+    private final Map<String, Long> pastMark = new java.util.HashMap<>();
+    private final Map<String, Long> thinnedSinceLog = new TreeMap<>();
+    private boolean thinning;
+    private long thinnedThisEpisode;
+    private long lastThinLog = Long.MIN_VALUE;
     private long totalBytes;
     private long oldestUnsyncedNanos = -1;
     private boolean closed;
@@ -157,6 +175,9 @@ public final class DiskSpool implements AutoCloseable {
         SpoolRecord record = new SpoolRecord(kind, log.nextIndex, timestamp, camera, key, value);
         ByteBuffer framed = RecordFraming.encode(record);
         long needed = framed.remaining();
+        if (kind == RecordKind.MASK && thinOut(camera, needed)) {
+            return null;
+        }
         if (!makeRoom(kind, needed)) {
             if (kind.droppable()) {
                 refused(kind, camera);
@@ -187,6 +208,66 @@ public final class DiskSpool implements AutoCloseable {
             oldestUnsyncedNanos = nanoClock.getAsLong();
         }
         return record;
+    }
+
+    /**
+     * Past the high-water mark: frames give way first; with none left, whether this camera's new mask is one of those
+     * thinned out (counted and logged). Below the mark, ends a thinning episode.
+     */
+    private boolean thinOut(String camera, long needed) throws IOException {
+        long mark = options.highWaterBytes();
+        KindLog frames = logs.get(RecordKind.FRAME);
+        while (totalBytes + needed > mark && !frames.segments.isEmpty()) {
+            dropOldest(frames, RecordKind.MASK);
+        }
+        if (totalBytes + needed <= mark) {
+            endThinning();
+            return false;
+        }
+        if (!thinning) {
+            thinning = true;
+            thinnedThisEpisode = 0;
+            lastThinLog = nanoClock.getAsLong();
+            LOG.warn("spool past its high-water mark ({} of {} bytes, mark {}) with no frames left: of each camera's "
+                    + "new masks only every {}nd is written until the uplink drains it below the mark; masks thinned "
+                    + "so far {}", totalBytes, options.maxBytes(), mark, THIN_EVERY, drops.thinned());
+        }
+        long n = pastMark.merge(camera, 1L, Long::sum) - 1;
+        if (n % THIN_EVERY == 0) {
+            return false;
+        }
+        drops.thinned(camera, 1);
+        thinnedThisEpisode++;
+        thinnedSinceLog.merge(camera, 1L, Long::sum);
+        long now = nanoClock.getAsLong();
+        if (now - lastThinLog >= REFUSAL_LOG_INTERVAL_NANOS) {
+            LOG.warn("spool past its high-water mark ({} of {} bytes): thinned {} mask(s) since the last such line (by "
+                    + "camera {}); thinned so far {}", totalBytes, options.maxBytes(), sum(thinnedSinceLog),
+                    thinnedSinceLog, drops.thinned());
+            thinnedSinceLog.clear();
+            lastThinLog = now;
+        }
+        return true;
+    }
+
+    private void endThinning() {
+        if (thinning) {
+            thinning = false;
+            LOG.info("spool below its high-water mark again ({} of {} bytes): every mask is written again; {} mask(s) "
+                    + "thinned in this episode (by camera, since the last line: {}), {} so far", totalBytes,
+                    options.maxBytes(), thinnedThisEpisode, thinnedSinceLog, drops.thinned());
+            thinnedSinceLog.clear();
+            pastMark.clear();
+        }
+    }
+
+    private static long sum(Map<String, Long> counts) {
+        return counts.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /** Whether new masks are being thinned now (the spool is past its high-water mark with no frames left). */
+    public synchronized boolean thinning() {
+        return thinning;
     }
 
     /** Drops whole segments, frames first, then masks (never for a frame), until {@code needed} bytes fit. */
@@ -300,6 +381,9 @@ public final class DiskSpool implements AutoCloseable {
                 }
                 removeSegment(log, oldest);
             }
+        }
+        if (thinning && totalBytes <= options.highWaterBytes()) {
+            endThinning();
         }
     }
 

@@ -8,13 +8,15 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What the spool gave up, counted per kind and camera: records dropped to make room (oldest first) or refused because
- * nothing droppable was left, bytes cut from damaged segment tails, and alerts written beyond the byte bound (alerts
- * are never dropped, so the bound yields to them). Thread-safe; read by metrics and the health line.
+ * nothing droppable was left, masks thinned out past the high-water mark (not written at all), bytes cut from damaged
+ * segment tails, and alerts written beyond the byte bound (alerts are never dropped, so the bound yields to them).
+ * Thread-safe; read by metrics and the health line.
  */
 public final class SpoolDrops {
     private final Map<RecordKind, Map<String, AtomicLong>> dropped = new EnumMap<>(RecordKind.class);
     private final Map<RecordKind, AtomicLong> corruptBytes = new EnumMap<>(RecordKind.class);
     private final AtomicLong alertsOverBound = new AtomicLong();
+    private final Map<String, AtomicLong> thinned = new ConcurrentHashMap<>();
 
     SpoolDrops() {
         for (RecordKind k : RecordKind.values()) {
@@ -27,6 +29,22 @@ public final class SpoolDrops {
         if (count > 0) {
             dropped.get(kind).computeIfAbsent(camera, c -> new AtomicLong()).addAndGet(count);
         }
+    }
+
+    void thinned(String camera, long count) {
+        thinned.computeIfAbsent(camera, c -> new AtomicLong()).addAndGet(count);
+    }
+
+    /** Masks thinned out so far (not written because the spool was past its high-water mark), all cameras together. */
+    public long thinned() {
+        return thinned.values().stream().mapToLong(AtomicLong::get).sum();
+    }
+
+    /** Masks thinned out so far by camera, sorted by camera id. */
+    public Map<String, Long> thinnedByCamera() {
+        Map<String, Long> out = new TreeMap<>();
+        thinned.forEach((camera, n) -> out.put(camera, n.get()));
+        return out;
     }
 
     void corruptCut(RecordKind kind, long bytes) {

@@ -5,8 +5,9 @@ import java.time.Duration;
 /**
  * How large the spool may grow and how it is cut into files.
  *
- * @param maxBytes     bound of all segment files together; when reached, frames and then the oldest masks make room
- *                     (alerts are never dropped)
+ * @param maxBytes     bound of all segment files together; past {@link #highWaterBytes()} frames give way and then
+ *                     masks are thinned; at the bound frames and then the oldest masks make room (alerts are never
+ *                     dropped)
  * @param segmentBytes a segment is closed and a new one started past this size; drops remove whole segments, so
  *                     this is also the unit of dropping
  * @param maxSyncDelay how long appended masks and frames may stay unsynced (alerts are synced at once)
@@ -32,6 +33,11 @@ public record SpoolOptions(long maxBytes, long segmentBytes, Duration maxSyncDel
         if (maxSyncDelay.isNegative()) {
             throw new IllegalArgumentException("the sync delay must not be negative, got " + maxSyncDelay);
         }
+    }
+
+    /** The high-water mark, 3/4 of the bound: past it frames give way to masks, and then masks are thinned. */
+    public long highWaterBytes() {
+        return maxBytes / 4 * 3;
     }
 
     /** A spool of {@code maxBytes} in segments of 1/32 of it (16 KiB to 64 MiB, at most half), synced every 200 ms. */

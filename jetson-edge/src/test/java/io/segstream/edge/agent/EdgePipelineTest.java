@@ -214,4 +214,39 @@ class EdgePipelineTest {
                 "send-frames all: every frame, with its mask's seq");
         assertEquals(0, second.counters().get("cam-1", Count.CLOCK_JUMPS));
     }
+
+    @Test
+    void everySpooledAlertAlsoGoesToTheSitesHookInOrder() throws Exception {
+        Path out = dir.resolve("hook").resolve("alerts.jsonl");
+        java.nio.file.Files.createDirectories(out.getParent());
+        List<SpoolRecord> spooled;
+        try (DiskSpool spool = DiskSpool.open(dir.resolve("spool"), SpoolOptions.of(64L << 20));
+                AlertHook hook = AlertHook.start(new AlertHookOptions("cat >> '" + out + "'"))) {
+            EdgePipeline pipeline = new EdgePipeline(new FrameSegmenter(model, rules, MaskEncoding.PNG_CLASS_IDS),
+                    new AlertEngine(rules), spool, CameraSequences.open(dir.resolve("spool")), FramesPolicy.NONE,
+                    new EdgeCounters(), hook);
+            long[] t = steady();
+            for (int i = 0; i < FRAMES; i++) {
+                pipeline.send(frame(i, t[i]), (f, error) -> assertNull(error));
+            }
+            pipeline.close();
+            hook.close();
+            spooled = spool.next(RecordKind.ALERT, 1000);
+            assertEquals(spooled.size(), hook.delivered());
+        }
+        assertFalse(spooled.isEmpty(), "the drive raises alerts under the flicker rules");
+        AvroCodec<Alert> codec = AvroCodec.of(Alert.class);
+        List<String> expected = new ArrayList<>();
+        for (SpoolRecord r : spooled) {
+            Alert a = codec.decode(r.value());
+            expected.add(a.getAlertId() + " " + a.getState());
+        }
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        List<String> hooked = new ArrayList<>();
+        for (String line : java.nio.file.Files.readAllLines(out)) {
+            com.fasterxml.jackson.databind.JsonNode n = json.readTree(line);
+            hooked.add(n.get("alert_id").asText() + " " + n.get("state").asText());
+        }
+        assertEquals(expected, hooked, "the hook got the spooled alerts, in order");
+    }
 }

@@ -2,6 +2,7 @@ package io.segstream.edge.spool;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -148,41 +149,64 @@ class DiskSpoolTest {
     }
 
     @Test
-    void aFullSpoolDropsFramesFirstThenTheOldestMasksAndNeverAlerts() throws IOException {
-        // 24 records fit; segments of 4 records
+    void pastTheHighWaterMarkFramesGoFirstThenMasksAreThinnedThenTheOldestDropped() throws IOException {
+        // 24 records fit, the high-water mark is at 18; segments of 4 records
         long max = 24L * RECORD_BYTES;
         try (DiskSpool spool = DiskSpool.open(dir, options(max, 4L * RECORD_BYTES))) {
+            assertEquals(18L * RECORD_BYTES, spool.options().highWaterBytes());
             for (int i = 0; i < 8; i++) {
                 append(spool, RecordKind.FRAME, "cam1", i);
             }
-            for (int i = 0; i < 16; i++) {
-                append(spool, RecordKind.MASK, i < 8 ? "cam1" : "cam2", i);
+            for (int i = 0; i < 10; i++) {
+                assertNotNull(append(spool, RecordKind.MASK, "cam1", i));
             }
-            assertEquals(max, spool.bytes());
-            // full: each new mask takes the place of frames, a segment (4 frames) at a time
-            append(spool, RecordKind.MASK, "cam1", 16);
-            assertEquals(4, spool.drops().dropped(RecordKind.FRAME));
-            assertEquals(0, spool.drops().dropped(RecordKind.MASK));
-            for (int i = 17; i < 24; i++) {
-                append(spool, RecordKind.MASK, "cam2", i);
+            assertEquals(18L * RECORD_BYTES, spool.bytes(), "at the mark");
+            // past the mark a new mask makes frames go, a segment (4 frames) at a time, and nothing is thinned
+            for (int i = 10; i < 18; i++) {
+                assertNotNull(append(spool, RecordKind.MASK, "cam1", i), "mask " + i + " is written");
             }
-            assertEquals(8, spool.drops().dropped(RecordKind.FRAME), "every frame went before any mask");
-            assertEquals(0, spool.drops().dropped(RecordKind.MASK));
+            assertEquals(Map.of("cam1", 8L), spool.drops().droppedByCamera(RecordKind.FRAME));
+            assertEquals(0, spool.drops().thinned());
             assertEquals(0, spool.pending(RecordKind.FRAME));
-            // now the oldest masks go: masks 0..3 of cam1
-            assertNotNull(append(spool, RecordKind.ALERT, "cam1", 100));
-            assertEquals(Map.of("cam1", 4L), spool.drops().droppedByCamera(RecordKind.MASK));
+            assertEquals(18, spool.pending(RecordKind.MASK));
+            assertFalse(spool.thinning());
+            // no frames left: of each camera's new masks only every other one is written
+            List<Boolean> written = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                written.add(append(spool, RecordKind.MASK, "cam2", 100 + i) != null);
+            }
+            assertEquals(List.of(true, false, true, false, true, false), written);
+            assertTrue(spool.thinning());
+            assertNotNull(append(spool, RecordKind.MASK, "cam1", 18), "cam1's first mask past the mark is written");
+            assertNull(append(spool, RecordKind.MASK, "cam1", 19), "cam1's second is thinned");
+            assertEquals(Map.of("cam1", 1L, "cam2", 3L), spool.drops().thinnedByCamera());
+            assertEquals(0, spool.drops().dropped(RecordKind.MASK), "thinned masks are not counted as dropped");
+            assertEquals(22, spool.pending(RecordKind.MASK));
+            // at the bound the oldest masks go, a segment at a time, while thinning goes on
+            for (int i = 6; i < 10; i++) {
+                append(spool, RecordKind.MASK, "cam2", 100 + i);
+            }
+            assertEquals(Map.of("cam1", 1L, "cam2", 5L), spool.drops().thinnedByCamera());
+            assertEquals(24, spool.pending(RecordKind.MASK));
+            assertNotNull(append(spool, RecordKind.MASK, "cam2", 110), "cam2's 11th mask past the mark is written");
+            assertEquals(Map.of("cam1", 4L), spool.drops().droppedByCamera(RecordKind.MASK), "masks 0-3 of cam1");
             List<SpoolRecord> masks = spool.next(RecordKind.MASK, 100);
             assertEquals(4, masks.get(0).index(), "the oldest masks were dropped, the newest kept");
-            assertEquals(23, masks.get(masks.size() - 1).index());
-            // fill the spool again (20 masks and an alert take 21 places), then a frame never pushes out a mask
-            for (int i = 24; i < 27; i++) {
-                append(spool, RecordKind.MASK, "cam2", i);
+            assertEquals(21, masks.size());
+            // alerts are never thinned; at the bound a frame never pushes out a mask
+            for (int i = 0; i < 3; i++) {
+                assertNotNull(append(spool, RecordKind.ALERT, "cam1", 300 + i), "alert " + i + " is written");
             }
             assertEquals(max, spool.bytes());
             assertNull(append(spool, RecordKind.FRAME, "cam1", 200));
             assertEquals(9, spool.drops().dropped(RecordKind.FRAME));
-            assertEquals(4, spool.drops().dropped(RecordKind.MASK));
+            // delivered and removed: below the mark again, every mask is written
+            spool.delivered(RecordKind.MASK, masks.get(masks.size() - 1).index() + 1);
+            spool.maintain();
+            assertFalse(spool.thinning(), "below the mark, thinning ends");
+            assertNotNull(append(spool, RecordKind.MASK, "cam2", 400));
+            assertNotNull(append(spool, RecordKind.MASK, "cam2", 401));
+            assertEquals(6, spool.drops().thinned(), "no more thinned");
         }
     }
 
@@ -209,8 +233,9 @@ class DiskSpoolTest {
     void recordsHandedToTheSenderAreNotCountedAsDroppedWhenTheirSegmentGoes() throws IOException {
         long max = 8L * RECORD_BYTES;
         try (DiskSpool spool = DiskSpool.open(dir, options(max, 4L * RECORD_BYTES))) {
+            // past the high-water mark (6 records) a camera's every other mask is thinned: the last is another camera's
             for (int i = 0; i < 8; i++) {
-                append(spool, RecordKind.MASK, "cam1", i);
+                assertNotNull(append(spool, RecordKind.MASK, i == 7 ? "cam2" : "cam1", i));
             }
             assertEquals(3, spool.next(RecordKind.MASK, 3).size());
             append(spool, RecordKind.ALERT, "cam1", 0);

@@ -24,20 +24,29 @@ public final class RailDrives {
     private RailDrives() {}
 
     /** A drive of {@code frames} frames at 10 fps. */
-    public static synchronized Path drive(int frames) throws IOException {
+    public static Path drive(int frames) throws IOException {
+        return drive(frames, FPS);
+    }
+
+    /**
+     * A drive of {@code frames} frames at {@code fps}: a long drive at a low rate covers a long outage with few frames
+     * to render and segment.
+     */
+    public static synchronized Path drive(int frames, double fps) throws IOException {
         Path dir = Path.of("target", "edge-drives").toAbsolutePath();
-        Path file = dir.resolve("rail-" + frames + ".mp4");
+        String name = "rail-" + frames + (fps == FPS ? "" : "-" + Math.round(fps) + "fps");
+        Path file = dir.resolve(name + ".mp4");
         if (Files.exists(file)) {
             return file;
         }
         Files.createDirectories(dir);
         DriveGenerator drive = DriveGenerator.builder().setSize(WIDTH, HEIGHT).setFrames(frames)
-                .optKind(SceneKind.RAIL).optSeed(7).optSpeed(5)
+                .optKind(SceneKind.RAIL).optSeed(7).optSpeed(5).optFps(fps)
                 .optIntrusion(Intrusion.of(Actor.PERSON, Area.TRACK, frames / 5, frames / 5 + frames / 4))
                 .optIntrusion(Intrusion.of(Actor.TRUCK, Area.TRACK, frames * 3 / 5, frames * 3 / 5 + frames / 8))
                 .build();
-        Path partial = dir.resolve("rail-" + frames + ".partial.mp4");
-        try (DriveVideoWriter video = DriveVideoWriter.open(partial, WIDTH, HEIGHT, FPS)) {
+        Path partial = dir.resolve(name + ".partial.mp4");
+        try (DriveVideoWriter video = DriveVideoWriter.open(partial, WIDTH, HEIGHT, fps)) {
             for (int i = 0; i < frames; i++) {
                 video.write(drive.render(i).rgb());
             }
