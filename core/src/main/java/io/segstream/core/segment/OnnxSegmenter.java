@@ -483,7 +483,9 @@ public final class OnnxSegmenter implements AutoCloseable {
                 case INT32 -> post.fromClassIds((IntBuffer) output, i, img.width(), img.height());
                 default -> post.fromClassIds((ByteBuffer) output, i, img.width(), img.height());
             };
-            out.add(new Segmentation(mask, labelSet, new SegmenterTimings(0f, preMs[i], inferMs, millisSince(tp))));
+            boolean scores = outputType == OnnxJavaType.FLOAT;
+            out.add(new Segmentation(mask, labelSet, new SegmenterTimings(0f, preMs[i], inferMs, millisSince(tp)),
+                    scores ? post.nanScores() : 0, scores ? post.infiniteScores() : 0));
         }
     }
 
