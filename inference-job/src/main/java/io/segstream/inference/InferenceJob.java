@@ -9,21 +9,25 @@ import io.segstream.connectors.kafka.SegstreamTopics;
 import io.segstream.core.alerts.AlertRules;
 import io.segstream.core.alerts.AlertRulesException;
 import io.segstream.inference.alerts.AlertFunction;
+import io.segstream.inference.segment.CameraIdCheck;
 import io.segstream.inference.segment.CaptureTimeCheck;
 import io.segstream.inference.segment.ConfiguredModel;
 import io.segstream.inference.segment.SegmentationOperator;
 import io.segstream.inference.segment.SegmentationSettings;
+import io.segstream.inference.segment.SequenceCheck;
 import io.segstream.schemas.Alert;
 import io.segstream.schemas.CameraFrame;
 import io.segstream.schemas.DeadLetter;
 import io.segstream.schemas.ModelRelease;
 import io.segstream.schemas.SegmentationMask;
+import io.segstream.schemas.WriterSchemas;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import org.apache.avro.Schema;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.FlatMapFunction;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -43,18 +47,24 @@ import org.slf4j.LoggerFactory;
  * The segstream streaming job: camera frames in, segmentation masks and per-class alerts out.
  *
  * <pre>
- * frames (Kafka) ─▶ split ─▶ capture time check ─▶ segment (micro-batches, ONNX Runtime) ─▶ guard ─▶ masks (Kafka)
- *                    │               │              ▲     │  │    └▶ alerts by camera ─┬─▶ guard ─▶ alerts (Kafka)
- * models (Kafka) ─▶ split ─ broadcast ──────────────┘     │  └── system alerts ───────┘      │
- *                    │               │                    │       (rejected releases)        │
- *                    └───────────────┴────────────────────┴──────┬───────────────────────────┴─ masks' guard too
- *                                                                ▼
- *                                                    dead letters (Kafka, exactly once)
+ * frames (Kafka) ─▶ split ─▶ camera id check ─▶ capture time check ─▶ by camera: seq check (repeats skipped, counted)
+ *                    │             │                   │                          │
+ *                    │             │                   │                          ▼
+ *                    │             │                   │      ┌────────────▶ segment ─▶ guard ─▶ masks (Kafka)
+ *                    │             │                   │      │              │  │  └▶ alerts by camera ─┬─▶ guard ─▶ alerts
+ * models (Kafka) ─▶ split ─ broadcast ────────────────────────┘              │  └── system alerts ───────┘      │
+ *                    │             │                   │                     │      (rejected releases)         │
+ *                    └─────────────┴───────────────────┴─────────────────────┴──────┬───────────────────────────┴─ masks' guard too
+ *                                                                                    ▼
+ *                                                                        dead letters (Kafka, exactly once)
  * </pre>
  *
- * <p>No single record can fail a task (the poison-pill rule): values that do not decode, frames with a bad image
- * or an unusable capture time (see {@link CaptureTimeCheck}), and masks or alerts a sink could not write (see
- * {@link SinkGuard}) become dead letters, counted, and the job goes on.
+ * <p>No single record can fail a task (the poison-pill rule): values that do not decode (among them values written
+ * with a schema the job was not given, see {@link InferenceJobOptions#WRITER_SCHEMAS}), frames with an invalid camera
+ * id (see {@link CameraIdCheck}), an unusable capture time (see {@link CaptureTimeCheck}), a bad or oversized image,
+ * or scores the model made NaN, and masks or alerts a sink could not write (see {@link SinkGuard}) become dead
+ * letters, counted, and the job goes on. A frame whose (camera, seq) was already seen is skipped and counted before
+ * it costs an inference (see {@link SequenceCheck}).
  *
  * <p>With a {@link ModelReleaseFeed} ({@link #withModelReleases}; {@link #onKafka} adds one unless
  * {@code models-topic=false}) the job serves the newest valid release for its target and hot-swaps each new one
@@ -137,7 +147,8 @@ public final class InferenceJob {
         AvroKafkaSource.Builder<CameraFrame> source = AvroKafkaSource.builder(CameraFrame.class)
                 .setBootstrapServers(bootstrap)
                 .setTopic(topics.frames())
-                .setGroupId(options.get(InferenceJobOptions.GROUP_ID));
+                .setGroupId(options.get(InferenceJobOptions.GROUP_ID))
+                .optWriterSchemas(frameWriterSchemas(options));
         if (options.get(InferenceJobOptions.FROM_LATEST)) {
             source.optStartingOffsets(OffsetsInitializer.latest());
         }
@@ -182,6 +193,22 @@ public final class InferenceJob {
                 .optCheckpointInterval(options.checkpointInterval()).build();
     }
 
+    /**
+     * The CameraFrame writer schemas of the options' {@code writer-schemas} folder, each checked to be readable as
+     * the job's CameraFrame (an incompatible one stops the start with a sentence naming its file), for the frames
+     * source's {@code optWriterSchemas}.
+     */
+    public static Schema[] frameWriterSchemas(InferenceJobOptions options) {
+        WriterSchemas known = options.writerSchemas();
+        known.codecFor(CameraFrame.class);
+        Schema[] frames = known.forType(CameraFrame.getClassSchema().getFullName()).toArray(Schema[]::new);
+        if (frames.length > 0) {
+            LOG.info("the frames source also decodes {} newer or older CameraFrame schema versions ({})",
+                    frames.length, known);
+        }
+        return frames;
+    }
+
     /** The topic names the options give. */
     public static SegstreamTopics topics(InferenceJobOptions options) {
         return SegstreamTopics.builder().optPrefix(options.get(InferenceJobOptions.TOPIC_PREFIX)).build();
@@ -212,9 +239,16 @@ public final class InferenceJob {
                 .withIdleness(Duration.ofMillis(Math.max(1, options.get(InferenceJobOptions.IDLENESS_MS))));
         DataStream<Decoded<CameraFrame>> source = env.fromSource(frames, watermarks, "frames").uid("frames-source");
         DecodedSplit<CameraFrame> split = DecodedSplit.of(source, "frames");
-        SingleOutputStreamOperator<Decoded<CameraFrame>> timed = split.decoded()
+        SingleOutputStreamOperator<Decoded<CameraFrame>> named = split.decoded()
+                .process(new CameraIdCheck(), split.decoded().getType())
+                .name("camera id check").uid("camera-id-check");
+        SingleOutputStreamOperator<Decoded<CameraFrame>> timed = named
                 .process(new CaptureTimeCheck(maxAhead), split.decoded().getType())
                 .name("capture time check").uid("capture-time-check");
+        // before the model, so that a repeated frame costs no inference
+        SingleOutputStreamOperator<Decoded<CameraFrame>> checked = timed.keyBy(SequenceCheck.BY_CAMERA)
+                .process(new SequenceCheck(), split.decoded().getType())
+                .name("seq check").uid("seq-check");
 
         SegmentationSettings settings = new SegmentationSettings(
                 model,
@@ -242,7 +276,7 @@ public final class InferenceJob {
                     .name("no model releases").uid("models-none");
             releaseDeadLetters = null;
         }
-        SingleOutputStreamOperator<SegmentationMask> segmented = timed
+        SingleOutputStreamOperator<SegmentationMask> segmented = checked
                 .connect(releaseRecords.broadcast())
                 .transform("segment", new AvroTypeInfo<>(SegmentationMask.class), new SegmentationOperator(settings))
                 .uid("segment");
@@ -258,6 +292,7 @@ public final class InferenceJob {
                 "alerts");
         alertOut.sinkTo(alerts).name("alerts sink").uid("alerts-sink");
         DataStream<DeadLetter> allDeadLetters = split.deadLetters().union(
+                named.getSideOutput(DecodedSplit.DEAD_LETTERS),
                 timed.getSideOutput(DecodedSplit.DEAD_LETTERS),
                 segmented.getSideOutput(DecodedSplit.DEAD_LETTERS),
                 maskOut.getSideOutput(DecodedSplit.DEAD_LETTERS),

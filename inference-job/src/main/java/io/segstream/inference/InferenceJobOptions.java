@@ -5,6 +5,7 @@ import io.segstream.connectors.models.ModelStoreOptions;
 import io.segstream.connectors.models.ReleaseTarget;
 import io.segstream.core.segment.SegmenterOptions;
 import io.segstream.schemas.MaskEncoding;
+import io.segstream.schemas.WriterSchemas;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -90,11 +91,17 @@ public final class InferenceJobOptions {
             "Folder where released models are downloaded and verified; empty = <java.io.tmpdir>/segstream-models",
             s -> s);
 
+    public static final Option<String> WRITER_SCHEMAS = new Option<>("writer-schemas", "",
+            "Folder of .avsc files: newer (or older) compatible CameraFrame schema versions the job also decodes;"
+                    + " give it a producer's new schema before that producer writes it (schemas/README.md); values"
+                    + " written with a schema the job does not know go to the dead-letter topic; empty = none",
+            s -> s);
+
     /** Every option, in the order help lists them. */
     public static final List<Option<?>> ALL = List.of(BOOTSTRAP, TOPIC_PREFIX, GROUP_ID, MODEL, RULES, PARALLELISM,
             BATCH_SIZE, BATCH_WAIT_MS, MODE, STALENESS_MS, CHECKPOINT_INTERVAL_MS, OUT_OF_ORDERNESS_MS,
             MAX_CLOCK_AHEAD_MS, IDLENESS_MS, TRANSACTIONAL_ID_PREFIX, ALERTS_DELIVERY, MASK_ENCODING, FROM_LATEST, MODELS_TOPIC, TARGET,
-            MODEL_CACHE_DIR);
+            MODEL_CACHE_DIR, WRITER_SCHEMAS);
 
     private static final String SEGMENTER_PREFIX = "segmenter.";
     private static final String STORE_PREFIX = "store.";
@@ -256,6 +263,12 @@ public final class InferenceJobOptions {
     public Path modelCacheDir() {
         String dir = get(MODEL_CACHE_DIR);
         return dir.isBlank() ? Path.of(System.getProperty("java.io.tmpdir"), "segstream-models") : Path.of(dir);
+    }
+
+    /** The extra writer schemas of {@link #WRITER_SCHEMAS}, read from its folder; none when it is empty. */
+    public WriterSchemas writerSchemas() {
+        String dir = get(WRITER_SCHEMAS);
+        return dir.isBlank() ? WriterSchemas.none() : WriterSchemas.load(Path.of(dir));
     }
 
     public boolean live() {

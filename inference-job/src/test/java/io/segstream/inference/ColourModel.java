@@ -32,6 +32,16 @@ public final class ColourModel {
         return ModelDirectory.write(dir, graph(true), manifest(version)).dir();
     }
 
+    /**
+     * The same model whose scores are NaN for black frames only: it passes the smoke run and the warm-up and serves,
+     * and a black frame gets NaN scores (see {@link OneByOneConvModel#nanOnBlack()}).
+     */
+    public static Path writeNaNOnBlack(Path dir, String version) throws IOException {
+        byte[] onnx = OneByOneConvModel.of("colour", CLASSES, WIDTH, HEIGHT).weights(weights()).biases(biases())
+                .nanOnBlack().onnx();
+        return ModelDirectory.write(dir, onnx, manifest(version)).dir();
+    }
+
     /** The colour model's manifest. */
     static ModelManifest manifest(String version) {
         return ModelManifest.builder()

@@ -64,4 +64,29 @@ class InferenceJobOptionsTest {
         assertTrue(e.getMessage().contains("'segmenter.batch-size' (1) differs from 'batch-size' (4)"),
                 e.getMessage());
     }
+
+    @Test
+    void writerSchemasComeFromTheFolderAndAMissingFolderIsNamed() throws Exception {
+        assertEquals(0, InferenceJob.frameWriterSchemas(InferenceJobOptions.fromMap(Map.of("bootstrap", "k:9092")))
+                .length);
+        Path folder = Path.of(getClass().getResource("/writer-schemas").toURI());
+        InferenceJobOptions o = InferenceJobOptions.fromMap(Map.of("bootstrap", "k:9092",
+                "writer-schemas", folder.toString()));
+        org.apache.avro.Schema[] frames = InferenceJob.frameWriterSchemas(o);
+        assertEquals(1, frames.length);
+        assertTrue(frames[0].getField("exposure_us") != null, frames[0].toString());
+        IllegalArgumentException missing = assertThrows(IllegalArgumentException.class, () -> InferenceJob
+                .frameWriterSchemas(InferenceJobOptions.fromMap(Map.of("bootstrap", "k:9092", "writer-schemas",
+                        "/no/such/schemas"))));
+        assertEquals("writer schema folder /no/such/schemas does not exist or is not a folder; give a folder of .avsc"
+                + " files", missing.getMessage());
+    }
+
+    @Test
+    void theFramePixelLimitIsASegmenterOption() {
+        InferenceJobOptions o = InferenceJobOptions.fromMap(Map.of("bootstrap", "k:9092",
+                "segmenter.max-frame-pixels", "2073600"));
+        assertEquals(2_073_600L, io.segstream.core.segment.SegmenterOptions.fromMap(o.segmenterSettings())
+                .maxFramePixels());
+    }
 }

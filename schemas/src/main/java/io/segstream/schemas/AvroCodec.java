@@ -207,8 +207,8 @@ public final class AvroCodec<T extends IndexedRecord> implements Serializable {
                 .map(other -> "the value holds a record of type " + other.getName() + " (schema fingerprint " + fp
                         + "), not " + readerSchema.getName() + ": it was written to the wrong topic")
                 .orElse("the value was written with a " + readerSchema.getName() + " schema version this reader"
-                        + " does not know (fingerprint " + fp + "); register that writer schema with"
-                        + " AvroCodec.withWriterSchemas");
+                        + " does not know (fingerprint " + fp + "); give the reader that writer schema (the jobs'"
+                        + " writer-schemas folder, see the schemas README, or AvroCodec.withWriterSchemas)");
     }
 
     private RecordDecodeException failure(RecordDecodeException.Problem problem, String message, Throwable cause) {

@@ -32,8 +32,9 @@ import java.util.Objects;
 /**
  * Turns {@link CameraFrame} records into {@link SegmentationMask} records with one {@link OnnxSegmenter}:
  * decode, segment in batches, class fractions of the frame and of each alert zone, encode the mask, and score
- * the frame when it carries ground truth. A frame that fails yields a {@link FrameFailure} instead; the other
- * frames of its batch are not affected. The streaming job and the edge agent share this class.
+ * the frame when it carries ground truth. A frame that fails yields a {@link FrameFailure} instead (its image does
+ * not decode, the model run fails, or the model gives NaN or infinite scores for it); the other frames of its batch
+ * are not affected. The streaming job and the edge agent share this class.
  *
  * <pre>{@code
  * FrameSegmenter fs = new FrameSegmenter(segmenter, rules, MaskEncoding.PNG_CLASS_IDS);
@@ -119,10 +120,19 @@ public final class FrameSegmenter {
             for (int k = 0; k < segs.size(); k++) {
                 int i = indices.get(k);
                 CameraFrame f = frames.get(i);
-                outcomes[i] = FrameOutcome.ofMask(f, toMask(f, segs.get(k).withDecodeMs(decodeMs[i])));
+                Segmentation s = segs.get(k);
+                outcomes[i] = s.hasNonFiniteScores()
+                        ? FrameOutcome.ofFailure(f, new FrameFailure(FrameFailure.STAGE_MODEL, nonFinite(f, s), null))
+                        : FrameOutcome.ofMask(f, toMask(f, s.withDecodeMs(decodeMs[i])));
             }
         }
         return List.of(outcomes);
+    }
+
+    private String nonFinite(CameraFrame f, Segmentation s) {
+        return name(f) + ": model " + model.getName() + ":" + model.getVersion() + " gave " + s.nanScores()
+                + " NaN and " + s.infiniteScores() + " infinite class scores for this frame, so no mask is made from"
+                + " them; a model that does this on real frames needs retraining or a fixed export";
     }
 
     private SegmentationMask toMask(CameraFrame f, Segmentation s) {

@@ -16,7 +16,10 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  * size the frame's header claims.
  *
  * <p>The image's own header is read first ({@link ImageHeader}) and a size other than the frame's is refused before
- * anything is decoded, so a small payload that claims a huge image costs nothing. (ImageIO's JPEG reader is the JDK's
+ * anything is decoded, so a small payload that claims a huge image costs nothing. A frame larger than the pixel
+ * limit ({@link #DEFAULT_MAX_PIXELS} unless given) is refused before its header is even read, and the header must
+ * then give the frame's size, so no image over the limit reaches a decoder: a decompression bomb whose record and header agree on
+ * 100000x100000 costs a few comparisons, not 30 GB. (ImageIO's JPEG reader is the JDK's
  * native libjpeg; libjpeg-turbo through JavaCV's OpenCV build was measured no faster on this project's CPUs, see
  * README, Performance.)
  *
@@ -29,8 +32,34 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  * }</pre>
  */
 public final class FrameDecoder {
+    /** The default pixel limit: 8192x8192, far above any camera and far below what would exhaust a task manager. */
+    public static final long DEFAULT_MAX_PIXELS = 8192L * 8192L;
+
+    private final long maxPixels;
     private ImageReader jpegReader;
     private ImageReader pngReader;
+
+    /** A decoder that refuses frames of more than {@link #DEFAULT_MAX_PIXELS} pixels. */
+    public FrameDecoder() {
+        this(DEFAULT_MAX_PIXELS);
+    }
+
+    /**
+     * A decoder that refuses frames of more than {@code maxPixels} pixels (width x height) before decoding them.
+     *
+     * @throws IllegalArgumentException if {@code maxPixels} is not positive
+     */
+    public FrameDecoder(long maxPixels) {
+        if (maxPixels < 1) {
+            throw new IllegalArgumentException("the frame pixel limit must be at least 1, got " + maxPixels);
+        }
+        this.maxPixels = maxPixels;
+    }
+
+    /** The most pixels (width x height) a frame may have. */
+    public long maxPixels() {
+        return maxPixels;
+    }
 
     /**
      * Decodes one frame.
@@ -38,8 +67,8 @@ public final class FrameDecoder {
      * @param width  width the frame's header claims
      * @param height height the frame's header claims
      * @param source names the frame in errors (camera id and seq)
-     * @throws ImageFormatException when the bytes are empty, truncated or not the format, or the image is not
-     *     {@code width x height}
+     * @throws ImageFormatException when the bytes are empty, truncated or not the format, the image is not
+     *     {@code width x height}, or it has more pixels than the limit
      */
     public RgbImage decode(ImageEncoding encoding, byte[] data, int width, int height, String source)
             throws ImageFormatException {
@@ -51,6 +80,7 @@ public final class FrameDecoder {
             throw new ImageFormatException(source + ": the frame header gives size " + width + "x" + height
                     + ", which is not a valid image size");
         }
+        checkPixels(width, height, source);
         if (encoding == ImageEncoding.UNKNOWN) {
             throw new ImageFormatException(source
                     + ": the frame's encoding is unknown to this reader (written by a newer producer)");
@@ -70,6 +100,15 @@ public final class FrameDecoder {
             throw sizeMismatch(encoding, width, height, img.size(), source);
         }
         return img;
+    }
+
+    private void checkPixels(long width, long height, String source) throws ImageFormatException {
+        long pixels = width * height;
+        if (pixels > maxPixels) {
+            throw new ImageFormatException(source + ": the frame is " + width + "x" + height + " (" + pixels
+                    + " pixels), more than the limit of " + maxPixels + " pixels; refused before decoding (a"
+                    + " decompression bomb or a misconfigured camera; raise max-frame-pixels if such frames are real)");
+        }
     }
 
     private static ImageFormatException sizeMismatch(ImageEncoding encoding, int width, int height, String actual,

@@ -28,7 +28,10 @@ public final class MaskPostprocessor {
     private final byte[] ids;
     private final float[] best;
     private final float[] plane;
+    private static final int EXPONENT = 0x7F800000;
     private long[] longScratch;
+    private int nanScores;
+    private int infiniteScores;
     private int[] intScratch;
 
     private int frameWidth = -1;
@@ -63,28 +66,66 @@ public final class MaskPostprocessor {
         return width * height;
     }
 
-    /** Argmax of the NCHW logits of batch position {@code batchIndex}, resized to {@code frameWidth x frameHeight}. */
+    /**
+     * Argmax of the NCHW logits of batch position {@code batchIndex}, resized to {@code frameWidth x frameHeight}.
+     * NaN and infinite scores are counted ({@link #nanScores()}, {@link #infiniteScores()}): a mask made from them
+     * is garbage, and the caller decides what to do with it.
+     */
     public ClassMask fromLogits(FloatBuffer logits, int batchIndex, int frameWidth, int frameHeight) {
         int hw = width * height;
         int base = batchIndex * floatsPerImage();
+        nanScores = 0;
+        infiniteScores = 0;
         // pixel blocks small enough that scores, running maxima and ids stay in the first-level cache
         for (int start = 0; start < hw; start += BLOCK) {
             int len = Math.min(BLOCK, hw - start);
             logits.get(base + start, best, 0, len);
             Arrays.fill(ids, start, start + len, (byte) 0);
+            // the largest exponent field seen: all ones only for NaN and infinity (an int max, cheap in the loop)
+            int exponent = 0;
+            for (int p = 0; p < len; p++) {
+                exponent = Math.max(exponent, Float.floatToRawIntBits(best[p]) & EXPONENT);
+            }
             for (int c = 1; c < numClasses; c++) {
                 logits.get(base + c * hw + start, plane, 0, len);
                 byte id = (byte) c;
                 for (int p = 0; p < len; p++) {
                     float v = plane[p];
+                    exponent = Math.max(exponent, Float.floatToRawIntBits(v) & EXPONENT);
                     if (v > best[p]) {
                         best[p] = v;
                         ids[start + p] = id;
                     }
                 }
             }
+            if (exponent == EXPONENT) {
+                countNonFinite(logits, base, hw, start, len);
+            }
         }
         return resize(frameWidth, frameHeight);
+    }
+
+    private void countNonFinite(FloatBuffer logits, int base, int hw, int start, int len) {
+        for (int c = 0; c < numClasses; c++) {
+            for (int p = 0; p < len; p++) {
+                float v = logits.get(base + c * hw + start + p);
+                if (Float.isNaN(v)) {
+                    nanScores++;
+                } else if (Float.isInfinite(v)) {
+                    infiniteScores++;
+                }
+            }
+        }
+    }
+
+    /** NaN scores in the logits of the last {@link #fromLogits} call. */
+    public int nanScores() {
+        return nanScores;
+    }
+
+    /** Infinite scores in the logits of the last {@link #fromLogits} call. */
+    public int infiniteScores() {
+        return infiniteScores;
     }
 
     /** Int64 class ids of batch position {@code batchIndex}, resized; ids outside the label set become 255. */

@@ -82,7 +82,7 @@ public final class OnnxSegmenter implements AutoCloseable {
     private final boolean fixedBatch;
     private final FramePreprocessor pre;
     private final MaskPostprocessor post;
-    private final FrameDecoder decoder = new FrameDecoder();
+    private final FrameDecoder decoder;
     private final String runOutput;
     private final OnnxJavaType outputType;
     private final long[] outputDimsPerImage;
@@ -94,8 +94,9 @@ public final class OnnxSegmenter implements AutoCloseable {
 
     private OnnxSegmenter(Path dir, ModelManifest manifest, OrtEnvironment env, OrtSession session,
             ExecutionProvider provider, String fallbackReason, int maxBatch, boolean fixedBatch, String runOutput,
-            OnnxJavaType outputType, long[] outputDimsPerImage) {
+            OnnxJavaType outputType, long[] outputDimsPerImage, long maxFramePixels) {
         this.dir = dir;
+        this.decoder = new FrameDecoder(maxFramePixels);
         this.manifest = manifest;
         this.labelSet = manifest.labelSet();
         this.env = env;
@@ -294,7 +295,7 @@ public final class OnnxSegmenter implements AutoCloseable {
                         ? " (the model fixes its batch size; option batch-size " + options.batchSize() + " is not used)"
                         : "");
         return new OnnxSegmenter(dir, m, env, session, active, fallback, maxBatch, fixedBatch, runOutput, outType,
-                runDims);
+                runDims, options.maxFramePixels());
     }
 
     private static void checkOutput(ModelManifest m, TensorInfo out, long[] shape, String where)
@@ -482,7 +483,9 @@ public final class OnnxSegmenter implements AutoCloseable {
                 case INT32 -> post.fromClassIds((IntBuffer) output, i, img.width(), img.height());
                 default -> post.fromClassIds((ByteBuffer) output, i, img.width(), img.height());
             };
-            out.add(new Segmentation(mask, labelSet, new SegmenterTimings(0f, preMs[i], inferMs, millisSince(tp))));
+            boolean scores = outputType == OnnxJavaType.FLOAT;
+            out.add(new Segmentation(mask, labelSet, new SegmenterTimings(0f, preMs[i], inferMs, millisSince(tp)),
+                    scores ? post.nanScores() : 0, scores ? post.infiniteScores() : 0));
         }
     }
 

@@ -1,5 +1,6 @@
 package io.segstream.core.segment;
 
+import io.segstream.core.imaging.FrameDecoder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -87,9 +88,15 @@ public final class SegmenterOptions {
     public static final Option<Long> TENSORRT_WORKSPACE_BYTES = new Option<>("tensorrt.workspace-bytes", 1L << 30,
             "GPU memory TensorRT may use while it builds and runs an engine", Long::parseLong);
 
+    public static final Option<Long> MAX_FRAME_PIXELS = new Option<>("max-frame-pixels",
+            FrameDecoder.DEFAULT_MAX_PIXELS,
+            "most pixels (width x height) a frame may have; larger frames are refused before decoding, so a"
+                    + " decompression bomb cannot exhaust memory (default 8192x8192)", Long::parseLong);
+
     /** Every option, in documentation order. */
     public static final List<Option<?>> ALL = List.of(PROVIDER, DEVICE_ID, BATCH_SIZE, INTRA_OP_THREADS,
-            SPIN_WAIT, ARGMAX_IN_GRAPH, TENSORRT_FP16, TENSORRT_ENGINE_CACHE, TENSORRT_WORKSPACE_BYTES);
+            SPIN_WAIT, ARGMAX_IN_GRAPH, TENSORRT_FP16, TENSORRT_ENGINE_CACHE, TENSORRT_WORKSPACE_BYTES,
+            MAX_FRAME_PIXELS);
 
     private final Map<Option<?>, Object> values;
 
@@ -170,6 +177,11 @@ public final class SegmenterOptions {
 
     public long tensorRtWorkspaceBytes() {
         return get(TENSORRT_WORKSPACE_BYTES);
+    }
+
+    /** The most pixels a frame may have; see {@link #MAX_FRAME_PIXELS}. */
+    public long maxFramePixels() {
+        return get(MAX_FRAME_PIXELS);
     }
 
     /** A copy with another provider (used for the CPU fallback). */
@@ -259,6 +271,11 @@ public final class SegmenterOptions {
             return this;
         }
 
+        public Builder optMaxFramePixels(long pixels) {
+            values.put(MAX_FRAME_PIXELS, pixels);
+            return this;
+        }
+
         /**
          * Checks every value and returns the options.
          *
@@ -279,6 +296,10 @@ public final class SegmenterOptions {
             }
             if (o.tensorRtWorkspaceBytes() < (1 << 20)) {
                 problems.add(TENSORRT_WORKSPACE_BYTES.key + " must be at least 1 MiB, got " + o.tensorRtWorkspaceBytes());
+            }
+            if (o.maxFramePixels() < 1) {
+                problems.add(MAX_FRAME_PIXELS.key + " must be at least 1, got " + o.maxFramePixels()
+                        + "; e.g. 67108864 for 8192x8192");
             }
             if (!problems.isEmpty()) {
                 throw new IllegalArgumentException("segmenter options are not valid: " + String.join("; ", problems));

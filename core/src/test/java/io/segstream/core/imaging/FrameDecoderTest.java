@@ -67,4 +67,54 @@ class FrameDecoderTest {
         // the decoder keeps working after failures
         assertEquals(64, decoder.decode(ImageEncoding.JPEG, jpeg, 64, 32, "again").width());
     }
+
+    /** PNG's IHDR holds 32-bit sizes: the header and the record both claim 100000x100000. */
+    static byte[] pngBomb(int w, int h) throws Exception {
+        byte[] png = encode(gradient(64, 32), "png");
+        java.nio.ByteBuffer.wrap(png).putInt(16, w).putInt(20, h);
+        return png;
+    }
+
+    /** JPEG's frame header holds 16-bit sizes: 65535x65535 is the largest a JPEG can claim. */
+    static byte[] jpegBomb(int w, int h) throws Exception {
+        byte[] jpeg = encode(gradient(64, 32), "jpeg");
+        for (int i = 2; i + 9 < jpeg.length; i++) {
+            if ((jpeg[i] & 0xFF) == 0xFF && (jpeg[i + 1] & 0xFF) == 0xC0) {
+                java.nio.ByteBuffer.wrap(jpeg).putShort(i + 5, (short) h).putShort(i + 7, (short) w);
+                return jpeg;
+            }
+        }
+        throw new AssertionError("no baseline frame header in the test JPEG");
+    }
+
+    @Test
+    void decompressionBombsWhoseRecordAndHeaderAgreeAreRefusedBeforeDecoding() throws Exception {
+        ImageFormatException png = assertThrows(ImageFormatException.class, () -> decoder.decode(ImageEncoding.PNG,
+                pngBomb(100_000, 100_000), 100_000, 100_000, "cam-1 seq 10"));
+        assertEquals("cam-1 seq 10: the frame is 100000x100000 (10000000000 pixels), more than the limit of 67108864"
+                + " pixels; refused before decoding (a decompression bomb or a misconfigured camera; raise"
+                + " max-frame-pixels if such frames are real)", png.getMessage());
+        ImageFormatException jpeg = assertThrows(ImageFormatException.class, () -> decoder.decode(ImageEncoding.JPEG,
+                jpegBomb(65_535, 65_535), 65_535, 65_535, "cam-1 seq 11"));
+        assertTrue(jpeg.getMessage().startsWith("cam-1 seq 11: the frame is 65535x65535 (4294836225 pixels)"),
+                jpeg.getMessage());
+        ImageFormatException raw = assertThrows(ImageFormatException.class, () -> decoder.decode(
+                ImageEncoding.RAW_RGB24, new byte[3], 100_000, 100_000, "cam-1 seq 12"));
+        assertTrue(raw.getMessage().contains("100000x100000"), raw.getMessage());
+        // exactly at the limit is allowed: 64x32 with a limit of 2048 pixels, one pixel less is not
+        byte[] small = encode(gradient(64, 32), "png");
+        assertEquals(64, new FrameDecoder(64 * 32).decode(ImageEncoding.PNG, small, 64, 32, "at limit").width());
+        ImageFormatException over = assertThrows(ImageFormatException.class,
+                () -> new FrameDecoder(64 * 32 - 1).decode(ImageEncoding.PNG, small, 64, 32, "cam-2 seq 1"));
+        assertTrue(over.getMessage().contains("more than the limit of 2047 pixels"), over.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new FrameDecoder(0));
+    }
+
+    /** A frame within the limit whose image header claims a bomb is refused on the header, before any pixel. */
+    @Test
+    void anImageHeaderOverTheLimitIsRefusedEvenWhenTheRecordIsSmall() throws Exception {
+        ImageFormatException e = assertThrows(ImageFormatException.class, () -> new FrameDecoder(64 * 32)
+                .decode(ImageEncoding.PNG, pngBomb(100_000, 100_000), 64, 32, "cam-1 seq 13"));
+        assertEquals("cam-1 seq 13: the frame header says 64x32 but the PNG image is 100000x100000", e.getMessage());
+    }
 }

@@ -28,6 +28,7 @@ public final class OneByOneConvModel {
     private Layout layout = Layout.NCHW;
     private long batch = -1;
     private boolean nan;
+    private boolean nanOnBlack;
     private String outputName = "logits";
     private DataType classIds;
 
@@ -82,6 +83,16 @@ public final class OneByOneConvModel {
         return this;
     }
 
+    /**
+     * Every score becomes NaN for black frames only (no channel of any pixel above 1/100 after normalisation to
+     * 0..1): the model loads, passes a grey smoke run and a warm-up on a test card, then fails on some frames. Built
+     * as {@code + 0 * sqrt(max over the image of (r, g, b) - 0.01)}.
+     */
+    public OneByOneConvModel nanOnBlack() {
+        this.nanOnBlack = true;
+        return this;
+    }
+
     /** The output's name; {@code logits} unless set. */
     public OneByOneConvModel output(String name) {
         this.outputName = name;
@@ -108,6 +119,10 @@ public final class OneByOneConvModel {
                 ConvParams.valid());
         if (nan) {
             logits = g.add(logits, g.sqrt(g.scalar(-1f)));
+        }
+        if (nanOnBlack) {
+            String brightness = g.reduceMax(x, true, 1, 2, 3);
+            logits = g.add(logits, g.mul(g.sqrt(g.sub(brightness, g.scalar(0.01f))), g.scalar(0f)));
         }
         if (classIds == null) {
             g.output(g.named(outputName).identity(logits), DataType.FLOAT, batch, classes, height, width);

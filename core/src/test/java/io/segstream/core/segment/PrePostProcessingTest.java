@@ -103,4 +103,28 @@ class PrePostProcessingTest {
         assertArrayEquals(new byte[] {(byte) 255, (byte) 255, 2}, post.fromClassIds(ids, 1, 3, 1).classIds());
         assertArrayEquals(new byte[] {9, 9, 3}, post.fromClassIds(ids, 0, 3, 1).classIds());
     }
+
+    @Test
+    void nanAndInfiniteScoresAreCountedPerImageAcrossBlocks() {
+        int hw = 5000;
+        float[] logits = new float[2 * 3 * hw];
+        // image 0: finite; image 1: 3 NaN (class 0 pixel 0, class 2 pixels 4000 and 4001) and 2 infinities
+        logits[3 * hw] = Float.NaN;
+        logits[3 * hw + 2 * hw + 4000] = Float.NaN;
+        logits[3 * hw + 2 * hw + 4001] = Float.NaN;
+        logits[3 * hw + hw + 10] = Float.POSITIVE_INFINITY;
+        logits[3 * hw + 2 * hw + 2500] = Float.NEGATIVE_INFINITY;
+        MaskPostprocessor post = new MaskPostprocessor(3, 1, hw);
+        post.fromLogits(FloatBuffer.wrap(logits), 1, hw, 1);
+        assertEquals(3, post.nanScores());
+        assertEquals(2, post.infiniteScores());
+        post.fromLogits(FloatBuffer.wrap(logits), 0, hw, 1);
+        assertEquals(0, post.nanScores(), "counts are per call");
+        assertEquals(0, post.infiniteScores());
+        // the largest finite float has an exponent just below the all-ones of NaN and infinity
+        logits[5] = Float.MAX_VALUE;
+        logits[6] = -Float.MAX_VALUE;
+        post.fromLogits(FloatBuffer.wrap(logits), 0, hw, 1);
+        assertEquals(0, post.nanScores() + post.infiniteScores());
+    }
 }

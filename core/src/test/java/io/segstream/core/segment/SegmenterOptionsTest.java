@@ -43,4 +43,14 @@ class SegmenterOptionsTest {
         assertEquals("segmenter options are not valid: device-id must be 0 or more, got -1; batch-size must be "
                 + "1..256, got 0", range.getMessage());
     }
+
+    @Test
+    void theFramePixelLimitDefaultsTo8192Squared() {
+        assertEquals(8192L * 8192L, SegmenterOptions.defaults().maxFramePixels());
+        assertEquals(2_073_600L, SegmenterOptions.fromMap(Map.of("max-frame-pixels", "2073600")).maxFramePixels());
+        IllegalArgumentException zero = assertThrows(IllegalArgumentException.class,
+                () -> SegmenterOptions.builder().optMaxFramePixels(0).build());
+        assertEquals("segmenter options are not valid: max-frame-pixels must be at least 1, got 0; e.g. 67108864 for"
+                + " 8192x8192", zero.getMessage());
+    }
 }

@@ -43,7 +43,8 @@ import org.slf4j.LoggerFactory;
  * <p><b>Frames.</b> Frames are buffered up to B frames or T ms, then segmented together; the buffer is flushed
  * before every checkpoint barrier ({@link #prepareSnapshotPreBarrier}), so it never needs to be part of the state
  * and exactly-once holds. Frames whose image is bad, and batches the model fails on, become dead letters on the
- * {@link DecodedSplit#DEAD_LETTERS} side output; the job goes on. In live mode frames older than the staleness
+ * {@link DecodedSplit#DEAD_LETTERS} side output, and so do frames the model gives NaN or infinite scores for (stage
+ * {@code model}: no mask is made from such scores); the job goes on. In live mode frames older than the staleness
  * bound are counted and skipped. Every mask names the model (name, version, SHA-256) that made it.
  *
  * <p><b>Releases.</b> A release whose target applies to the job ({@link ReleaseTarget}) is prepared on a
@@ -73,7 +74,7 @@ public class SegmentationOperator extends AbstractStreamOperator<SegmentationMas
         implements TwoInputStreamOperator<Decoded<CameraFrame>, ModelRelease, SegmentationMask> {
     private static final long serialVersionUID = 2L;
     private static final Logger LOG = LoggerFactory.getLogger(SegmentationOperator.class);
-    /** Skipped stale frames are summarised in the log at most once a minute. */
+    /** Skipped stale frames and dead letters are summarised in the log at most once a minute. */
     private static final long STALE_REPORT_INTERVAL_MS = 60_000;
     private static final int HISTOGRAM_WINDOW = 1024;
     private static final long SWAP_POLL_MS = 50;
@@ -103,6 +104,7 @@ public class SegmentationOperator extends AbstractStreamOperator<SegmentationMas
     private transient Counter masksOut;
     private transient Counter skippedStale;
     private transient StaleFrameReport staleReport;
+    private transient CountedReport deadLetterReport;
     private transient Histogram batchSizes;
     private transient Set<String> servingGauges;
     private transient Counter deadLettered;
@@ -139,6 +141,8 @@ public class SegmentationOperator extends AbstractStreamOperator<SegmentationMas
         masksOut = g.counter("masksOut");
         skippedStale = g.counter("skippedStale");
         staleReport = new StaleFrameReport(STALE_REPORT_INTERVAL_MS, settings.stalenessMs());
+        deadLetterReport = new CountedReport(STALE_REPORT_INTERVAL_MS,
+                "frames sent to the dead-letter topic (bad image, oversized, NaN scores, failed inference)");
         deadLettered = g.counter("deadLettered");
         releasesAccepted = g.counter("modelReleasesAccepted");
         releasesRejected = g.counter("modelReleasesRejected");
@@ -242,6 +246,11 @@ public class SegmentationOperator extends AbstractStreamOperator<SegmentationMas
                 output.collect(in.replace(mask));
             } else {
                 deadLettered.inc();
+                String line = deadLetterReport.count(o.failure().reason() + " (stage " + o.failure().stage() + ")",
+                        now);
+                if (line != null) {
+                    LOG.warn("{}", line);
+                }
                 output.collect(DecodedSplit.DEAD_LETTERS, new StreamRecord<>(deadLetter(in.getValue(), o.failure()),
                         in.getTimestamp()));
             }
