@@ -17,7 +17,7 @@ import io.segstream.connectors.models.ModelStoreOptions;
 import io.segstream.connectors.models.StoredModel;
 import io.segstream.core.alerts.AlertRules;
 import io.segstream.core.model.ModelDirectory;
-import io.segstream.inference.segment.SystemAlerts;
+import io.segstream.connectors.models.SystemAlerts;
 import io.segstream.schemas.Alert;
 import io.segstream.schemas.CameraFrame;
 import io.segstream.schemas.DeadLetter;

@@ -9,7 +9,7 @@ import io.segstream.connectors.kafka.SegstreamTopics;
 import io.segstream.connectors.models.ModelReleaser;
 import io.segstream.core.model.BootstrapModel;
 import io.segstream.edge.agent.EdgeAgent;
-import io.segstream.edge.models.ReleaseAlerts;
+import io.segstream.connectors.models.SystemAlerts;
 import io.segstream.edge.spool.RecordKind;
 import io.segstream.edge.testing.EdgeTesting;
 import io.segstream.edge.testing.RailDrives;
@@ -113,7 +113,7 @@ class ModelReleaseITCase {
         for (ConsumerRecord<byte[], byte[]> r : TopicRecords.read(kafka.bootstrapServers(), topics.alerts())) {
             try {
                 Alert a = codec.decode(r.value());
-                if (a.getRuleId().equals(ReleaseAlerts.MODEL_RELEASE_REJECTED)) {
+                if (a.getRuleId().equals(SystemAlerts.MODEL_RELEASE_REJECTED)) {
                     out.add(a);
                 }
             } catch (io.segstream.schemas.RecordDecodeException e) {

@@ -2,6 +2,7 @@ package io.segstream.inference.segment;
 
 import io.segstream.connectors.models.ModelReleases;
 import io.segstream.connectors.models.ReleaseTarget;
+import io.segstream.connectors.models.SystemAlerts;
 import io.segstream.core.model.ModelException;
 import io.segstream.schemas.Alert;
 import io.segstream.schemas.ModelRelease;

@@ -4,6 +4,7 @@ import io.segstream.connectors.flink.Decoded;
 import io.segstream.connectors.flink.DecodedSplit;
 import io.segstream.connectors.kafka.DeadLetters;
 import io.segstream.connectors.models.ReleaseTarget;
+import io.segstream.connectors.models.SystemAlerts;
 import io.segstream.core.frames.FrameFailure;
 import io.segstream.core.frames.FrameOutcome;
 import io.segstream.core.segment.OnnxSegmenter;

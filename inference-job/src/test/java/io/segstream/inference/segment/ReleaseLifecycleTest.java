@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.segstream.connectors.models.ModelReleases;
 import io.segstream.connectors.models.ModelStore;
 import io.segstream.connectors.models.ModelStoreOptions;
+import io.segstream.connectors.models.SystemAlerts;
 import io.segstream.core.model.ModelDirectory;
 import io.segstream.inference.ColourModel;
 import io.segstream.schemas.Alert;

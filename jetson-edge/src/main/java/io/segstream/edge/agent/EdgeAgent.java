@@ -13,7 +13,7 @@ import io.segstream.core.segment.SegmenterOptions;
 import io.segstream.edge.device.TegraStats;
 import io.segstream.edge.device.TegraStatsMonitor;
 import io.segstream.edge.models.ModelFollower;
-import io.segstream.edge.models.ReleaseAlerts;
+import io.segstream.connectors.models.SystemAlerts;
 import io.segstream.edge.spool.DiskSpool;
 import io.segstream.edge.spool.RecordKind;
 import io.segstream.edge.uplink.SpoolSender;
@@ -293,7 +293,7 @@ public final class EdgeAgent implements AutoCloseable {
         @Override
         public void rejected(ModelRelease release, String reason) {
             try {
-                pipeline.systemAlert(ReleaseAlerts.rejected(release, servingId(), reason));
+                pipeline.systemAlert(SystemAlerts.releaseRejected(release, servingId(), reason));
             } catch (IOException | RuntimeException e) {
                 LOG.error("could not spool the alert about refused release {}: {}", ModelReleases.id(release),
                         e.toString());

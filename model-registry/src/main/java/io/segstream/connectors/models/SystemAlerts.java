@@ -1,14 +1,15 @@
-package io.segstream.inference.segment;
+package io.segstream.connectors.models;
 
-import io.segstream.connectors.models.ModelReleases;
 import io.segstream.schemas.Alert;
 import io.segstream.schemas.AlertState;
 import io.segstream.schemas.ModelRelease;
 import io.segstream.schemas.Severity;
+import java.time.Instant;
 import java.util.List;
 
 /**
- * Alerts about the job itself rather than a camera, on the alerts topic beside the rule alerts. Their
+ * Alerts about a serving process itself (the Flink job, the edge agent) rather than a camera, on the alerts topic
+ * beside the rule alerts; both send the same ones, so consumers treat them alike. Their
  * {@code rule_id} starts with {@code system.}; they name no camera (empty {@code camera_id}) and no frame
  * ({@code seq} -1), and their ids are deterministic, so a consumer can drop the copies that several subtasks
  * or a replay send.
@@ -46,7 +47,7 @@ public final class SystemAlerts {
                 .setState(AlertState.RAISED)
                 .setClasses(List.of())
                 .setModelVersion(servingId.substring(servingId.indexOf(':') + 1))
-                .setCaptureTime(release.getReleasedAt())
+                .setCaptureTime(release.getReleasedAt() == null ? Instant.now() : release.getReleasedAt())
                 .setMessage(message)
                 .build();
     }

@@ -1,4 +1,4 @@
-package io.segstream.inference.segment;
+package io.segstream.connectors.models;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
