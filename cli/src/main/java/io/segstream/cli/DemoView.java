@@ -7,7 +7,6 @@ import io.segstream.core.alerts.AlertRule;
 import io.segstream.core.alerts.AlertRules;
 import io.segstream.core.alerts.AlertTimeline;
 import io.segstream.core.alerts.LabelAlerts;
-import io.segstream.core.alerts.Polygon;
 import io.segstream.core.imaging.FrameDecoder;
 import io.segstream.core.imaging.ImageFormatException;
 import io.segstream.core.imaging.LabelPng;
@@ -164,22 +163,8 @@ final class DemoView implements AutoCloseable {
             ClassMask mask = MaskCodec.decode(AvroBytes.toArray(m.getMask()), m.getMaskEncoding(), name);
             BufferedImage img = MaskOverlay.blend(frame, mask.classIds(),
                     LabelSet.named(m.getLabelSet()).classPalette(), 0.45f);
-            for (Map.Entry<String, Polygon> z : rules.zonesFor(m.getCameraId()).entrySet()) {
-                Polygon p = z.getValue();
-                double[] xs = new double[p.size()];
-                double[] ys = new double[p.size()];
-                for (int i = 0; i < p.size(); i++) {
-                    xs[i] = p.x(i);
-                    ys[i] = p.y(i);
-                }
-                MaskOverlay.drawZone(img, xs, ys, z.getKey(), !active.isEmpty());
-            }
-            List<String> lines = new ArrayList<>();
-            lines.add(m.getCameraId() + "  seq " + m.getSeq() + "  model " + m.getModel().getName() + ":"
-                    + m.getModel().getVersion() + (m.getFrameMiou() == null ? ""
-                    : String.format(Locale.ROOT, "  frame mIoU %.2f", m.getFrameMiou())));
-            active.forEach(rule -> lines.add("ALERT " + rule));
-            MaskOverlay.drawText(img, lines);
+            MaskOverlay.drawZones(img, rules.zonesFor(m.getCameraId()), !active.isEmpty());
+            MaskOverlay.drawCaption(img, m, active);
             LabelPng.write(img, overlayDir.resolve(name + ".png"));
             overlays++;
         } catch (ImageFormatException e) {

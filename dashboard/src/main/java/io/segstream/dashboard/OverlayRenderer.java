@@ -1,7 +1,6 @@
 package io.segstream.dashboard;
 
 import io.segstream.core.alerts.AlertRules;
-import io.segstream.core.alerts.Polygon;
 import io.segstream.core.imaging.FrameDecoder;
 import io.segstream.core.imaging.ImageFormatException;
 import io.segstream.core.imaging.MaskOverlay;
@@ -18,10 +17,7 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import javax.imageio.ImageIO;
 
 /**
@@ -62,23 +58,9 @@ public final class OverlayRenderer {
         byte[] classIds = fitted(mask, frame.width(), frame.height());
         BufferedImage img = MaskOverlay.blend(frame, classIds, LabelSet.named(m.getLabelSet()).classPalette(), ALPHA);
         if (rules != null) {
-            for (Map.Entry<String, Polygon> z : rules.zonesFor(f.getCameraId()).entrySet()) {
-                Polygon p = z.getValue();
-                double[] xs = new double[p.size()];
-                double[] ys = new double[p.size()];
-                for (int i = 0; i < p.size(); i++) {
-                    xs[i] = p.x(i);
-                    ys[i] = p.y(i);
-                }
-                MaskOverlay.drawZone(img, xs, ys, z.getKey(), !raised.isEmpty());
-            }
+            MaskOverlay.drawZones(img, rules.zonesFor(f.getCameraId()), !raised.isEmpty());
         }
-        List<String> lines = new ArrayList<>();
-        lines.add(f.getCameraId() + "  seq " + f.getSeq() + "  model " + m.getModel().getName() + ":"
-                + m.getModel().getVersion() + (m.getFrameMiou() == null ? ""
-                : String.format(Locale.ROOT, "  frame mIoU %.2f", m.getFrameMiou())));
-        raised.forEach(rule -> lines.add("ALERT " + rule));
-        MaskOverlay.drawText(img, lines);
+        MaskOverlay.drawCaption(img, m, raised);
         return png(maxWidth > 0 && img.getWidth() > maxWidth ? scaled(img, maxWidth) : img);
     }
 

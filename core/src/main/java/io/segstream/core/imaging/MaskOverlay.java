@@ -1,5 +1,7 @@
 package io.segstream.core.imaging;
 
+import io.segstream.core.alerts.Polygon;
+import io.segstream.schemas.SegmentationMask;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -7,7 +9,10 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.geom.Path2D;
 import java.awt.image.BufferedImage;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -92,6 +97,33 @@ public final class MaskOverlay {
         } finally {
             g.dispose();
         }
+    }
+
+    /** Outlines every zone of {@code zones} (zone id to polygon, e.g. {@code rules.zonesFor(camera)}). */
+    public static void drawZones(BufferedImage img, Map<String, Polygon> zones, boolean alerting) {
+        for (Map.Entry<String, Polygon> z : zones.entrySet()) {
+            Polygon p = z.getValue();
+            double[] xs = new double[p.size()];
+            double[] ys = new double[p.size()];
+            for (int i = 0; i < p.size(); i++) {
+                xs[i] = p.x(i);
+                ys[i] = p.y(i);
+            }
+            drawZone(img, xs, ys, z.getKey(), alerting);
+        }
+    }
+
+    /**
+     * Writes the caption of a mask's overlay: camera, seq, the model that made it and the frame mIoU when known, then
+     * an "ALERT rule" line per raised rule.
+     */
+    public static void drawCaption(BufferedImage img, SegmentationMask m, List<String> raised) {
+        List<String> lines = new ArrayList<>();
+        lines.add(m.getCameraId() + "  seq " + m.getSeq() + "  model " + m.getModel().getName() + ":"
+                + m.getModel().getVersion() + (m.getFrameMiou() == null ? ""
+                : String.format(Locale.ROOT, "  frame mIoU %.2f", m.getFrameMiou())));
+        raised.forEach(rule -> lines.add("ALERT " + rule));
+        drawText(img, lines);
     }
 
     /** Writes lines of text on a dark band at the top left; lines starting with "ALERT" are red. */
