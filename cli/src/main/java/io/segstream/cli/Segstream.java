@@ -29,6 +29,7 @@ import picocli.CommandLine.Command;
             DemoCommand.class,
             DashboardCommand.class,
             BenchCommand.class,
+            SoakCommand.class,
             ReleaseCommand.class,
             ReleasesCommand.class,
             RetrainCommand.class,
