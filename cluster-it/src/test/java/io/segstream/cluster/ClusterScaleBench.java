@@ -72,8 +72,6 @@ class ClusterScaleBench {
         System.out.printf(Locale.ROOT, "%-34s %10.2f %8d%n", "1 TaskManager x 1 slot, p=1", one, ROUNDS);
         System.out.printf(Locale.ROOT, "%-34s %10.2f %8d%n", "2 TaskManagers x 1 slot, p=2", two, ROUNDS);
         System.out.printf(Locale.ROOT, "%-34s %10.2f%n", "ratio", two / one);
-        System.out.printf(Locale.ROOT, "cores: %d; load average before: see the script's output%n",
-                Runtime.getRuntime().availableProcessors());
     }
 
     private static double median(List<double[]> results, int taskManagers) {
