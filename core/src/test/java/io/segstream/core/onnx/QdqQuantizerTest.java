@@ -1,0 +1,140 @@
+package io.segstream.core.onnx;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.segstream.core.onnx.ActivationCalibrator.Method;
+import io.segstream.core.onnx.proto.Onnx.ModelProto;
+import io.segstream.core.onnx.proto.Onnx.NodeProto;
+import io.segstream.core.onnx.proto.Onnx.TensorProto;
+import io.segstream.core.onnx.proto.Onnx.TensorProto.DataType;
+import io.segstream.core.segment.FramePreprocessor;
+import java.nio.FloatBuffer;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class QdqQuantizerTest {
+    private static final int W = 48;
+    private static final int H = 32;
+    private static final long[] SHAPE = {1, 3, H, W};
+
+    @Test
+    void perChannelScalesAreTheLargestMagnitudeOver127() {
+        // two output channels of four weights each
+        float[] w = {0.5f, -1.27f, 0.0f, 1.0f, 0f, 0f, 0f, 0f};
+        float[] scales = QdqQuantizer.perChannelScales(w, 2);
+        assertArrayEquals(new float[] {0.01f, 1f}, scales, 1e-7f, "an all-zero channel keeps scale 1");
+        assertArrayEquals(new byte[] {50, -127, 0, 100, 0, 0, 0, 0}, QdqQuantizer.quantizeSymmetric(w, scales));
+        assertThrows(IllegalArgumentException.class, () -> QdqQuantizer.perChannelScales(w, 3));
+    }
+
+    @Test
+    void activationRangesHoldZeroAndMapItExactly() {
+        ActivationRange relu = new ActivationRange(0f, 2.55f);
+        assertEquals(0.01f, relu.scale(), 1e-7f);
+        assertEquals(0, relu.zeroPoint());
+        ActivationRange signed = new ActivationRange(-1f, 0.275f);
+        assertEquals(0.005f, signed.scale(), 1e-7f);
+        assertEquals(200, signed.zeroPoint());
+        assertEquals(1f, new ActivationRange(0f, 0f).scale(), "a tensor that was always 0 keeps a positive scale");
+        ActivationRange positive = new ActivationRange(1f, 2.55f);
+        assertEquals(0.01f, positive.scale(), 1e-7f, "the range is widened down to 0");
+    }
+
+    @Test
+    void percentileClipsTheRareLargeValues() {
+        ActivationCalibrator.Stats s = new ActivationCalibrator.Stats();
+        float[] values = new float[10_000];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = i % 2 == 0 ? i / 10_000f : -i / 10_000f; // |v| uniform on [0, 1)
+        }
+        s.add(values);
+        s.add(new float[] {100f}); // one outlier widens the bins, merging them
+        ActivationRange r = s.clipped(99.0);
+        assertEquals(-0.9999f, s.min, 1e-6f);
+        assertEquals(100f, s.max);
+        assertEquals(s.min, r.min(), "the smallest value lies inside the clipped range");
+        // the 99th percentile of |v| is ~0.99; bins are 100/2048 wide after the outlier
+        assertTrue(r.max() > 0.98f && r.max() < 0.99f + 100f / 1024, "clipped at " + r);
+    }
+
+    @Test
+    void quantizedModelAgreesWithTheFloatModelAndRunsOnIntegerKernels() throws Exception {
+        byte[] fp32 = SmallConvNet.onnx(W, H, 9);
+        List<String> tensors = QdqQuantizer.activationTensors(fp32);
+        assertEquals(3, tensors.size(), "the image and both hidden ReLU outputs feed convolutions: " + tensors);
+        FramePreprocessor pre = new FramePreprocessor(SmallConvNet.manifest(W, H));
+        FloatBuffer input = FloatBuffer.allocate(pre.floatsPerImage());
+        byte[] int8;
+        try (ActivationCalibrator cal = new ActivationCalibrator(fp32, "image", tensors, Method.MINMAX, 100)) {
+            for (int i = 0; i < 6; i++) {
+                pre.write(SmallConvNet.picture(W, H, i), input, 0);
+                cal.add(input, SHAPE);
+            }
+            Map<String, ActivationRange> ranges = cal.ranges();
+            assertEquals(0f, ranges.get(tensors.get(1)).min(), "a ReLU output never goes below 0");
+            int8 = QdqQuantizer.quantize(fp32, ranges);
+        }
+        ModelProto q = ModelProto.parseFrom(int8);
+        List<String> ops = q.getGraph().getNodeList().stream().map(NodeProto::getOpType).toList();
+        assertEquals(3, ops.stream().filter("QuantizeLinear"::equals).count());
+        assertEquals(6, ops.stream().filter("DequantizeLinear"::equals).count());
+        TensorProto w1 = q.getGraph().getInitializerList().stream().filter(t -> t.getName().equals("w1_quantized"))
+                .findFirst().orElseThrow();
+        assertEquals(DataType.INT8_VALUE, w1.getDataType());
+        assertTrue(q.getGraph().getInitializerList().stream().noneMatch(t -> t.getName().equals("w1")),
+                "the float weight is gone");
+        assertTrue(int8.length < fp32.length, int8.length + " bytes, float " + fp32.length);
+
+        try (QuantizedModelCheck check = new QuantizedModelCheck(fp32, int8, "image", "logits")) {
+            for (int i = 100; i < 106; i++) { // held-out pictures
+                pre.write(SmallConvNet.picture(W, H, i), input, 0);
+                check.add(input, SHAPE);
+            }
+            assertTrue(check.agreement() >= 0.99, "argmax agreement " + check.agreement());
+        }
+        assertTrue(QuantizedModelCheck.integerKernels(int8) > 0, "ONNX Runtime fuses the QDQ convolutions");
+        assertEquals(0, QuantizedModelCheck.integerKernels(fp32), "the float model has no integer kernel");
+    }
+
+    @Test
+    void weightsOnlyQuantizationKeepsActivationsFloat() throws Exception {
+        byte[] fp32 = SmallConvNet.onnx(W, H, 9);
+        ModelProto q = ModelProto.parseFrom(QdqQuantizer.quantize(fp32, Map.of()));
+        List<String> ops = q.getGraph().getNodeList().stream().map(NodeProto::getOpType).toList();
+        assertEquals(0, ops.stream().filter("QuantizeLinear"::equals).count());
+        assertEquals(3, ops.stream().filter("DequantizeLinear"::equals).count());
+        NodeProto dq = q.getGraph().getNode(0);
+        assertEquals("axis", dq.getAttribute(0).getName());
+        assertEquals(0, dq.getAttribute(0).getI());
+    }
+
+    @Test
+    void refusesWhatItCannotQuantize() {
+        OnnxGraphBuilder g = OnnxGraphBuilder.create("no-conv");
+        g.output(g.relu(g.input("image", DataType.FLOAT, 1, 3, 4, 4)), DataType.FLOAT, 1, 3, 4, 4);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> QdqQuantizer.quantize(g.toByteArray(), Map.of()));
+        assertEquals("the model has no Conv or ConvTranspose with a float weight initializer, so there is nothing to"
+                + " quantize", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> QdqQuantizer.quantize(new byte[] {1, 2, 3}, Map.of()));
+    }
+
+    @Test
+    void raisesOpset11To13OnlyWhereTheOperatorsAllow() throws Exception {
+        ModelProto m = ModelProto.parseFrom(SmallConvNet.onnx(W, H, 9));
+        ModelProto at11 = m.toBuilder().setOpsetImport(0, m.getOpsetImport(0).toBuilder().setVersion(11)).build();
+        ModelProto q = ModelProto.parseFrom(QdqQuantizer.quantize(at11.toByteArray(), Map.of()));
+        assertEquals(13, q.getOpsetImport(0).getVersion());
+
+        ModelProto softmax = at11.toBuilder().setGraph(at11.getGraph().toBuilder().addNode(NodeProto.newBuilder()
+                .setOpType("Softmax").addInput("logits").addOutput("p"))).build();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> QdqQuantizer.quantize(softmax.toByteArray(), Map.of()));
+        assertEquals("the model uses opset 11, per-channel quantization needs opset 13, and its operators [Softmax]"
+                + " may change meaning at 13; export the model at opset 13 or later", e.getMessage());
+    }
+}
