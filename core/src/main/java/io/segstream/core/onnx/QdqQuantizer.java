@@ -24,8 +24,9 @@ import java.util.TreeSet;
  * Rewrites a float ONNX model as an INT8 QDQ model that ONNX Runtime runs with integer kernels: every {@code Conv} and
  * {@code ConvTranspose} weight initializer becomes int8, symmetric, one scale per output channel, read through
  * {@code DequantizeLinear}; every convolution's data input gets {@code QuantizeLinear -> DequantizeLinear} (uint8,
- * asymmetric, from a calibrated {@link ActivationRange}). Biases stay float. ONNX Runtime fuses the QDQ groups into
- * {@code QLinearConv} when it optimises the session.
+ * asymmetric, from a calibrated {@link ActivationRange}). Biases stay float. A {@code BatchNormalization} right after
+ * a {@code Conv} is folded into it first. ONNX Runtime fuses the QDQ groups into {@code QLinearConv} when it optimises
+ * the session.
  *
  * <pre>{@code
  * List<String> tensors = QdqQuantizer.activationTensors(onnx);          // what to calibrate
@@ -104,7 +105,7 @@ public final class QdqQuantizer {
      *     weight, or has an opset below 13 with operators that cannot be raised to 13
      */
     public static byte[] quantize(byte[] onnx, Map<String, ActivationRange> ranges) {
-        ModelProto model = withOpset13(parse(onnx));
+        ModelProto model = withOpset13(foldBatchNorms(parse(onnx)));
         GraphProto graph = model.getGraph();
         Map<String, TensorProto> initializers = new HashMap<>();
         graph.getInitializerList().forEach(t -> initializers.put(t.getName(), t));
@@ -203,6 +204,112 @@ public final class QdqQuantizer {
         }
         g.clearInput().addAllInput(inputs);
         return model.toBuilder().setGraph(g).build().toByteArray();
+    }
+
+    /**
+     * The model with every {@code BatchNormalization} that alone reads a {@code Conv}'s output folded into that
+     * convolution's weight and bias ({@code w * s}, {@code (b - mean) * s + beta}, {@code s = gamma / sqrt(var +
+     * eps)}), so that the quantized weights are the ones the convolution really applies and ONNX Runtime finds
+     * {@code Conv -> QuantizeLinear} to fuse (it does not fold a normalisation into a dequantized weight itself).
+     */
+    static ModelProto foldBatchNorms(ModelProto model) {
+        GraphProto graph = model.getGraph();
+        Map<String, TensorProto> init = new HashMap<>();
+        graph.getInitializerList().forEach(t -> init.put(t.getName(), t));
+        Map<String, Integer> readers = new HashMap<>();
+        for (NodeProto n : graph.getNodeList()) {
+            n.getInputList().forEach(i -> readers.merge(i, 1, Integer::sum));
+        }
+        graph.getOutputList().forEach(v -> readers.merge(v.getName(), 1, Integer::sum));
+        Map<String, NodeProto> convByOutput = new HashMap<>();
+        for (NodeProto n : graph.getNodeList()) {
+            if (n.getDomain().isEmpty() && n.getOpType().equals("Conv") && n.getOutputCount() == 1) {
+                convByOutput.put(n.getOutput(0), n);
+            }
+        }
+        Map<NodeProto, NodeProto> replaced = new HashMap<>(); // conv -> folded conv
+        Set<NodeProto> removed = new HashSet<>();
+        List<TensorProto> added = new ArrayList<>();
+        for (NodeProto bn : graph.getNodeList()) {
+            if (!bn.getDomain().isEmpty() || !bn.getOpType().equals("BatchNormalization") || bn.getOutputCount() != 1
+                    || bn.getInputCount() != 5) {
+                continue;
+            }
+            NodeProto conv = convByOutput.get(bn.getInput(0));
+            if (conv == null || replaced.containsKey(conv) || readers.getOrDefault(bn.getInput(0), 0) != 1) {
+                continue;
+            }
+            TensorProto w = init.get(conv.getInput(1));
+            TensorProto b = conv.getInputCount() > 2 && !conv.getInput(2).isEmpty() ? init.get(conv.getInput(2)) : null;
+            List<TensorProto> params = new ArrayList<>();
+            for (int i = 1; i < 5; i++) {
+                params.add(init.get(bn.getInput(i)));
+            }
+            if (w == null || w.getDataType() != DataType.FLOAT_VALUE || (conv.getInputCount() > 2 && b == null)
+                    || params.stream().anyMatch(t -> t == null || t.getDataType() != DataType.FLOAT_VALUE)) {
+                continue;
+            }
+            float eps = (float) bn.getAttributeList().stream().filter(a -> a.getName().equals("epsilon"))
+                    .mapToDouble(a -> a.getF()).findFirst().orElse(1e-5);
+            float[] gamma = floats(params.get(0));
+            float[] beta = floats(params.get(1));
+            float[] mean = floats(params.get(2));
+            float[] var = floats(params.get(3));
+            float[] weights = floats(w);
+            int out = (int) w.getDims(0);
+            if (gamma.length != out || beta.length != out || mean.length != out || var.length != out) {
+                continue;
+            }
+            float[] bias = b == null ? new float[out] : floats(b);
+            int per = weights.length / out;
+            float[] fw = new float[weights.length];
+            float[] fb = new float[out];
+            for (int o = 0; o < out; o++) {
+                float scale = (float) (gamma[o] / Math.sqrt(var[o] + eps));
+                for (int i = o * per; i < (o + 1) * per; i++) {
+                    fw[i] = weights[i] * scale;
+                }
+                fb[o] = (bias[o] - mean[o]) * scale + beta[o];
+            }
+            String wName = bn.getOutput(0) + "_folded_weight";
+            String bName = bn.getOutput(0) + "_folded_bias";
+            added.add(floatTensor(wName, fw, w.getDimsList()));
+            added.add(floatTensor(bName, fb, List.of((long) out)));
+            NodeProto.Builder folded = conv.toBuilder().setOutput(0, bn.getOutput(0)).setInput(1, wName);
+            if (conv.getInputCount() > 2) {
+                folded.setInput(2, bName);
+            } else {
+                folded.addInput(bName);
+            }
+            replaced.put(conv, folded.build());
+            removed.add(bn);
+        }
+        if (removed.isEmpty()) {
+            return model;
+        }
+        List<NodeProto> nodes = new ArrayList<>();
+        for (NodeProto n : graph.getNodeList()) {
+            if (!removed.contains(n)) {
+                nodes.add(replaced.getOrDefault(n, n));
+            }
+        }
+        Set<String> read = new HashSet<>();
+        nodes.forEach(n -> read.addAll(n.getInputList()));
+        graph.getOutputList().forEach(v -> read.add(v.getName()));
+        GraphProto.Builder g = graph.toBuilder().clearNode().addAllNode(nodes).clearInitializer();
+        graph.getInitializerList().stream().filter(t -> read.contains(t.getName())).forEach(g::addInitializer);
+        g.addAllInitializer(added);
+        List<ValueInfoProto> inputs = graph.getInputList().stream()
+                .filter(v -> !init.containsKey(v.getName()) || read.contains(v.getName())).toList();
+        g.clearInput().addAllInput(inputs);
+        return model.toBuilder().setGraph(g).build();
+    }
+
+    private static TensorProto floatTensor(String name, float[] values, List<Long> dims) {
+        ByteBuffer raw = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        raw.asFloatBuffer().put(values);
+        return TensorProto.newBuilder().setName(name).setDataType(DataType.FLOAT_VALUE).addAllDims(dims)
+                .setRawData(ByteString.copyFrom(raw.array())).build();
     }
 
     /** Adds the int8 weight, its scales and zero points, and its DequantizeLinear; returns the dequantized name. */

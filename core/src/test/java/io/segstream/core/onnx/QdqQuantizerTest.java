@@ -113,6 +113,46 @@ class QdqQuantizerTest {
     }
 
     @Test
+    void batchNormalizationIsFoldedIntoTheConvolutionBeforeIt() throws Exception {
+        OnnxGraphBuilder g = OnnxGraphBuilder.create("conv-bn");
+        String x = g.input("image", DataType.FLOAT, 1, 3, 8, 8);
+        java.util.Random r = new java.util.Random(3);
+        float[] w = new float[4 * 3 * 9];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) r.nextGaussian();
+        }
+        String conv = g.conv(x, g.initializer("w", w, 4, 3, 3, 3), null, ConvParams.same(3));
+        String bn = g.batchNormalization(conv, g.initializer("gamma", new float[] {1f, 2f, 0.5f, -1f}, 4),
+                g.initializer("beta", new float[] {0f, 0.5f, -1f, 2f}, 4),
+                g.initializer("mean", new float[] {0.1f, -0.2f, 0.3f, 0f}, 4),
+                g.initializer("var", new float[] {1f, 4f, 0.25f, 2f}, 4), 1e-5f);
+        g.output(g.named("y").relu(bn), DataType.FLOAT, 1, 4, 8, 8);
+        byte[] fp32 = g.toByteArray();
+        byte[] folded = QdqQuantizer.foldBatchNorms(ModelProto.parseFrom(fp32)).toByteArray();
+        List<String> ops = ModelProto.parseFrom(folded).getGraph().getNodeList().stream().map(NodeProto::getOpType)
+                .toList();
+        assertEquals(List.of("Conv", "Relu"), ops);
+        float[] input = new float[3 * 64];
+        for (int i = 0; i < input.length; i++) {
+            input[i] = (float) r.nextGaussian();
+        }
+        assertArrayEquals(run(fp32, input), run(folded, input), 1e-4f);
+    }
+
+    private static float[] run(byte[] onnx, float[] input) throws Exception {
+        ai.onnxruntime.OrtEnvironment env = ai.onnxruntime.OrtEnvironment.getEnvironment();
+        try (ai.onnxruntime.OrtSession s = env.createSession(onnx);
+                ai.onnxruntime.OnnxTensor x = ai.onnxruntime.OnnxTensor.createTensor(env, FloatBuffer.wrap(input),
+                        new long[] {1, 3, 8, 8});
+                ai.onnxruntime.OrtSession.Result out = s.run(Map.of("image", x))) {
+            FloatBuffer b = ((ai.onnxruntime.OnnxTensor) out.get(0)).getFloatBuffer();
+            float[] v = new float[b.remaining()];
+            b.get(v);
+            return v;
+        }
+    }
+
+    @Test
     void refusesWhatItCannotQuantize() {
         OnnxGraphBuilder g = OnnxGraphBuilder.create("no-conv");
         g.output(g.relu(g.input("image", DataType.FLOAT, 1, 3, 4, 4)), DataType.FLOAT, 1, 3, 4, 4);
