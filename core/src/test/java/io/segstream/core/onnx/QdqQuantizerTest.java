@@ -139,6 +139,39 @@ class QdqQuantizerTest {
         assertArrayEquals(run(fp32, input), run(folded, input), 1e-4f);
     }
 
+    @Test
+    void convTransposeWeightsAreQuantizedPerOutputChannelOfAxis1() throws Exception {
+        OnnxGraphBuilder g = OnnxGraphBuilder.create("up");
+        String x = g.input("image", DataType.FLOAT, 1, 3, 8, 8);
+        // weight [in 3, out 2, 2, 2]: output channel 1 is 100 times channel 0, so one scale for both would
+        // round channel 0 to a few levels
+        float[] w = new float[3 * 2 * 4];
+        java.util.Random r = new java.util.Random(5);
+        for (int i = 0; i < 3; i++) {
+            for (int k = 0; k < 4; k++) {
+                w[(i * 2) * 4 + k] = (float) r.nextGaussian() * 0.01f;
+                w[(i * 2 + 1) * 4 + k] = (float) r.nextGaussian();
+            }
+        }
+        String up = g.convTranspose(x, g.initializer("w", w, 3, 2, 2, 2), null, ConvParams.valid().withStrides(2, 2),
+                0);
+        g.output(g.named("y").identity(up), DataType.FLOAT, 1, 2, 16, 16);
+        byte[] fp32 = g.toByteArray();
+        byte[] int8 = QdqQuantizer.quantize(fp32, Map.of());
+        NodeProto dq = ModelProto.parseFrom(int8).getGraph().getNode(0);
+        assertEquals("DequantizeLinear", dq.getOpType());
+        assertEquals(1, dq.getAttribute(0).getI(), "ConvTranspose's output channels are axis 1");
+        float[] input = new float[3 * 64];
+        for (int i = 0; i < input.length; i++) {
+            input[i] = (float) r.nextGaussian();
+        }
+        float[] expected = run(fp32, input);
+        float[] actual = run(int8, input);
+        for (int i = 0; i < 256; i++) { // channel 0, the small one: within 2 % of its largest value
+            assertEquals(expected[i], actual[i], 0.02 * 0.03, "pixel " + i);
+        }
+    }
+
     private static float[] run(byte[] onnx, float[] input) throws Exception {
         ai.onnxruntime.OrtEnvironment env = ai.onnxruntime.OrtEnvironment.getEnvironment();
         try (ai.onnxruntime.OrtSession s = env.createSession(onnx);
