@@ -174,9 +174,18 @@ final class QuantizeCommand implements Callable<Integer> {
         ObjectNode block = training != null && training.isObject() ? ((ObjectNode) training).deepCopy()
                 : JsonNodeFactory.instance.objectNode();
         block.set("quantization", quantization);
-        ModelManifest quantized = manifest.toBuilder().setVersion(manifest.version() + "-int8")
-                .optDescription(manifest.description() == null || manifest.description().isBlank() ? note
-                        : manifest.description() + " " + note)
+        ObjectNode fp32Metrics = quantization.putObject("fp32Metrics");
+        manifest.metrics().forEach(fp32Metrics::put);
+        String description = manifest.description() == null ? "" : manifest.description().strip();
+        // a fresh manifest, not toBuilder(): the FP32 metrics were not measured on the INT8 model, so they move into
+        // the quantization block instead of standing as this model's
+        ModelManifest quantized = ModelManifest.builder().setName(manifest.name())
+                .setVersion(manifest.version() + "-int8").setLabelSet(manifest.labelSetName())
+                .setInput(manifest.inputName(), manifest.inputWidth(), manifest.inputHeight(), manifest.layout())
+                .optChannelOrder(manifest.channelOrder()).setNormalization(manifest.mean(), manifest.std())
+                .setOutput(manifest.outputName(), manifest.outputKind()).optBaseline(manifest.baseline())
+                .optDescription(description.isEmpty() ? note
+                        : description + (description.endsWith(".") ? " " : ". ") + note)
                 .optTraining(block).build();
         ModelDirectory written = ModelDirectory.write(out, int8, quantized);
 

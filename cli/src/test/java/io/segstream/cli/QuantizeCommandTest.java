@@ -60,7 +60,10 @@ class QuantizeCommandTest {
         assertEquals("min-max", m.training().get("quantization").get("method").asText());
         double agreement = m.training().get("quantization").get("argmaxAgreement").asDouble();
         assertTrue(agreement >= 0.99, "agreement " + agreement);
-        assertTrue(m.description().startsWith("a test network INT8 QDQ of small-convnet:1"), m.description());
+        assertTrue(m.description().startsWith("a test network. INT8 QDQ of small-convnet:1"), m.description());
+        assertEquals(ModelManifest.read(model.resolve(ModelDirectory.MANIFEST_FILE)).inputWidth(), m.inputWidth());
+        assertTrue(m.metrics().isEmpty(), "the FP32 metrics are not the INT8 model's: " + m.metrics());
+        assertEquals(0.5, m.training().get("quantization").get("fp32Metrics").get("miou").asDouble());
 
         CliRun again = CliRun.of("quantize", "--model", model.toString(), "--calibration", frames.toString(),
                 "--out", out.toString());

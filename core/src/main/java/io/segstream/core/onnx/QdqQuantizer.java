@@ -110,6 +110,7 @@ public final class QdqQuantizer {
         Map<String, TensorProto> initializers = new HashMap<>();
         graph.getInitializerList().forEach(t -> initializers.put(t.getName(), t));
 
+        Names names = new Names(graph);
         List<NodeProto> front = new ArrayList<>(); // DequantizeLinear of the weights, and Q/DQ of graph inputs
         List<TensorProto> added = new ArrayList<>();
         Map<String, String> dequantizedWeight = new HashMap<>();
@@ -127,7 +128,7 @@ public final class QdqQuantizer {
             if (axis == 1 && group(n) != 1) {
                 continue;
             }
-            dequantizedWeight.put(w.getName(), quantizeWeight(w, axis, front, added));
+            dequantizedWeight.put(w.getName(), quantizeWeight(w, axis, names, front, added));
         }
         if (dequantizedWeight.isEmpty()) {
             throw new IllegalArgumentException("the model has no Conv or ConvTranspose with a float weight"
@@ -144,13 +145,13 @@ public final class QdqQuantizer {
             if (r == null) {
                 continue;
             }
-            String scale = t + "_scale";
-            String zero = t + "_zero_point";
+            String scale = names.fresh(t + "_scale");
+            String zero = names.fresh(t + "_zero_point");
             added.add(scalar(scale, r.scale()));
             added.add(TensorProto.newBuilder().setName(zero).setDataType(DataType.UINT8_VALUE)
                     .setRawData(ByteString.copyFrom(new byte[] {(byte) r.zeroPoint()})).build());
-            String q = t + "_quantized";
-            String dq = t + "_dequantized";
+            String q = names.fresh(t + "_quantized");
+            String dq = names.fresh(t + "_dequantized");
             List<NodeProto> pair = List.of(
                     NodeProto.newBuilder().setOpType("QuantizeLinear").setName(q).addInput(t).addInput(scale)
                             .addInput(zero).addOutput(q).build(),
@@ -227,6 +228,7 @@ public final class QdqQuantizer {
                 convByOutput.put(n.getOutput(0), n);
             }
         }
+        Names names = new Names(graph);
         Map<NodeProto, NodeProto> replaced = new HashMap<>(); // conv -> folded conv
         Set<NodeProto> removed = new HashSet<>();
         List<TensorProto> added = new ArrayList<>();
@@ -271,8 +273,8 @@ public final class QdqQuantizer {
                 }
                 fb[o] = (bias[o] - mean[o]) * scale + beta[o];
             }
-            String wName = bn.getOutput(0) + "_folded_weight";
-            String bName = bn.getOutput(0) + "_folded_bias";
+            String wName = names.fresh(bn.getOutput(0) + "_folded_weight");
+            String bName = names.fresh(bn.getOutput(0) + "_folded_bias");
             added.add(floatTensor(wName, fw, w.getDimsList()));
             added.add(floatTensor(bName, fb, List.of((long) out)));
             NodeProto.Builder folded = conv.toBuilder().setOutput(0, bn.getOutput(0)).setInput(1, wName);
@@ -313,7 +315,8 @@ public final class QdqQuantizer {
     }
 
     /** Adds the int8 weight, its scales and zero points, and its DequantizeLinear; returns the dequantized name. */
-    private static String quantizeWeight(TensorProto w, int axis, List<NodeProto> nodes, List<TensorProto> added) {
+    private static String quantizeWeight(TensorProto w, int axis, Names names, List<NodeProto> nodes,
+            List<TensorProto> added) {
         float[] values = floats(w);
         int channels = (int) w.getDims(axis);
         float[] scales;
@@ -341,19 +344,22 @@ public final class QdqQuantizer {
             }
         }
         String name = w.getName();
-        TensorProto.Builder qw = TensorProto.newBuilder().setName(name + "_quantized")
+        String quantized = names.fresh(name + "_quantized");
+        String scale = names.fresh(name + "_scale");
+        String zero = names.fresh(name + "_zero_point");
+        TensorProto.Builder qw = TensorProto.newBuilder().setName(quantized)
                 .setDataType(DataType.INT8_VALUE).setRawData(ByteString.copyFrom(q));
         qw.addAllDims(w.getDimsList());
         added.add(qw.build());
         ByteBuffer s = ByteBuffer.allocate(channels * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
         s.asFloatBuffer().put(scales);
-        added.add(TensorProto.newBuilder().setName(name + "_scale").setDataType(DataType.FLOAT_VALUE)
+        added.add(TensorProto.newBuilder().setName(scale).setDataType(DataType.FLOAT_VALUE)
                 .addDims(channels).setRawData(ByteString.copyFrom(s.array())).build());
-        added.add(TensorProto.newBuilder().setName(name + "_zero_point").setDataType(DataType.INT8_VALUE)
+        added.add(TensorProto.newBuilder().setName(zero).setDataType(DataType.INT8_VALUE)
                 .addDims(channels).setRawData(ByteString.copyFrom(new byte[channels])).build());
-        String dq = name + "_dequantized";
-        nodes.add(NodeProto.newBuilder().setOpType("DequantizeLinear").setName(dq).addInput(name + "_quantized")
-                .addInput(name + "_scale").addInput(name + "_zero_point").addOutput(dq)
+        String dq = names.fresh(name + "_dequantized");
+        nodes.add(NodeProto.newBuilder().setOpType("DequantizeLinear").setName(dq).addInput(quantized)
+                .addInput(scale).addInput(zero).addOutput(dq)
                 .addAttribute(OnnxGraphBuilder.attr("axis", (long) axis)).build());
         return dq;
     }
@@ -379,6 +385,30 @@ public final class QdqQuantizer {
             m.setOpsetImport(i, op.toBuilder().setVersion(MIN_OPSET));
         }
         return m.build();
+    }
+
+    /** Every tensor and node name of a graph, and new ones that collide with none of them. */
+    private static final class Names {
+        private final Set<String> taken = new HashSet<>();
+
+        Names(GraphProto graph) {
+            graph.getInputList().forEach(v -> taken.add(v.getName()));
+            graph.getOutputList().forEach(v -> taken.add(v.getName()));
+            graph.getInitializerList().forEach(t -> taken.add(t.getName()));
+            for (NodeProto n : graph.getNodeList()) {
+                taken.addAll(n.getOutputList());
+                taken.add(n.getName());
+            }
+        }
+
+        /** {@code base}, or {@code base_2}, {@code base_3}... whichever is still free; it is taken from now on. */
+        String fresh(String base) {
+            String name = base;
+            for (int i = 2; !taken.add(name); i++) {
+                name = base + "_" + i;
+            }
+            return name;
+        }
     }
 
     private static boolean isConv(NodeProto n) {
