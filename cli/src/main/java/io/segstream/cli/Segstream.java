@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
             TrainCommand.class,
             PredictCommand.class,
             ExportCommand.class,
+            QuantizeCommand.class,
             ModelsCommand.class,
             BrokerCommand.class,
             IngestCommand.class,
