@@ -1,23 +1,24 @@
 package io.segstream.cluster;
 
+import static io.segstream.core.testing.PomXml.child;
+import static io.segstream.core.testing.PomXml.children;
+import static io.segstream.core.testing.PomXml.text;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.segstream.core.testing.PomXml;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.w3c.dom.Element;
-import org.w3c.dom.Node;
 
 /**
  * What can be checked of the job image without a registry (none is reachable here, so no image is built in CI):
@@ -26,19 +27,18 @@ import org.w3c.dom.Node;
  */
 class JobImageConfigTest {
     private static final Path ROOT = Path.of("..");
-    private static final Pattern PROPERTY = Pattern.compile("\\$\\{([^}]+)}");
 
     private static Element profile;
     private static Element jib;
-    private static final Map<String, String> PROPERTIES = new HashMap<>();
+    private static final PomXml POM = new PomXml();
     private static JsonNode deployment;
 
     @BeforeAll
     static void read() throws Exception {
         DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
         Element rootPom = factory.newDocumentBuilder().parse(ROOT.resolve("pom.xml").toFile()).getDocumentElement();
-        putProperties(child(rootPom, "properties"));
-        PROPERTIES.put("project.version", text(rootPom, "version"));
+        POM.putProperties(child(rootPom, "properties"));
+        POM.put("project.version", text(rootPom, "version"));
         Element jobPom = factory.newDocumentBuilder().parse(ROOT.resolve("inference-job/pom.xml").toFile())
                 .getDocumentElement();
         for (Element p : children(child(jobPom, "profiles"), "profile")) {
@@ -47,7 +47,7 @@ class JobImageConfigTest {
             }
         }
         assertTrue(profile != null, "inference-job/pom.xml has no 'images' profile");
-        putProperties(child(profile, "properties"));
+        POM.putProperties(child(profile, "properties"));
         for (Element plugin : children(child(child(profile, "build"), "plugins"), "plugin")) {
             if (text(plugin, "artifactId").equals("jib-maven-plugin")) {
                 jib = child(plugin, "configuration");
@@ -60,17 +60,17 @@ class JobImageConfigTest {
     @Test
     void theJobImageIsFlinksJava17ImageForBothArchitecturesWithItsEntrypoint() {
         Element from = child(jib, "from");
-        assertEquals("flink:2.1.1-java17", resolve(text(from, "image")));
+        assertEquals("flink:2.1.1-java17", POM.resolve(text(from, "image")));
         List<String> architectures = children(child(from, "platforms"), "platform").stream()
                 .map(p -> text(p, "os") + "/" + text(p, "architecture")).toList();
         assertEquals(List.of("linux/amd64", "linux/arm64"), architectures);
         assertEquals("INHERIT", text(child(jib, "container"), "entrypoint"),
                 "the Flink image's /docker-entrypoint.sh must start the JobManager and TaskManagers");
-        assertEquals("segstream/inference-job:" + PROPERTIES.get("project.version"),
-                resolve(text(child(jib, "to"), "image")));
+        assertEquals("segstream/inference-job:" + POM.get("project.version"),
+                POM.resolve(text(child(jib, "to"), "image")));
         assertEquals("segstream/inference-job", deployment.path("spec").path("image").asText().split(":")[0],
                 "the FlinkDeployment runs the image this profile names");
-        assertEquals("false", PROPERTIES.get("jib.skip"), "the profile turns Jib on");
+        assertEquals("false", POM.get("jib.skip"), "the profile turns Jib on");
     }
 
     @Test
@@ -132,43 +132,4 @@ class JobImageConfigTest {
         return String.join(",", ids);
     }
 
-    private static void putProperties(Element properties) {
-        for (Node n = properties.getFirstChild(); n != null; n = n.getNextSibling()) {
-            if (n instanceof Element e) {
-                PROPERTIES.put(e.getTagName(), e.getTextContent().trim());
-            }
-        }
-    }
-
-    private static String resolve(String value) {
-        Matcher m = PROPERTY.matcher(value);
-        StringBuilder out = new StringBuilder();
-        while (m.find()) {
-            String v = PROPERTIES.get(m.group(1));
-            assertTrue(v != null, "no property " + m.group(1) + " for " + value);
-            m.appendReplacement(out, Matcher.quoteReplacement(resolve(v)));
-        }
-        m.appendTail(out);
-        return out.toString();
-    }
-
-    private static Element child(Element parent, String name) {
-        List<Element> found = children(parent, name);
-        assertTrue(!found.isEmpty(), "<" + parent.getTagName() + "> has no <" + name + ">");
-        return found.get(0);
-    }
-
-    private static List<Element> children(Element parent, String name) {
-        List<Element> out = new ArrayList<>();
-        for (Node n = parent.getFirstChild(); n != null; n = n.getNextSibling()) {
-            if (n instanceof Element e && e.getTagName().equals(name)) {
-                out.add(e);
-            }
-        }
-        return out;
-    }
-
-    private static String text(Element parent, String name) {
-        return child(parent, name).getTextContent().trim();
-    }
 }

@@ -1,8 +1,12 @@
 package io.segstream.edge;
 
+import static io.segstream.core.testing.PomXml.child;
+import static io.segstream.core.testing.PomXml.children;
+import static io.segstream.core.testing.PomXml.text;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.segstream.core.testing.PomXml;
 import io.segstream.edge.agent.EdgeMain;
 import io.segstream.edge.agent.EdgeOptions;
 import java.lang.reflect.Method;
@@ -10,7 +14,6 @@ import java.lang.reflect.Modifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -28,8 +31,7 @@ import org.w3c.dom.Node;
  * (The few DOM helpers repeat cluster-it's JobImageConfigTest on purpose: the modules share no test code.)
  */
 class EdgeImageConfigTest {
-    private static final Pattern PROPERTY = Pattern.compile("\\$\\{([^}]+)}");
-    private static final Map<String, String> PROPERTIES = new HashMap<>();
+    private static final PomXml POM = new PomXml();
 
     private static Element modulePom;
     private static Element profile;
@@ -40,8 +42,8 @@ class EdgeImageConfigTest {
     static void read() throws Exception {
         DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
         Element rootPom = factory.newDocumentBuilder().parse(Path.of("../pom.xml").toFile()).getDocumentElement();
-        putProperties(child(rootPom, "properties"));
-        PROPERTIES.put("project.version", text(rootPom, "version"));
+        POM.putProperties(child(rootPom, "properties"));
+        POM.put("project.version", text(rootPom, "version"));
         modulePom = factory.newDocumentBuilder().parse(Path.of("pom.xml").toFile()).getDocumentElement();
         for (Element p : children(child(modulePom, "profiles"), "profile")) {
             if (text(p, "id").equals("images")) {
@@ -49,7 +51,7 @@ class EdgeImageConfigTest {
             }
         }
         assertTrue(profile != null, "jetson-edge/pom.xml has no 'images' profile");
-        putProperties(child(profile, "properties"));
+        POM.putProperties(child(profile, "properties"));
         jib = child(plugin(profile, "jib-maven-plugin"), "configuration");
         readme = Files.readString(Path.of("README.md"));
     }
@@ -57,7 +59,7 @@ class EdgeImageConfigTest {
     @Test
     void theProfileIsOffInANormalBuildAndTurnsJibOnWithTheParentsPinnedVersion() {
         assertTrue(children(profile, "activation").isEmpty(), "the images profile must only run with -Pimages");
-        assertEquals("false", PROPERTIES.get("jib.skip"), "the profile turns Jib on");
+        assertEquals("false", POM.get("jib.skip"), "the profile turns Jib on");
         assertTrue(children(plugin(profile, "jib-maven-plugin"), "version").isEmpty(),
                 "Jib's version comes from the parent's pluginManagement");
         assertTrue(children(child(modulePom, "build"), "plugins").stream()
@@ -72,13 +74,13 @@ class EdgeImageConfigTest {
         List<String> platforms = children(child(from, "platforms"), "platform").stream()
                 .map(p -> text(p, "os") + "/" + text(p, "architecture")).toList();
         assertEquals(List.of("linux/arm64"), platforms);
-        String base = resolve(text(from, "image"));
+        String base = POM.resolve(text(from, "image"));
         Matcher m = Pattern.compile("nvcr\\.io/nvidia/l4t-jetpack(:r36\\.\\d+\\.\\d+)?(@sha256:[0-9a-f]{64})?")
                 .matcher(base);
         assertTrue(m.matches() && (m.group(1) != null || m.group(2) != null),
                 "the base must be NVIDIA's l4t-jetpack of L4T r36 (JetPack 6), pinned by tag or digest: " + base);
-        assertEquals(base, resolve(label("org.opencontainers.image.base.name")));
-        assertEquals("segstream/jetson-edge:" + PROPERTIES.get("project.version"), resolve(text(child(jib, "to"), "image")));
+        assertEquals(base, POM.resolve(label("org.opencontainers.image.base.name")));
+        assertEquals("segstream/jetson-edge:" + POM.get("project.version"), POM.resolve(text(child(jib, "to"), "image")));
     }
 
     @Test
@@ -137,8 +139,8 @@ class EdgeImageConfigTest {
         int uid = Integer.parseInt(user.split(":")[0]);
         assertTrue(uid > 0, "the agent must not run as root: " + user);
         assertTrue(readme.contains("-o " + uid + " "), "README.md has the host folders made over to uid " + uid);
-        assertEquals(PROPERTIES.get("project.version"), resolve(label("org.opencontainers.image.version")));
-        assertEquals(PROPERTIES.get("onnxruntime.version"), resolve(label("io.segstream.onnxruntime.version")),
+        assertEquals(POM.get("project.version"), POM.resolve(label("org.opencontainers.image.version")));
+        assertEquals(POM.get("onnxruntime.version"), POM.resolve(label("io.segstream.onnxruntime.version")),
                 "the label names the ONNX Runtime version the device's build must match");
     }
 
@@ -185,43 +187,4 @@ class EdgeImageConfigTest {
         return out;
     }
 
-    private static void putProperties(Element properties) {
-        for (Node n = properties.getFirstChild(); n != null; n = n.getNextSibling()) {
-            if (n instanceof Element e) {
-                PROPERTIES.put(e.getTagName(), e.getTextContent().trim());
-            }
-        }
-    }
-
-    private static String resolve(String value) {
-        Matcher m = PROPERTY.matcher(value);
-        StringBuilder out = new StringBuilder();
-        while (m.find()) {
-            String v = PROPERTIES.get(m.group(1));
-            assertTrue(v != null, "no property " + m.group(1) + " for " + value);
-            m.appendReplacement(out, Matcher.quoteReplacement(resolve(v)));
-        }
-        m.appendTail(out);
-        return out.toString();
-    }
-
-    private static Element child(Element parent, String name) {
-        List<Element> found = children(parent, name);
-        assertTrue(!found.isEmpty(), "<" + parent.getTagName() + "> has no <" + name + ">");
-        return found.get(0);
-    }
-
-    private static List<Element> children(Element parent, String name) {
-        List<Element> out = new ArrayList<>();
-        for (Node n = parent.getFirstChild(); n != null; n = n.getNextSibling()) {
-            if (n instanceof Element e && e.getTagName().equals(name)) {
-                out.add(e);
-            }
-        }
-        return out;
-    }
-
-    private static String text(Element parent, String name) {
-        return child(parent, name).getTextContent().trim();
-    }
 }

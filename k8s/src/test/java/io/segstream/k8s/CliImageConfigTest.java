@@ -1,21 +1,21 @@
 package io.segstream.k8s;
 
+import static io.segstream.core.testing.PomXml.child;
+import static io.segstream.core.testing.PomXml.children;
+import static io.segstream.core.testing.PomXml.text;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.segstream.cli.Segstream;
+import io.segstream.core.testing.PomXml;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.w3c.dom.Element;
-import org.w3c.dom.Node;
 
 /**
  * What can be checked of the CLI image without a registry (none is reachable here, so CI builds no image): cli's
@@ -24,8 +24,7 @@ import org.w3c.dom.Node;
  */
 class CliImageConfigTest {
     private static final Path ROOT = Path.of("..");
-    private static final Pattern PROPERTY = Pattern.compile("\\$\\{([^}]+)}");
-    private static final Map<String, String> PROPERTIES = new HashMap<>();
+    private static final PomXml POM = new PomXml();
 
     private static Element jib;
     private static List<Map<String, Object>> objects;
@@ -34,8 +33,8 @@ class CliImageConfigTest {
     static void read() throws Exception {
         DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
         Element rootPom = factory.newDocumentBuilder().parse(ROOT.resolve("pom.xml").toFile()).getDocumentElement();
-        putProperties(child(rootPom, "properties"));
-        PROPERTIES.put("project.version", text(rootPom, "version"));
+        POM.putProperties(child(rootPom, "properties"));
+        POM.put("project.version", text(rootPom, "version"));
         Element cliPom = factory.newDocumentBuilder().parse(ROOT.resolve("cli/pom.xml").toFile()).getDocumentElement();
         Element profile = null;
         for (Element p : children(child(cliPom, "profiles"), "profile")) {
@@ -44,7 +43,7 @@ class CliImageConfigTest {
             }
         }
         assertTrue(profile != null, "cli/pom.xml has no 'images' profile");
-        putProperties(child(profile, "properties"));
+        POM.putProperties(child(profile, "properties"));
         for (Element plugin : children(child(child(profile, "build"), "plugins"), "plugin")) {
             if (text(plugin, "artifactId").equals("jib-maven-plugin")) {
                 jib = child(plugin, "configuration");
@@ -57,20 +56,20 @@ class CliImageConfigTest {
     @Test
     void theCliImageIsTemurin17RunningTheSegstreamLauncher() {
         Element from = child(jib, "from");
-        assertEquals("eclipse-temurin:17-jre", resolve(text(from, "image")));
+        assertEquals("eclipse-temurin:17-jre", POM.resolve(text(from, "image")));
         List<String> platforms = children(child(from, "platforms"), "platform").stream()
-                .map(p -> resolve(text(p, "os")) + "/" + resolve(text(p, "architecture"))).toList();
+                .map(p -> POM.resolve(text(p, "os")) + "/" + POM.resolve(text(p, "architecture"))).toList();
         assertEquals(List.of("linux/amd64"), platforms, "one architecture per build, amd64 unless -Dimages.architecture");
         assertEquals(Segstream.class.getName(), text(child(jib, "container"), "mainClass"));
         assertTrue(children(child(jib, "container"), "entrypoint").isEmpty(),
                 "Jib's own entrypoint (java -cp ... MAIN_CLASS) runs the launcher; the pods pass only its arguments");
-        assertEquals("false", PROPERTIES.get("jib.skip"), "the profile turns Jib on");
+        assertEquals("false", POM.get("jib.skip"), "the profile turns Jib on");
     }
 
     @Test
     void ingestAndRetrainRunTheImageThisProfileNamesWithArgumentsOnly() {
-        String image = resolve(text(child(jib, "to"), "image"));
-        String version = PROPERTIES.get("project.version");
+        String image = POM.resolve(text(child(jib, "to"), "image"));
+        String version = POM.get("project.version");
         assertEquals("segstream/cli:" + version, image);
         List<Map<String, Object>> containers = new ArrayList<>();
         containers.add(container(find("Deployment", "segstream-ingest"), "spec", "template"));
@@ -97,43 +96,4 @@ class CliImageConfigTest {
         return ((List<Map<String, Object>>) spec.get("containers")).get(0);
     }
 
-    private static void putProperties(Element properties) {
-        for (Node n = properties.getFirstChild(); n != null; n = n.getNextSibling()) {
-            if (n instanceof Element e) {
-                PROPERTIES.put(e.getTagName(), e.getTextContent().trim());
-            }
-        }
-    }
-
-    private static String resolve(String value) {
-        Matcher m = PROPERTY.matcher(value);
-        StringBuilder out = new StringBuilder();
-        while (m.find()) {
-            String v = PROPERTIES.get(m.group(1));
-            assertTrue(v != null, "no property " + m.group(1) + " for " + value);
-            m.appendReplacement(out, Matcher.quoteReplacement(resolve(v)));
-        }
-        m.appendTail(out);
-        return out.toString();
-    }
-
-    private static Element child(Element parent, String name) {
-        List<Element> found = children(parent, name);
-        assertTrue(!found.isEmpty(), "<" + parent.getTagName() + "> has no <" + name + ">");
-        return found.get(0);
-    }
-
-    private static List<Element> children(Element parent, String name) {
-        List<Element> out = new ArrayList<>();
-        for (Node n = parent.getFirstChild(); n != null; n = n.getNextSibling()) {
-            if (n instanceof Element e && e.getTagName().equals(name)) {
-                out.add(e);
-            }
-        }
-        return out;
-    }
-
-    private static String text(Element parent, String name) {
-        return child(parent, name).getTextContent().trim();
-    }
 }
