@@ -46,7 +46,9 @@ import org.junit.jupiter.api.io.TempDir;
  * <ul>
  *   <li>the broker's process is killed ({@code kill -9}) mid-stream and started again on the same data directory;
  *   <li>the network between the job and the broker is cut for 20 s (every connection reset, new ones refused, by a
- *       TCP proxy the broker advertises) while frames keep arriving, then heals.
+ *       TCP proxy the broker advertises) while frames keep arriving, then heals;
+ *   <li>ingest ({@code segstream replay}, its own process) is killed mid-drive and started again: its frames arrive
+ *       twice with the same keys, and the job still gives one mask per frame.
  * </ul>
  */
 @Tag("slow")
@@ -124,6 +126,68 @@ class FaultsITCase {
                 proxy.heal();
                 secondHalf.get(2, TimeUnit.MINUTES);
                 assertEveryFrameOnceAndTheUndisturbedAlerts(bootstrap);
+            } finally {
+                job.cancel().get(1, TimeUnit.MINUTES);
+            }
+        }
+    }
+
+    /**
+     * Ingest's guarantee is at least once with deterministic keys: a {@code replay} process killed mid-drive and
+     * started again sends the drive's frames again from its start, each with the same (camera, seq), capture time
+     * and image bytes; the job skips the repeats before the model, so every frame still gets exactly one mask.
+     */
+    @Test
+    void ingestKilledMidDriveAndRestartedGivesEveryFrameOneMask() throws Exception {
+        Path drive = ReplayCommandITCase.video(tmp, "drive.mp4", 80);
+        int port = freePort();
+        try (EmbeddedKafka kafka = EmbeddedKafka.builder().optPort(port).optTopics(SegstreamTopics.defaults().all())
+                .start()) {
+            String bootstrap = kafka.bootstrapServers();
+            String topic = SegstreamTopics.defaults().frames();
+            List<String> replay = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", System.getProperty("java.class.path"), "-Xmx512m", Segstream.class.getName(), "replay",
+                    "--source", drive.toString(), "--camera", "cam-a", "--bootstrap", bootstrap, "--topic", topic,
+                    "--pace", "realtime", "--start-time", "2026-01-01T00:00:00Z", "--no-progress");
+            Process first = new ProcessBuilder(replay).redirectErrorStream(true)
+                    .redirectOutput(tmp.resolve("replay-1.log").toFile()).start();
+            List<CameraFrame> sent = new ArrayList<>();
+            try (AvroTopicReader<CameraFrame> frames = AvroTopicReader.builder(CameraFrame.class)
+                    .setBootstrapServers(bootstrap).setTopic(topic).build()) {
+                long deadline = System.nanoTime() + WAIT.toNanos();
+                while (sent.size() < 20 && System.nanoTime() < deadline) {
+                    frames.poll(Duration.ofMillis(100)).forEach(r -> sent.add(r.value()));
+                }
+                first.destroyForcibly().waitFor(30, TimeUnit.SECONDS); // kill -9 mid-drive
+                int beforeKill = sent.size();
+                Process second = new ProcessBuilder(replay).redirectErrorStream(true)
+                        .redirectOutput(tmp.resolve("replay-2.log").toFile()).start();
+                assertTrue(second.waitFor(3, TimeUnit.MINUTES), "the second replay ends");
+                assertEquals(0, second.exitValue(), Files.readString(tmp.resolve("replay-2.log")));
+                sent.addAll(frames.readToEnd(WAIT).stream().toList());
+                assertTrue(beforeKill >= 20 && beforeKill < 80, "killed mid-drive, after " + beforeKill + " frames");
+            }
+            Map<Long, List<CameraFrame>> bySeq = sent.stream().collect(Collectors.groupingBy(CameraFrame::getSeq,
+                    TreeMap::new, Collectors.toList()));
+            assertEquals(LongStream.range(0, 80).boxed().toList(), List.copyOf(bySeq.keySet()), "every frame sent");
+            assertTrue(sent.size() > 80, "the restart sent frames again: " + sent.size());
+            for (List<CameraFrame> copies : bySeq.values()) {
+                CameraFrame a = copies.get(0);
+                for (CameraFrame b : copies) {
+                    assertEquals(a.getCaptureTime(), b.getCaptureTime(), "seq " + a.getSeq() + ": same capture time");
+                    assertEquals(a.getData(), b.getData(), "seq " + a.getSeq() + ": same image bytes");
+                }
+            }
+
+            JobClient job = startJob(bootstrap, "ingest-kill");
+            try (AvroTopicReader<SegmentationMask> reader = AvroTopicReader.builder(SegmentationMask.class)
+                    .setBootstrapServers(bootstrap).setTopic(SegstreamTopics.defaults().masks()).build()) {
+                List<SegmentationMask> masks = new ArrayList<>(reader.readAtLeast(80, WAIT));
+                Thread.sleep(3000); // more checkpoints: a second mask of any frame would be committed by now
+                masks.addAll(reader.readToEnd(WAIT));
+                assertEquals(LongStream.range(0, 80).boxed().toList(),
+                        masks.stream().map(SegmentationMask::getSeq).sorted().toList(),
+                        "one mask per frame, the repeats skipped");
             } finally {
                 job.cancel().get(1, TimeUnit.MINUTES);
             }
