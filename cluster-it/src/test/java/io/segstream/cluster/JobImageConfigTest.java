@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.w3c.dom.Element;
@@ -35,25 +34,9 @@ class JobImageConfigTest {
 
     @BeforeAll
     static void read() throws Exception {
-        DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
-        Element rootPom = factory.newDocumentBuilder().parse(ROOT.resolve("pom.xml").toFile()).getDocumentElement();
-        POM.putProperties(child(rootPom, "properties"));
-        POM.put("project.version", text(rootPom, "version"));
-        Element jobPom = factory.newDocumentBuilder().parse(ROOT.resolve("inference-job/pom.xml").toFile())
-                .getDocumentElement();
-        for (Element p : children(child(jobPom, "profiles"), "profile")) {
-            if (text(p, "id").equals("images")) {
-                profile = p;
-            }
-        }
-        assertTrue(profile != null, "inference-job/pom.xml has no 'images' profile");
-        POM.putProperties(child(profile, "properties"));
-        for (Element plugin : children(child(child(profile, "build"), "plugins"), "plugin")) {
-            if (text(plugin, "artifactId").equals("jib-maven-plugin")) {
-                jib = child(plugin, "configuration");
-            }
-        }
-        assertTrue(jib != null, "the images profile has no jib-maven-plugin configuration");
+        POM.readParent(ROOT.resolve("pom.xml"));
+        profile = POM.profile(PomXml.read(ROOT.resolve("inference-job/pom.xml")), "images");
+        jib = child(PomXml.plugin(profile, "jib-maven-plugin"), "configuration");
         deployment = new ObjectMapper(new YAMLFactory()).readTree(ROOT.resolve("k8s/base/inference.yaml").toFile());
     }
 

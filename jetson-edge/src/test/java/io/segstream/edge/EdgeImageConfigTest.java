@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.w3c.dom.Element;
@@ -40,19 +39,10 @@ class EdgeImageConfigTest {
 
     @BeforeAll
     static void read() throws Exception {
-        DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
-        Element rootPom = factory.newDocumentBuilder().parse(Path.of("../pom.xml").toFile()).getDocumentElement();
-        POM.putProperties(child(rootPom, "properties"));
-        POM.put("project.version", text(rootPom, "version"));
-        modulePom = factory.newDocumentBuilder().parse(Path.of("pom.xml").toFile()).getDocumentElement();
-        for (Element p : children(child(modulePom, "profiles"), "profile")) {
-            if (text(p, "id").equals("images")) {
-                profile = p;
-            }
-        }
-        assertTrue(profile != null, "jetson-edge/pom.xml has no 'images' profile");
-        POM.putProperties(child(profile, "properties"));
-        jib = child(plugin(profile, "jib-maven-plugin"), "configuration");
+        POM.readParent(Path.of("../pom.xml"));
+        modulePom = PomXml.read(Path.of("pom.xml"));
+        profile = POM.profile(modulePom, "images");
+        jib = child(PomXml.plugin(profile, "jib-maven-plugin"), "configuration");
         readme = Files.readString(Path.of("README.md"));
     }
 
@@ -60,7 +50,7 @@ class EdgeImageConfigTest {
     void theProfileIsOffInANormalBuildAndTurnsJibOnWithTheParentsPinnedVersion() {
         assertTrue(children(profile, "activation").isEmpty(), "the images profile must only run with -Pimages");
         assertEquals("false", POM.get("jib.skip"), "the profile turns Jib on");
-        assertTrue(children(plugin(profile, "jib-maven-plugin"), "version").isEmpty(),
+        assertTrue(children(PomXml.plugin(profile, "jib-maven-plugin"), "version").isEmpty(),
                 "Jib's version comes from the parent's pluginManagement");
         assertTrue(children(child(modulePom, "build"), "plugins").stream()
                         .flatMap(plugins -> children(plugins, "plugin").stream())
@@ -166,15 +156,6 @@ class EdgeImageConfigTest {
             }
         }
         throw new AssertionError("no extra directory from " + from);
-    }
-
-    private static Element plugin(Element owner, String artifactId) {
-        for (Element p : children(child(child(owner, "build"), "plugins"), "plugin")) {
-            if (text(p, "artifactId").equals(artifactId)) {
-                return p;
-            }
-        }
-        throw new AssertionError("no " + artifactId + " in " + text(owner, "id"));
     }
 
     private static List<String> list(Element parent) {

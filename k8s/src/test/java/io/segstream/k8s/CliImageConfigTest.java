@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.w3c.dom.Element;
@@ -31,25 +30,9 @@ class CliImageConfigTest {
 
     @BeforeAll
     static void read() throws Exception {
-        DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
-        Element rootPom = factory.newDocumentBuilder().parse(ROOT.resolve("pom.xml").toFile()).getDocumentElement();
-        POM.putProperties(child(rootPom, "properties"));
-        POM.put("project.version", text(rootPom, "version"));
-        Element cliPom = factory.newDocumentBuilder().parse(ROOT.resolve("cli/pom.xml").toFile()).getDocumentElement();
-        Element profile = null;
-        for (Element p : children(child(cliPom, "profiles"), "profile")) {
-            if (text(p, "id").equals("images")) {
-                profile = p;
-            }
-        }
-        assertTrue(profile != null, "cli/pom.xml has no 'images' profile");
-        POM.putProperties(child(profile, "properties"));
-        for (Element plugin : children(child(child(profile, "build"), "plugins"), "plugin")) {
-            if (text(plugin, "artifactId").equals("jib-maven-plugin")) {
-                jib = child(plugin, "configuration");
-            }
-        }
-        assertTrue(jib != null, "the images profile has no jib-maven-plugin configuration");
+        POM.readParent(ROOT.resolve("pom.xml"));
+        Element profile = POM.profile(PomXml.read(ROOT.resolve("cli/pom.xml")), "images");
+        jib = child(PomXml.plugin(profile, "jib-maven-plugin"), "configuration");
         objects = Kustomization.render(Path.of("overlays/cpu"));
     }
 

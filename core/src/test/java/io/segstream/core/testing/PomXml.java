@@ -20,9 +20,10 @@ import org.w3c.dom.Node;
  *
  * <pre>{@code
  * PomXml pom = new PomXml();
- * Element root = PomXml.read(Path.of("../pom.xml"));
- * pom.putProperties(PomXml.child(root, "properties"));
- * String image = pom.resolve(PomXml.text(from, "image"));
+ * pom.readParent(Path.of("../pom.xml"));
+ * Element profile = pom.profile(PomXml.read(Path.of("pom.xml")), "images");
+ * Element jib = PomXml.child(PomXml.plugin(profile, "jib-maven-plugin"), "configuration");
+ * String image = pom.resolve(PomXml.text(PomXml.child(jib, "from"), "image"));
  * }</pre>
  */
 public final class PomXml {
@@ -32,6 +33,34 @@ public final class PomXml {
     /** The document element of the pom at {@code file}. */
     public static Element read(Path file) throws Exception {
         return DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(file.toFile()).getDocumentElement();
+    }
+
+    /** Collects the parent pom's properties, and its version as {@code project.version}. */
+    public void readParent(Path parentPom) throws Exception {
+        Element root = read(parentPom);
+        putProperties(child(root, "properties"));
+        put("project.version", text(root, "version"));
+    }
+
+    /** The profile {@code id} of {@code modulePom}, its properties collected; its absence fails the test. */
+    public Element profile(Element modulePom, String id) {
+        for (Element p : children(child(modulePom, "profiles"), "profile")) {
+            if (text(p, "id").equals(id)) {
+                putProperties(child(p, "properties"));
+                return p;
+            }
+        }
+        throw new AssertionError(text(modulePom, "artifactId") + "'s pom has no '" + id + "' profile");
+    }
+
+    /** The plugin {@code artifactId} of {@code owner}'s build (a pom or a profile); its absence fails the test. */
+    public static Element plugin(Element owner, String artifactId) {
+        for (Element p : children(child(child(owner, "build"), "plugins"), "plugin")) {
+            if (text(p, "artifactId").equals(artifactId)) {
+                return p;
+            }
+        }
+        throw new AssertionError("no " + artifactId + " in the build of <" + owner.getTagName() + ">");
     }
 
     /** Adds every child of a {@code <properties>} element. */
