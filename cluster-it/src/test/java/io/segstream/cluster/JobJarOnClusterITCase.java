@@ -144,7 +144,8 @@ class JobJarOnClusterITCase {
             produce(topics.frames(), 0, FIRST_HALF);
             String first = rest.runJar(jar, jobArgs(topics, model, rules, 1), null);
             rest.awaitRunning(first, WAIT);
-            List<SegmentationMask> maskRecords = new ArrayList<>(masks.readAtLeast(CAMERAS.size() * FIRST_HALF, WAIT));
+            List<SegmentationMask> maskRecords = new ArrayList<>(readAtLeast(masks, CAMERAS.size() * FIRST_HALF,
+                    rest, first));
             String savepoint = rest.stopWithSavepoint(first, tmp.resolve("savepoints"), WAIT);
             assertEquals("FINISHED", rest.awaitEnd(first, WAIT), "a stopped job ends FINISHED");
             maskRecords.addAll(masks.readToEnd(WAIT));
@@ -166,7 +167,7 @@ class JobJarOnClusterITCase {
             assertEquals(2, rest.taskManagersOf(second, segment.id()).size(),
                     "the segment subtasks run on both TaskManagers");
 
-            maskRecords.addAll(masks.readAtLeast(CAMERAS.size() * (FRAMES - FIRST_HALF), WAIT));
+            maskRecords.addAll(readAtLeast(masks, CAMERAS.size() * (FRAMES - FIRST_HALF), rest, second));
             // two more checkpoints: anything written twice would be committed by now
             rest.awaitCheckpoints(second, 2, WAIT);
             maskRecords.addAll(masks.readToEnd(WAIT));
@@ -219,6 +220,18 @@ class JobJarOnClusterITCase {
                             + " TaskManagers, %.1f s%n", CAMERAS.size() * FRAMES, maskRecords.size(),
                     alertRecords.size(), alertLines, savepoint, segment.parallelism(),
                     rest.taskManagersOf(second, segment.id()).size(), (System.nanoTime() - started) / 1e9);
+        }
+    }
+
+    /** {@code reader.readAtLeast}, failing with what the job was doing when the records did not come. */
+    private static <T extends SpecificRecord> List<T> readAtLeast(AvroTopicReader<T> reader, int count,
+            FlinkRest rest, String job)
+            throws Exception {
+        try {
+            return reader.readAtLeast(count, WAIT);
+        } catch (IOException e) {
+            throw new IOException(e.getMessage() + "; job " + rest.job(job) + ", " + rest.completedCheckpoints(job)
+                    + " checkpoints completed, exceptions: " + rest.exceptions(job), e);
         }
     }
 

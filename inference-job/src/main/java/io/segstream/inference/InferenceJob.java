@@ -155,11 +155,10 @@ public final class InferenceJob {
         InferenceJob job = new InferenceJob(options, model, loadRules(options.get(InferenceJobOptions.RULES)),
                 source.build(),
                 AvroKafkaSink.builder(SegmentationMask.class).setBootstrapServers(bootstrap).setTopic(topics.masks())
-                        .optMaxTimestampAhead(options.maxClockAhead())
                         .optExactlyOnce(txPrefix + "-masks").optCheckpointInterval(checkpoints).build(),
                 alertsSink(options, bootstrap, topics.alerts()),
                 AvroKafkaSink.builder(DeadLetter.class).setBootstrapServers(bootstrap)
-                        .setTopic(topics.deadLetters()).optMaxTimestampAhead(options.maxClockAhead())
+                        .setTopic(topics.deadLetters())
                         .optExactlyOnce(txPrefix + "-dlq").optCheckpointInterval(checkpoints).build());
         if (!options.get(InferenceJobOptions.MODELS_TOPIC)) {
             return job;
@@ -180,9 +179,8 @@ public final class InferenceJob {
      * state, so a consumer that keeps the first of each (alert_id, state) sees every alert once.
      */
     public static Sink<Alert> alertsSink(InferenceJobOptions options, String bootstrap, String topic) {
-        // the same bound as the capture-time check, so no timestamp the check let through is replaced
         AvroKafkaSink.Builder<Alert> sink = AvroKafkaSink.builder(Alert.class).setBootstrapServers(bootstrap)
-                .setTopic(topic).optMaxTimestampAhead(options.maxClockAhead());
+                .setTopic(topic);
         if (options.fastAlerts()) {
             return sink.optProperty(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true")
                     .optProperty(ProducerConfig.ACKS_CONFIG, "all")

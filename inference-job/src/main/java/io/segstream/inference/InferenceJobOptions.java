@@ -65,7 +65,8 @@ public final class InferenceJobOptions {
     public static final Option<Long> MAX_CLOCK_AHEAD_MS = new Option<>("max-clock-ahead-ms",
             RecordTimestamps.DEFAULT_MAX_AHEAD.toMillis(),
             "Frames whose capture time lies further ahead of the job's clock (or is not after 1970) go to the"
-                    + " dead-letter topic; keep it below the broker's log.message.timestamp.after.max.ms (1 h)",
+                    + " dead-letter topic: a broken camera clock would otherwise carry the watermark past every"
+                    + " other camera's frames",
             Long::parseLong);
     public static final Option<Long> IDLENESS_MS = new Option<>("idleness-ms", 5_000L,
             "A partition silent this long is marked idle so a silent camera does not stall the others",

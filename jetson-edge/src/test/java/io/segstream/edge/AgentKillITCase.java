@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The agent as a real process, killed with SIGKILL while the uplink is down and started again: what it had spooled
  * is sent by the next run, nothing before the kill is missing, and a record that arrives twice (it was in flight at
- * the kill) arrives byte for byte the same, with the same key and timestamp.
+ * the kill) arrives byte for byte the same, with the same key (the Kafka timestamp is each copy's send time).
  */
 @Tag("slow")
 class AgentKillITCase {

@@ -3,7 +3,6 @@ package io.segstream.connectors.flink;
 import io.segstream.connectors.flink.internal.AvroRecordSerializationSchema;
 import io.segstream.connectors.kafka.KafkaClientConfigs;
 import io.segstream.connectors.kafka.RecordKey;
-import io.segstream.connectors.kafka.RecordTimestamps;
 import io.segstream.schemas.AvroCodec;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -26,8 +25,10 @@ import org.apache.kafka.clients.producer.ProducerConfig;
  * (15 min by default). The inference job writes its dead letters exactly once too: at least once, every
  * restart would write again the dead letters since the last checkpoint.
  *
- * <p>No record fails the sink: record timestamps the broker would refuse (see {@link RecordTimestamps}) are
- * replaced by the send time, and a record that does not encode or exceeds {@link KafkaClientConfigs#MAX_RECORD_BYTES}
+ * <p>Records are stamped with their send time, not the elements' event time: the broker keeps them for the topic's
+ * retention from when they were written, however old the drive they come from, and never refuses a timestamp.
+ *
+ * <p>No record fails the sink: a record that does not encode or exceeds {@link KafkaClientConfigs#MAX_RECORD_BYTES}
  * is counted ({@code recordsUnwritable}), logged and left out. Route such records to dead letters before the sink
  * with {@link SinkGuard} where they matter.
  *
@@ -66,7 +67,6 @@ public final class AvroKafkaSink {
         private String transactionalIdPrefix;
         private Duration transactionTimeout = DEFAULT_TRANSACTION_TIMEOUT;
         private Duration checkpointInterval;
-        private Duration maxTimestampAhead = RecordTimestamps.DEFAULT_MAX_AHEAD;
         private final Map<String, String> properties = new LinkedHashMap<>();
 
         private Builder(Class<T> type) {
@@ -107,16 +107,6 @@ public final class AvroKafkaSink {
             return this;
         }
 
-        /**
-         * How far ahead of the clock a record timestamp may be before the send time replaces it;
-         * {@link RecordTimestamps#DEFAULT_MAX_AHEAD} by default. Keep it below the broker's
-         * {@code log.message.timestamp.after.max.ms} (one hour by default).
-         */
-        public Builder<T> optMaxTimestampAhead(Duration maxAhead) {
-            this.maxTimestampAhead = maxAhead;
-            return this;
-        }
-
         /** The record key; by default {@code camera_id} (see {@link RecordKey#defaultFor}). */
         public Builder<T> optKey(RecordKey<T> key) {
             this.key = key;
@@ -139,7 +129,7 @@ public final class AvroKafkaSink {
             KafkaSinkBuilder<T> builder = KafkaSink.<T>builder()
                     .setBootstrapServers(bootstrapServers)
                     .setRecordSerializer(new AvroRecordSerializationSchema<>(topic, codec, key,
-                            KafkaClientConfigs.MAX_RECORD_BYTES, maxTimestampAhead));
+                            KafkaClientConfigs.MAX_RECORD_BYTES));
             KafkaClientConfigs.producerSizeLimits().forEach(builder::setProperty);
             builder.setProperty(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
             if (transactionalIdPrefix != null) {
@@ -167,10 +157,6 @@ public final class AvroKafkaSink {
             if (transactionalIdPrefix != null && transactionalIdPrefix.isBlank()) {
                 throw new IllegalArgumentException("optExactlyOnce needs a transactional id prefix that is unique"
                         + " per sink, e.g. segstream-inference-masks");
-            }
-            if (maxTimestampAhead == null || maxTimestampAhead.isNegative()) {
-                throw new IllegalArgumentException("optMaxTimestampAhead must be zero or positive, got "
-                        + maxTimestampAhead);
             }
             if (transactionTimeout == null || transactionTimeout.isNegative() || transactionTimeout.isZero()) {
                 throw new IllegalArgumentException("optTransactionTimeout must be positive, got " + transactionTimeout);

@@ -17,8 +17,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Sends frames whose capture time is not a usable time stamp (see {@link RecordTimestamps}: not after 1970, or
  * more than the allowed skew ahead of this machine's clock) to the dead-letter side output, counted in
- * {@code deadLettered}; passes the others on. Their masks and alerts would carry that time to Kafka, which
- * refuses it, and the job would fail on every restart.
+ * {@code deadLettered}; passes the others on. A mask or alert made from such a frame would carry a time no consumer
+ * can place (and, used as event time, a far-future one would carry the watermark past every other camera's frames).
+ * The sinks stamp records with their send time, so no capture time can make Kafka refuse a record.
  */
 public final class CaptureTimeCheck extends ProcessFunction<Decoded<CameraFrame>, Decoded<CameraFrame>> {
     /** Stage name of dead letters for frames with an unusable capture time. */

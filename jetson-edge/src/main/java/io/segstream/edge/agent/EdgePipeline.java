@@ -189,10 +189,13 @@ final class EdgePipeline implements FrameSink {
         }
     }
 
-    /** The Kafka timestamp: the capture time, unless Kafka would refuse it (then the producer stamps the send time). */
+    /**
+     * The spool record's time stamp, from which the spool's oldest undelivered age is reported: the capture time when
+     * usable. The uplink does not send it as the Kafka timestamp (see {@link RecordTimestamps}).
+     */
     private static long timestamp(long captureMillis, CameraState state) {
         long now = Math.max(System.currentTimeMillis(), state.clock.lastMillis());
-        Long ts = RecordTimestamps.forKafka(captureMillis, now, MAX_AHEAD);
+        Long ts = RecordTimestamps.usable(captureMillis, now, MAX_AHEAD);
         return ts == null ? SpoolRecord.NO_TIMESTAMP : ts;
     }
 

@@ -43,8 +43,9 @@ import org.slf4j.LoggerFactory;
  * <p>While the uplink is down, records wait on disk, not in the producer: at most the in-flight window is in memory.
  * When a send fails (the producer gave up after its delivery timeout), the producer is closed, every record still in
  * flight is kept, and after a back-off a fresh producer sends them again, in index order, before anything newer; the
- * bytes, key and timestamp are the spooled ones, so a record that did reach the broker before the failure arrives a
- * second time identical. A record Kafka can never take (too large, invalid) is dropped with a log line and counted in
+ * bytes and key are the spooled ones, so a record that did reach the broker before the failure arrives a second time
+ * with the same key and value (its Kafka timestamp is each copy's send time: the broker keeps what arrives after a
+ * long outage for the topic's whole retention). A record Kafka can never take (too large, invalid) is dropped with a log line and counted in
  * {@link #undeliverable()}, so that it cannot block the rest. Masks and frames go out no faster than the catch-up rate;
  * alerts are never held back by it.
  */
@@ -202,9 +203,9 @@ public final class SpoolSender implements AutoCloseable {
     }
 
     private void send(SpoolRecord r) {
-        Long timestamp = r.timestamp() == SpoolRecord.NO_TIMESTAMP ? null : r.timestamp();
-        ProducerRecord<byte[], byte[]> pr = new ProducerRecord<>(topics.get(r.kind()), null, timestamp, r.key(),
-                r.value());
+        // stamped with the send time, not the spooled capture time: after an outage longer than a topic's retention,
+        // records stamped with their capture times would be deleted by the broker as soon as they arrived
+        ProducerRecord<byte[], byte[]> pr = new ProducerRecord<>(topics.get(r.kind()), null, null, r.key(), r.value());
         try {
             producer.send(pr, (metadata, error) -> completions.add(new Completion(r, error)));
         } catch (RuntimeException e) {

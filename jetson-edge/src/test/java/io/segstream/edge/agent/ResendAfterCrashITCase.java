@@ -52,7 +52,7 @@ import org.slf4j.LoggerFactory;
 /**
  * A crash after Kafka acknowledged the spool's records but before the spool wrote its delivered index: the disk as
  * that crash leaves it (the segments, no delivered index) is opened again and sent again, so every mask and alert
- * reaches the topic twice, and each second copy is the first byte for byte (key, value, timestamp). That is what lets
+ * reaches the topic twice, and each second copy is the first byte for byte (key and value). That is what lets
  * consumers drop repeats by (camera, seq) and (alert id, state).
  *
  * <p>The records are real: masks and alerts of a rendered drive, made by the agent's pipeline with the bundled model.

@@ -5,14 +5,16 @@ import java.time.Instant;
 import java.util.Optional;
 
 /**
- * The rule for time stamps that travel as Kafka record timestamps: capture times of frames and the timestamps the
- * job's sinks write.
+ * The rule for capture times: which ones are usable time stamps for event time, watermarks and spool ages.
  *
  * <p>A usable time stamp is after the epoch (1970-01-01T00:00:00Z; zero means "never set", negative ones come from
- * broken clocks) and at most {@link #DEFAULT_MAX_AHEAD} (or the caller's bound) ahead of this machine's clock. The
- * producer refuses negative timestamps outright, and a Kafka 4 broker refuses records whose timestamp lies more
- * than {@code log.message.timestamp.after.max.ms} (one hour by default) in the future, failing the whole batch.
- * Old time stamps are fine: recorded drives are replayed with their original capture times.
+ * broken clocks) and at most {@link #DEFAULT_MAX_AHEAD} (or the caller's bound) ahead of this machine's clock. Old
+ * time stamps are usable: recorded drives are replayed with their original capture times.
+ *
+ * <p>Capture times are not Kafka record timestamps of what segstream writes: its sinks and the edge uplink stamp
+ * records with their send time, because a broker deletes records by timestamp (a drive recorded last month, stamped
+ * with its capture times, would be gone at the next retention check of a topic that keeps a day), refuses negative
+ * ones and, as a Kafka 4 broker does by default, those more than an hour in the future.
  */
 public final class RecordTimestamps {
     /** How far ahead of this machine's clock a time stamp may be: camera clocks drift, but not by an hour. */
@@ -41,11 +43,8 @@ public final class RecordTimestamps {
         return Optional.empty();
     }
 
-    /**
-     * {@code timestamp} when it is a usable record timestamp, else null, so that the producer stamps the record
-     * with its send time instead of refusing it.
-     */
-    public static Long forKafka(Long timestamp, long nowMillis, Duration maxAhead) {
+    /** {@code timestamp} when it is usable, else null. */
+    public static Long usable(Long timestamp, long nowMillis, Duration maxAhead) {
         if (timestamp == null || problem(timestamp, nowMillis, maxAhead).isPresent()) {
             return null;
         }

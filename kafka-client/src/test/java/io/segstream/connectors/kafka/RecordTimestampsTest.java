@@ -35,10 +35,10 @@ class RecordTimestampsTest {
     }
 
     @Test
-    void forKafkaKeepsUsableTimestampsAndLeavesTheOthersToTheProducer() {
-        assertEquals(NOW - 5, RecordTimestamps.forKafka(NOW - 5, NOW, TEN_MINUTES));
-        assertNull(RecordTimestamps.forKafka(-1L, NOW, TEN_MINUTES));
-        assertNull(RecordTimestamps.forKafka(NOW + Duration.ofHours(2).toMillis(), NOW, TEN_MINUTES));
-        assertNull(RecordTimestamps.forKafka(null, NOW, TEN_MINUTES));
+    void usableKeepsUsableTimestampsAndNullsTheOthers() {
+        assertEquals(NOW - 5, RecordTimestamps.usable(NOW - 5, NOW, TEN_MINUTES));
+        assertNull(RecordTimestamps.usable(-1L, NOW, TEN_MINUTES));
+        assertNull(RecordTimestamps.usable(NOW + Duration.ofHours(2).toMillis(), NOW, TEN_MINUTES));
+        assertNull(RecordTimestamps.usable(null, NOW, TEN_MINUTES));
     }
 }

@@ -1,9 +1,7 @@
 package io.segstream.connectors.flink.internal;
 
 import io.segstream.connectors.kafka.RecordKey;
-import io.segstream.connectors.kafka.RecordTimestamps;
 import io.segstream.schemas.AvroCodec;
-import java.time.Duration;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.api.common.serialization.SerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
@@ -15,8 +13,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes records to one topic as single-object Avro values with the record's key; the Kafka timestamp is the
- * element's Flink timestamp when {@link RecordTimestamps} accepts it, else the producer's send time.
+ * Writes records to one topic as single-object Avro values with the record's key. The Kafka timestamp is always the
+ * producer's send time, never the element's event time: brokers delete by record timestamp, so masks of a drive
+ * recorded last month, stamped with their capture times, would be deleted at the broker's next retention check on a
+ * topic that keeps a day, and a broker with {@code log.message.timestamp.before.max.ms} set would refuse them and
+ * fail the sink. The capture time travels in the record itself.
  *
  * <p>No record can fail the sink's task: one that does not encode, or whose value exceeds the record limit, is
  * left out (the writer skips a null record), counted in {@code recordsUnwritable} and logged with the reason.
@@ -38,24 +39,19 @@ public final class AvroRecordSerializationSchema<T extends SpecificRecordBase>
     private final AvroCodec<T> codec;
     private final RecordKey<T> key;
     private final int maxValueBytes;
-    private final Duration maxAhead;
     private transient MetricGroup metrics;
     private transient Counter unwritable;
-    private transient Counter timestampsReplaced;
 
     /**
      * Writes to {@code topic}, encoding with {@code codec} and keying with {@code key}.
      *
      * @param maxValueBytes the largest value the producer may send
-     * @param maxAhead      how far ahead of the clock a record timestamp may be (see {@link RecordTimestamps})
      */
-    public AvroRecordSerializationSchema(String topic, AvroCodec<T> codec, RecordKey<T> key, int maxValueBytes,
-            Duration maxAhead) {
+    public AvroRecordSerializationSchema(String topic, AvroCodec<T> codec, RecordKey<T> key, int maxValueBytes) {
         this.topic = topic;
         this.codec = codec;
         this.key = key;
         this.maxValueBytes = maxValueBytes;
-        this.maxAhead = maxAhead;
     }
 
     @Override
@@ -66,7 +62,6 @@ public final class AvroRecordSerializationSchema<T extends SpecificRecordBase>
         }
         metrics = group;
         unwritable = group.counter("recordsUnwritable");
-        timestampsReplaced = group.counter("timestampsReplaced");
     }
 
     @Override
@@ -74,7 +69,6 @@ public final class AvroRecordSerializationSchema<T extends SpecificRecordBase>
         if (unwritable == null) {
             // serialized directly, without open(): count locally
             unwritable = new SimpleCounter();
-            timestampsReplaced = new SimpleCounter();
         }
         byte[] value;
         byte[] keyBytes;
@@ -89,11 +83,8 @@ public final class AvroRecordSerializationSchema<T extends SpecificRecordBase>
             drop(element, "its value is " + value.length + " bytes, over the " + maxValueBytes + "-byte record limit");
             return null;
         }
-        Long usable = RecordTimestamps.forKafka(timestamp, System.currentTimeMillis(), maxAhead);
-        if (timestamp != null && usable == null) {
-            timestampsReplaced.inc();
-        }
-        return new ProducerRecord<>(topic, null, usable, keyBytes, value);
+        // no timestamp: the producer stamps the send time (see the class comment)
+        return new ProducerRecord<>(topic, null, null, keyBytes, value);
     }
 
     private void drop(T element, String reason) {
