@@ -47,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * The segstream streaming job: camera frames in, segmentation masks and per-class alerts out.
  *
  * <pre>
- * frames (Kafka) ─▶ split ─▶ camera id check ─▶ capture time check ─▶ by camera: seq check (repeats skipped, counted)
+ * frames (Kafka) ─▶ split ─▶ camera id check ─▶ capture time check ─▶ seq check (repeats skipped, counted; chained)
  *                    │             │                   │                          │
  *                    │             │                   │                          ▼
  *                    │             │                   │      ┌────────────▶ segment ─▶ guard ─▶ masks (Kafka)
@@ -243,10 +243,10 @@ public final class InferenceJob {
         SingleOutputStreamOperator<Decoded<CameraFrame>> timed = named
                 .process(new CaptureTimeCheck(maxAhead), split.decoded().getType())
                 .name("capture time check").uid("capture-time-check");
-        // before the model, so that a repeated frame costs no inference
-        SingleOutputStreamOperator<Decoded<CameraFrame>> checked = timed.keyBy(SequenceCheck.BY_CAMERA)
+        // before the model, so that a repeated frame costs no inference; chained to the source (no shuffle)
+        SingleOutputStreamOperator<Decoded<CameraFrame>> checked = timed
                 .process(new SequenceCheck(), split.decoded().getType())
-                .name("seq check").uid("seq-check");
+                .name("seq check").uid("sequence-check");
 
         SegmentationSettings settings = new SegmentationSettings(
                 model,
