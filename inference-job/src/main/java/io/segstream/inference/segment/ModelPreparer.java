@@ -16,6 +16,7 @@ import io.segstream.schemas.ImageEncoding;
 import io.segstream.schemas.ModelRelease;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -25,6 +26,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +39,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #submit} runs on one background thread per subtask while frames keep flowing through the serving
  * model; {@link #prepare} does the same work on the caller's thread (at start and after a restore).
+ *
+ * <p>A release whose store cannot be reached or read (a connection refused, a timeout, a server error: see
+ * {@link ModelStoreException#isUnreachable}) stays pending on the background thread and is fetched again after
+ * waits that double from 1 s up to 60 s, {@link FetchRetries#DEFAULT} 12 attempts over about 6 minutes, each failed
+ * attempt logged with its count and counted ({@link #fetchRetries}); only then is it rejected. The serving model
+ * keeps serving meanwhile, and the release, pending, is in every checkpoint. Missing artifacts and wrong bytes are
+ * rejected at once: trying again would not change them.
  */
 final class ModelPreparer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ModelPreparer.class);
@@ -44,13 +53,36 @@ final class ModelPreparer implements AutoCloseable {
 
     private final SegmentationSettings settings;
     private final String owner;
+    private final FetchRetries retries;
     private final ExecutorService executor;
+    private final AtomicLong fetchRetries = new AtomicLong();
     private Path configured;
+
+    /**
+     * How often, and after which waits, a release whose store cannot be reached is fetched again.
+     *
+     * @param attempts  fetches in all, the first included
+     * @param firstWait the wait after the first failed attempt; each next wait is twice the one before
+     * @param maxWait   the longest wait
+     */
+    record FetchRetries(int attempts, Duration firstWait, Duration maxWait) {
+        static final FetchRetries DEFAULT = new FetchRetries(12, Duration.ofSeconds(1), Duration.ofSeconds(60));
+
+        Duration waitAfter(int attempt) {
+            long ms = firstWait.toMillis() << Math.min(attempt - 1, 30);
+            return Duration.ofMillis(Math.min(ms, maxWait.toMillis()));
+        }
+    }
 
     /** @param owner names the subtask in logs and in the background thread's name */
     ModelPreparer(SegmentationSettings settings, String owner) {
+        this(settings, owner, FetchRetries.DEFAULT);
+    }
+
+    ModelPreparer(SegmentationSettings settings, String owner, FetchRetries retries) {
         this.settings = settings;
         this.owner = owner;
+        this.retries = retries;
         this.executor = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "segstream model preparer (" + owner + ")");
             t.setDaemon(true);
@@ -77,9 +109,50 @@ final class ModelPreparer implements AutoCloseable {
         return configured;
     }
 
-    /** {@link #prepare} on the background thread. */
+    /**
+     * {@link #prepare} on the background thread, fetching again while the store cannot be reached (see the class
+     * comment).
+     */
     Future<ServingModel> submit(ModelRelease release, String expectedLabelSet) {
-        return executor.submit(() -> prepare(release, expectedLabelSet));
+        return executor.submit(() -> prepareRetrying(release, expectedLabelSet));
+    }
+
+    /** Fetch attempts repeated so far because a store could not be reached. */
+    long fetchRetries() {
+        return fetchRetries.get();
+    }
+
+    private ServingModel prepareRetrying(ModelRelease release, String expectedLabelSet)
+            throws ModelException, InterruptedException {
+        long t0 = System.nanoTime();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return prepare(release, expectedLabelSet);
+            } catch (ModelException e) {
+                if (!storeUnreachable(e)) {
+                    throw e;
+                }
+                if (attempt >= retries.attempts()) {
+                    throw new ModelException(e.getMessage() + " (the store could not be reached in " + attempt
+                            + " attempts over " + (System.nanoTime() - t0) / 1_000_000_000 + " s)", e);
+                }
+                Duration wait = retries.waitAfter(attempt);
+                fetchRetries.incrementAndGet();
+                LOG.warn("{}: release {} stays pending, its store cannot be reached (attempt {} of {}, the next in {}"
+                        + " ms; {} fetch retries in all): {}", owner, ModelReleases.id(release), attempt,
+                        retries.attempts(), wait.toMillis(), fetchRetries.get(), e.getMessage());
+                Thread.sleep(wait.toMillis());
+            }
+        }
+    }
+
+    private static boolean storeUnreachable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ModelStoreException s) {
+                return s.isUnreachable();
+            }
+        }
+        return false;
     }
 
     /**

@@ -155,7 +155,9 @@ public class SegmentationOperator extends AbstractStreamOperator<SegmentationMas
         batchSizes = g.histogram("batchSize", new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
         servingGauges = new HashSet<>();
 
-        releases = new ReleaseLifecycle(new ModelPreparer(settings, owner), settings.targets(), new Counting());
+        ModelPreparer preparer = new ModelPreparer(settings, owner);
+        g.gauge("modelFetchRetries", preparer::fetchRetries);
+        releases = new ReleaseLifecycle(preparer, settings.targets(), new Counting());
         if (restored) {
             releases.restore(servingState.get(), pendingState.get());
         }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.net.httpserver.HttpServer;
 import io.segstream.connectors.models.ModelReleases;
 import io.segstream.connectors.models.ModelStore;
 import io.segstream.connectors.models.ModelStoreOptions;
@@ -15,9 +16,16 @@ import io.segstream.schemas.Alert;
 import io.segstream.schemas.MaskEncoding;
 import io.segstream.schemas.ModelRelease;
 import io.segstream.schemas.Severity;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,7 +82,11 @@ class ReleaseLifecycleTest {
 
     /** A lifecycle that writes every decision into {@link #events}. */
     private ReleaseLifecycle lifecycle() {
-        lifecycle = new ReleaseLifecycle(new ModelPreparer(settings, "test subtask"), settings.targets(),
+        return lifecycle(new ModelPreparer(settings, "test subtask"));
+    }
+
+    private ReleaseLifecycle lifecycle(ModelPreparer preparer) {
+        lifecycle = new ReleaseLifecycle(preparer, settings.targets(),
                 new ReleaseLifecycle.Listener() {
                     @Override
                     public void accepted() {
@@ -281,5 +293,106 @@ class ReleaseLifecycleTest {
         assertEquals("2", alerts.get(0).getModelVersion(), "names the release chosen instead");
         assertTrue(alerts.get(0).getMessage().startsWith(
                 "Model release colour:3 was rejected and colour:2 keeps serving: "), alerts.get(0).getMessage());
+    }
+
+    /** {@code release} with its artifact served over HTTP from the registry folder, on {@code port}. */
+    private static ModelRelease overHttp(ModelRelease release, int port) {
+        return ModelRelease.newBuilder(release).setArtifactUri(release.getArtifactUri()
+                .replace(registry.toString().replaceAll("/$", ""), "http://127.0.0.1:" + port)).build();
+    }
+
+    /** A plain HTTP server on 127.0.0.1:{@code port} serving the registry folder (GET only, 404 when missing). */
+    private static HttpServer serveRegistry(int port) throws IOException {
+        Path root = Path.of(registry);
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
+        server.createContext("/", exchange -> {
+            Path file = root.resolve(exchange.getRequestURI().getPath().substring(1)).normalize();
+            if (!file.startsWith(root) || !Files.isRegularFile(file)) {
+                exchange.sendResponseHeaders(404, -1);
+            } else {
+                exchange.sendResponseHeaders(200, Files.size(file));
+                try (OutputStream out = exchange.getResponseBody()) {
+                    Files.copy(file, out);
+                }
+            }
+            exchange.close();
+        });
+        server.start();
+        return server;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    @Test
+    void aReleaseWhoseStoreIsUnreachableStaysPendingAndSwapsInOnceTheStoreAnswers() throws Exception {
+        int port = freePort();
+        ModelRelease v2 = overHttp(good("2", "datacenter", T0), port);
+        ModelPreparer preparer = new ModelPreparer(settings, "test subtask",
+                new ModelPreparer.FetchRetries(200, Duration.ofMillis(20), Duration.ofMillis(50)));
+        ReleaseLifecycle l = lifecycle(preparer);
+        l.start(List.of());
+        l.offer(v2);
+        // nothing listens on the port: every fetch is refused
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (preparer.fetchRetries() < 3) {
+            assertTrue(System.nanoTime() < deadline, "no fetch was tried again");
+            Thread.sleep(10);
+        }
+        l.applyPrepared();
+        assertEquals("colour:1", l.servingId(), "the serving model stays while the store is down");
+        assertEquals(List.of(v2), l.pendingToSnapshot(), "the release stays pending, so a checkpoint keeps it");
+        assertEquals(List.of(), events, "neither rejected nor swapped yet");
+        assertEquals(List.of(), l.drainAlerts());
+
+        HttpServer server = serveRegistry(port);
+        try {
+            settle(l);
+        } finally {
+            server.stop(0);
+        }
+        assertEquals(List.of("swapped colour:1 for colour:2", "accepted"), events);
+        assertEquals("colour:2", l.servingId());
+        assertEquals(List.of(), l.drainAlerts());
+    }
+
+    @Test
+    void aStoreThatStaysUnreachableRejectsTheReleaseAfterItsLastAttemptWithOneAlert() throws Exception {
+        ModelRelease v2 = overHttp(good("2", "datacenter", T0), freePort());
+        ModelPreparer preparer = new ModelPreparer(settings, "test subtask",
+                new ModelPreparer.FetchRetries(3, Duration.ofMillis(10), Duration.ofMillis(10)));
+        ReleaseLifecycle l = lifecycle(preparer);
+        l.start(List.of());
+        l.offer(v2);
+        settle(l);
+        assertEquals(List.of("rejected"), events);
+        assertEquals(2, preparer.fetchRetries(), "three attempts: the first and two more");
+        List<Alert> alerts = l.drainAlerts();
+        assertEquals(1, alerts.size());
+        assertTrue(alerts.get(0).getMessage().contains("could not be reached in 3 attempts"), alerts.get(0).getMessage());
+        assertEquals("colour:1", l.servingId());
+    }
+
+    @Test
+    void aMissingArtifactIsRejectedAtOnceWithoutTryingAgain() throws Exception {
+        int port = freePort();
+        ModelRelease v2 = overHttp(good("2", "datacenter", T0), port);
+        v2.setArtifactUri(v2.getArtifactUri().replace("/colour/2", "/colour/404"));
+        ModelPreparer preparer = new ModelPreparer(settings, "test subtask",
+                new ModelPreparer.FetchRetries(200, Duration.ofMillis(20), Duration.ofMillis(50)));
+        ReleaseLifecycle l = lifecycle(preparer);
+        l.start(List.of());
+        HttpServer server = serveRegistry(port);
+        try {
+            l.offer(v2);
+            settle(l);
+        } finally {
+            server.stop(0);
+        }
+        assertEquals(List.of("rejected"), events);
+        assertEquals(0, preparer.fetchRetries(), "a 404 will not go away by asking again");
     }
 }

@@ -216,7 +216,7 @@ public final class ModelStore implements AutoCloseable {
                     + e.getFile() + " does not exist", e);
         } catch (IOException e) {
             throw new ModelStoreException("cannot fetch model " + artifact.id() + " from " + artifact.uri() + ": "
-                    + reason(e), e);
+                    + reason(e), e, true);
         } finally {
             deleteTree(tmp);
         }
@@ -248,7 +248,7 @@ public final class ModelStore implements AutoCloseable {
             throw new ModelStoreException("no model at " + dir + " on the " + store.describe() + ": " + e.getFile()
                     + " does not exist; a model directory holds model.json and model.onnx", e);
         } catch (IOException e) {
-            throw new ModelStoreException("cannot fetch " + manifestUri + ": " + reason(e), e);
+            throw new ModelStoreException("cannot fetch " + manifestUri + ": " + reason(e), e, true);
         }
         ModelManifest manifest = ModelManifest.parse(new String(json, StandardCharsets.UTF_8), manifestUri.toString());
         String sha = manifest.sha256().orElseThrow(() -> new ModelException(manifestUri + " pins no sha256 of"
@@ -285,7 +285,7 @@ public final class ModelStore implements AutoCloseable {
                     + store.describe() + ": " + e.getFile() + " does not exist", e);
         } catch (IOException e) {
             throw new ModelStoreException("cannot fetch model " + manifest.id() + " from " + onnxUri + ": "
-                    + reason(e), e);
+                    + reason(e), e, true);
         } finally {
             deleteTree(tmp);
         }
