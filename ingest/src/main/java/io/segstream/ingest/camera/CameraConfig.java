@@ -1,5 +1,6 @@
 package io.segstream.ingest.camera;
 
+import io.segstream.core.frames.CameraIds;
 import io.segstream.ingest.grab.ImageOptions;
 import io.segstream.ingest.grab.SourceSpec;
 import io.segstream.ingest.replay.Pace;
@@ -37,6 +38,9 @@ public record CameraConfig(
 
     public CameraConfig {
         Objects.requireNonNull(id, "id");
+        CameraIds.problem(id).ifPresent(problem -> {
+            throw new IllegalArgumentException(problem);
+        });
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(mode, "mode");
         Objects.requireNonNull(image, "image");

@@ -3,6 +3,7 @@ package io.segstream.ingest.camera;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.segstream.core.config.SafeYaml;
+import io.segstream.core.frames.CameraIds;
 import io.segstream.ingest.grab.FrameSize;
 import io.segstream.ingest.grab.ImageOptions;
 import io.segstream.ingest.grab.RtspTransport;
@@ -21,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -52,7 +54,6 @@ import java.util.regex.Pattern;
  * }</pre>
  */
 public record CamerasConfig(List<CameraConfig> cameras) {
-    private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
     private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m)?");
     private static final Set<String> SOURCE_KEYS = Set.of("url", "device", "path");
     private static final Set<String> SETTING_KEYS = Set.of("mode", "fps", "encoding", "jpegQuality", "resize",
@@ -162,11 +163,16 @@ public record CamerasConfig(List<CameraConfig> cameras) {
 
     private static CameraConfig camera(Map<String, Object> m, String where) throws CameraConfigException {
         Object rawId = m.get("id");
-        if (rawId == null || !ID.matcher(rawId.toString()).matches()) {
-            throw new CameraConfigException(where + ": needs an 'id' of letters, digits, '.', '_', ':' or '-' (got "
-                    + (rawId == null ? "none" : "'" + rawId + "'") + ")");
+        if (rawId == null) {
+            throw new CameraConfigException(where + ": needs an 'id' (the camera's name: its Kafka key, metric label"
+                    + " and log name)");
         }
         String id = rawId.toString();
+        // the job's rule: a camera it would dead-letter frame by frame is refused here, once, naming the file
+        Optional<String> problem = CameraIds.problem(id);
+        if (problem.isPresent()) {
+            throw new CameraConfigException(where + ": " + problem.get());
+        }
         String at = where + " (" + id + ")";
         for (String key : m.keySet()) {
             if (!key.equals("id") && !SOURCE_KEYS.contains(key) && !SETTING_KEYS.contains(key)) {

@@ -1,5 +1,6 @@
 package io.segstream.ingest.replay;
 
+import io.segstream.core.frames.CameraIds;
 import io.segstream.ingest.grab.ImageOptions;
 import io.segstream.ingest.grab.SourceInfo;
 import io.segstream.ingest.grab.SourceSpec;
@@ -171,6 +172,9 @@ public final class ReplayOptions {
             if (cameraId == null || cameraId.isBlank()) {
                 throw new IllegalArgumentException("a replay needs a camera id (the Kafka key of its frames)");
             }
+            CameraIds.problem(cameraId).ifPresent(problem -> {
+                throw new IllegalArgumentException(problem);
+            });
             Objects.requireNonNull(image, "image");
             Objects.requireNonNull(pace, "pace");
             Objects.requireNonNull(attributes, "attributes");

@@ -123,7 +123,16 @@ class CamerasConfigTest {
         assertMessage("cameras: [{id: a, url: 'rtsp://x', readTimeout: 10s, stallTimeout: 2s}]",
                 "f.yaml: cameras[0] (a): 'stallTimeout' (2000 ms) must not be shorter than 'readTimeout' (10000 ms)");
         assertMessage("cameras: [{id: 'bad id', url: 'rtsp://x'}]",
-                "f.yaml: cameras[0]: needs an 'id' of letters, digits, '.', '_', ':' or '-' (got 'bad id')");
+                "f.yaml: cameras[0]: camera id \"bad id\" is not a valid camera id: ids are 1 to 64 characters of"
+                        + " A-Z a-z 0-9 . _ - starting with a letter or digit (they name files, metric labels and log"
+                        + " lines); fix the producer's camera id");
+        // the job's rule, so that no camera configured here has every frame dead-lettered there
+        assertMessage("cameras: [{id: 'line1:cam3', url: 'rtsp://x'}]",
+                "f.yaml: cameras[0]: camera id \"line1:cam3\" is not a valid camera id: ids are 1 to 64 characters of"
+                        + " A-Z a-z 0-9 . _ - starting with a letter or digit (they name files, metric labels and log"
+                        + " lines); fix the producer's camera id");
+        assertMessage("cameras: [{url: 'rtsp://x'}]",
+                "f.yaml: cameras[0]: needs an 'id' (the camera's name: its Kafka key, metric label and log name)");
         assertMessage("camera: []",
                 "f.yaml: unknown top-level key 'camera'; expected 'cameras' and optionally 'defaults'");
         assertMessage("", "f.yaml is empty; it needs a 'cameras:' list");

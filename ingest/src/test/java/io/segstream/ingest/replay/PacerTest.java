@@ -96,6 +96,10 @@ class PacerTest {
                 .setSource(io.segstream.ingest.grab.SourceSpec.of("drive.mp4")).setCameraId("c")
                 .optFromMicros(10_000_000).optToMicros(5_000_000).build());
         assertEquals("--to (0:05) lies before --from (0:10)", e.getMessage());
+        // the job's camera-id rule, checked before a frame is sent
+        IllegalArgumentException id = assertThrows(IllegalArgumentException.class, () -> ReplayOptions.builder()
+                .setSource(io.segstream.ingest.grab.SourceSpec.of("drive.mp4")).setCameraId("../cam 1").build());
+        assertTrue(id.getMessage().startsWith("camera id \"../cam 1\" is not a valid camera id"), id.getMessage());
         assertEquals("drive_2024-05-01", io.segstream.ingest.grab.SourceSpec.of("/data/drives/drive_2024-05-01.mp4")
                 .baseName());
         assertEquals("stream",
