@@ -31,8 +31,8 @@ import org.slf4j.LoggerFactory;
  * <p>It runs in the source's subtask, chained to it, so frames cross no shuffle before the model (a keyed operator
  * here cost the pipeline about 13 % of its frames per second, 26.2 against 30.2 in {@code bench}: every JPEG
  * serialised once more). That is sound because frames are keyed by camera id on Kafka (the data contract): all of a
- * camera's frames come from one partition, read by one subtask at a time. Frames of one camera spread over several partitions are each checked within their
- * partition's subtask.
+ * camera's frames come from one partition, read by one subtask at a time. Frames of one camera spread over several
+ * partitions are each checked within their partition's subtask.
  *
  * <p>Repeats are not dead letters: the first copy got its mask, and the dead-letter topic would fill with copies of
  * frames that were not bad. They are counted ({@code skippedDuplicates}) and summarised in the log at most once a
