@@ -177,13 +177,9 @@ final class QuantizeCommand implements Callable<Integer> {
         ObjectNode fp32Metrics = quantization.putObject("fp32Metrics");
         manifest.metrics().forEach(fp32Metrics::put);
         String description = manifest.description() == null ? "" : manifest.description().strip();
-        // a fresh manifest, not toBuilder(): the FP32 metrics were not measured on the INT8 model, so they move into
-        // the quantization block instead of standing as this model's
-        ModelManifest quantized = ModelManifest.builder().setName(manifest.name())
-                .setVersion(manifest.version() + "-int8").setLabelSet(manifest.labelSetName())
-                .setInput(manifest.inputName(), manifest.inputWidth(), manifest.inputHeight(), manifest.layout())
-                .optChannelOrder(manifest.channelOrder()).setNormalization(manifest.mean(), manifest.std())
-                .setOutput(manifest.outputName(), manifest.outputKind()).optBaseline(manifest.baseline())
+        // the FP32 metrics were not measured on the INT8 model: they move into the quantization block instead of
+        // standing as this model's (ModelDirectory.write pins the INT8 graph's SHA-256)
+        ModelManifest quantized = manifest.toBuilder().clearMetrics().setVersion(manifest.version() + "-int8")
                 .optDescription(description.isEmpty() ? note
                         : description + (description.endsWith(".") ? " " : ". ") + note)
                 .optTraining(block).build();

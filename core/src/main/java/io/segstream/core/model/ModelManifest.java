@@ -339,6 +339,12 @@ public final class ModelManifest {
             return this;
         }
 
+        /** Drops the evaluation figures set so far (a derived model's copy was not measured on it). */
+        public Builder clearMetrics() {
+            metrics.clear();
+            return this;
+        }
+
         /** Pins the SHA-256 (lower-case hex) of {@code model.onnx}. */
         public Builder optSha256(String hex) {
             this.sha256 = hex;
