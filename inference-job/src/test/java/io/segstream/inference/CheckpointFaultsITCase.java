@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.segstream.connectors.flink.AvroKafkaSink;
 import io.segstream.connectors.flink.AvroKafkaSource;
 import io.segstream.connectors.flink.Decoded;
-import io.segstream.connectors.kafka.AvroKafkaProducer;
 import io.segstream.connectors.kafka.AvroTopicReader;
 import io.segstream.connectors.kafka.SegstreamTopics;
 import io.segstream.connectors.kafka.junit.EmbeddedKafkaExtension;
@@ -107,7 +106,7 @@ class CheckpointFaultsITCase {
         Probe.reset(Probe.Fault.THROW_IN_ASYNC_PART);
         JobClient job = start(topics);
         try {
-            List<CameraFrame> drive = drive();
+            List<CameraFrame> drive = Frames.scriptedDrive(FRAMES_PER_CAMERA);
             produce(topics.frames(), drive.subList(0, 60));
             awaitMasks(topics, 10);
             long failedBefore = stats(cluster, job.getJobID()).getCounts().getNumberOfFailedCheckpoints();
@@ -132,7 +131,7 @@ class CheckpointFaultsITCase {
         Probe.reset(Probe.Fault.HOLD_SYNC_PART);
         JobClient job = start(topics);
         try {
-            List<CameraFrame> drive = drive();
+            List<CameraFrame> drive = Frames.scriptedDrive(FRAMES_PER_CAMERA);
             produce(topics.frames(), drive.subList(0, 60));
             awaitMasks(topics, 10);
             Probe.ARMED.set(true);
@@ -195,24 +194,8 @@ class CheckpointFaultsITCase {
         return env.executeAsync("checkpoint faults");
     }
 
-    /** 60 frames each from cam-a (a person in the corridor in frames 10..19) and cam-b, interleaved. */
-    private static List<CameraFrame> drive() {
-        List<CameraFrame> out = new ArrayList<>();
-        for (int seq = 0; seq < FRAMES_PER_CAMERA; seq++) {
-            out.add(Frames.frame("cam-a", seq, seq >= 10 && seq < 20));
-            out.add(Frames.frame("cam-b", seq, false));
-        }
-        return out;
-    }
-
     private static void produce(String topic, List<CameraFrame> frames) throws Exception {
-        try (AvroKafkaProducer<CameraFrame> p = AvroKafkaProducer.builder(CameraFrame.class)
-                .setBootstrapServers(KAFKA.bootstrapServers()).setTopic(topic).build()) {
-            for (CameraFrame f : frames) {
-                p.send(f);
-            }
-            p.flush();
-        }
+        Frames.produce(KAFKA.bootstrapServers(), topic, frames);
     }
 
     private static void awaitMasks(SegstreamTopics topics, int count) throws Exception {

@@ -1,5 +1,6 @@
 package io.segstream.inference;
 
+import io.segstream.connectors.kafka.AvroKafkaProducer;
 import io.segstream.schemas.CameraFrame;
 import io.segstream.schemas.ImageEncoding;
 import java.awt.Color;
@@ -10,6 +11,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
 
@@ -36,6 +39,30 @@ public final class Frames {
                 .setData(ByteBuffer.wrap(png(person)))
                 .setAttributes(Map.of())
                 .build();
+    }
+
+    /**
+     * Frames 0..{@code framesPerCamera - 1} of cam-a and cam-b, interleaved: cam-a sees a person in the corridor in
+     * frames 10..19, cam-b never does (the corridor rules raise at cam-a 11 and clear at 22).
+     */
+    public static List<CameraFrame> scriptedDrive(int framesPerCamera) {
+        List<CameraFrame> out = new ArrayList<>();
+        for (int seq = 0; seq < framesPerCamera; seq++) {
+            out.add(frame("cam-a", seq, seq >= 10 && seq < 20));
+            out.add(frame("cam-b", seq, false));
+        }
+        return out;
+    }
+
+    /** Sends {@code frames} to {@code topic} and waits until the broker has them all. */
+    public static void produce(String bootstrap, String topic, List<CameraFrame> frames) throws IOException {
+        try (AvroKafkaProducer<CameraFrame> p = AvroKafkaProducer.builder(CameraFrame.class)
+                .setBootstrapServers(bootstrap).setTopic(topic).build()) {
+            for (CameraFrame f : frames) {
+                p.send(f);
+            }
+            p.flush();
+        }
     }
 
     public static byte[] png(boolean person) {

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.segstream.connectors.flink.AvroKafkaSink;
 import io.segstream.connectors.flink.AvroKafkaSource;
-import io.segstream.connectors.kafka.AvroKafkaProducer;
 import io.segstream.connectors.kafka.AvroTopicReader;
 import io.segstream.connectors.kafka.KafkaClientConfigs;
 import io.segstream.connectors.kafka.SegstreamTopics;
@@ -117,13 +116,7 @@ class InferenceJobITCase {
     }
 
     private static void produce(String topic, List<CameraFrame> frames) throws Exception {
-        try (AvroKafkaProducer<CameraFrame> p = AvroKafkaProducer.builder(CameraFrame.class)
-                .setBootstrapServers(KAFKA.bootstrapServers()).setTopic(topic).build()) {
-            for (CameraFrame f : frames) {
-                p.send(f);
-            }
-            p.flush();
-        }
+        Frames.produce(KAFKA.bootstrapServers(), topic, frames);
     }
 
     private static void produceRaw(String topic, byte[] value) {
@@ -145,20 +138,10 @@ class InferenceJobITCase {
         }
     }
 
-    /** Camera a sees a person in the corridor in frames 10..19; camera b never does. */
-    private static List<CameraFrame> scriptedDrive(int frames) {
-        List<CameraFrame> out = new ArrayList<>();
-        for (int seq = 0; seq < frames; seq++) {
-            out.add(Frames.frame("cam-a", seq, seq >= 10 && seq < 20));
-            out.add(Frames.frame("cam-b", seq, false));
-        }
-        return out;
-    }
-
     @Test
     void everyFrameGetsOneMaskAndTheScriptedPersonRaisesAndClearsOneAlert() throws Exception {
         SegstreamTopics topics = freshTopics();
-        produce(topics.frames(), scriptedDrive(30));
+        produce(topics.frames(), Frames.scriptedDrive(30));
 
         InferenceJobOptions o = options(topics, "replay");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
@@ -347,7 +330,7 @@ class InferenceJobITCase {
                         .optExactlyOnce("fast-dlq-" + topics.frames()).build()).build(env);
         JobClient job = env.executeAsync("fast alerts");
         try {
-            produce(topics.frames(), scriptedDrive(30));
+            produce(topics.frames(), Frames.scriptedDrive(30));
             List<Alert> first = readAll(Alert.class, topics.alerts(), 2);
             assertEquals(List.of("11 RAISED", "22 CLEARED"), first.stream().map(a -> a.getSeq() + " " + a.getState())
                     .sorted().toList(), "raised and cleared, visible before any checkpoint");
@@ -406,7 +389,7 @@ class InferenceJobITCase {
                 .build(env);
         JobClient job = env.executeAsync("crash and recover");
         try {
-            List<CameraFrame> drive = scriptedDrive(30);
+            List<CameraFrame> drive = Frames.scriptedDrive(30);
             produce(topics.frames(), drive.subList(0, 30));
             // wait for a checkpoint to commit some masks, then take the task manager away mid-stream
             try (AvroTopicReader<SegmentationMask> r = AvroTopicReader.builder(SegmentationMask.class)
