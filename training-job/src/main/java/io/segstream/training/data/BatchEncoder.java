@@ -1,6 +1,7 @@
 package io.segstream.training.data;
 
 import io.segstream.core.labels.LabelSet;
+import java.util.Arrays;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
@@ -75,6 +76,25 @@ public final class BatchEncoder {
         INDArray y = Nd4j.create(labels, new long[] {n, numClasses, first.height(), first.width()}, 'c');
         INDArray m = Nd4j.create(mask, new long[] {n, 1, first.height(), first.width()}, 'c');
         return new MultiDataSet(new INDArray[] {features(samples)}, new INDArray[] {y}, null, new INDArray[] {m});
+    }
+
+    /**
+     * {@code data} for a graph with {@code outputs} loss layers that all take the same labels (a model with
+     * auxiliary outputs): its labels and label masks repeated, the arrays shared. One output returns {@code data}.
+     */
+    public static MultiDataSet forOutputs(MultiDataSet data, int outputs) {
+        if (outputs == data.numLabelsArrays()) {
+            return data;
+        }
+        if (data.numLabelsArrays() != 1) {
+            throw new IllegalArgumentException("cannot spread " + data.numLabelsArrays() + " label arrays over "
+                    + outputs + " outputs");
+        }
+        INDArray[] labels = new INDArray[outputs];
+        INDArray[] masks = new INDArray[outputs];
+        Arrays.fill(labels, data.getLabels(0));
+        Arrays.fill(masks, data.getLabelsMaskArray(0));
+        return new MultiDataSet(data.getFeatures(), labels, data.getFeaturesMaskArrays(), masks);
     }
 
     private static TrainingSample requireSize(TrainingSample s, TrainingSample first) {

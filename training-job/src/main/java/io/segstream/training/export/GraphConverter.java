@@ -5,10 +5,12 @@ import io.segstream.core.onnx.OnnxGraphBuilder;
 import io.segstream.core.onnx.proto.Onnx.TensorProto.DataType;
 import io.segstream.training.graph.MaxUnpoolVertex;
 import io.segstream.training.graph.McDropoutVertex;
+import io.segstream.training.model.ModelBuilder;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
@@ -88,16 +90,18 @@ public final class GraphConverter {
     }
 
     private Converted run(int width, int height, boolean debug) {
-        if (conf.getNetworkInputs().size() != 1 || conf.getNetworkOutputs().size() != 1) {
-            throw new UnsupportedLayerException("the graph has " + conf.getNetworkInputs().size() + " inputs and "
-                    + conf.getNetworkOutputs().size() + " outputs; export takes one image input and one output");
+        if (conf.getNetworkInputs().size() != 1) {
+            throw new UnsupportedLayerException("the graph has " + conf.getNetworkInputs().size() + " inputs; export"
+                    + " takes one image input");
         }
+        // the main output and what it needs: auxiliary heads (deep supervision) are training-only
+        Set<String> inference = ModelBuilder.inferenceVertices(conf);
         String in = conf.getNetworkInputs().get(0);
         tensors.put(in, g.input(INPUT, DataType.FLOAT, -1, 3, height, width));
         shapes.put(in, new long[] {3, height, width});
         for (int idx : graph.topologicalSortOrder()) {
             String name = graph.getVertices()[idx].getVertexName();
-            if (tensors.containsKey(name)) {
+            if (tensors.containsKey(name) || !inference.contains(name)) {
                 continue;
             }
             convertVertex(name, conf.getVertices().get(name), conf.getVertexInputs().get(name));

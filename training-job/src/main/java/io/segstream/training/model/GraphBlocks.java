@@ -1,10 +1,13 @@
 package io.segstream.training.model;
 
+import io.segstream.training.graph.DilatedConvolution2D;
 import io.segstream.training.graph.DilatedDepthwiseConvolution2D;
 import io.segstream.training.graph.MaxUnpoolVertex;
 import io.segstream.training.graph.McDropoutVertex;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -46,6 +49,7 @@ public final class GraphBlocks {
     private final ComputationGraphConfiguration.GraphBuilder graph;
     private final Map<String, FeatureShape> shapes = new HashMap<>();
     private final Set<String> headLayers = new LinkedHashSet<>();
+    private final Map<String, Double> auxiliaryLogits = new LinkedHashMap<>();
 
     public GraphBlocks(ComputationGraphConfiguration.GraphBuilder graph, String input, FeatureShape inputShape) {
         this.graph = graph;
@@ -74,6 +78,24 @@ public final class GraphBlocks {
 
     // ---- plain layers ----
 
+    /**
+     * Marks {@code logits} (N×classes×H×W at the input resolution) as an auxiliary output trained with the main loss
+     * scaled by {@code weight}: deep supervision such as ICNet's cascade label guidance. Auxiliary outputs are
+     * training-only; export and prediction use the main logits.
+     */
+    public void markAuxiliary(String logits, double weight) {
+        shape(logits);
+        if (!(weight > 0) || Double.isInfinite(weight)) {
+            throw new IllegalArgumentException("auxiliary loss weight must be > 0, got " + weight);
+        }
+        auxiliaryLogits.put(logits, weight);
+    }
+
+    /** Auxiliary logits vertices and their loss weights, in the order they were marked. */
+    public Map<String, Double> auxiliaryLogits() {
+        return Collections.unmodifiableMap(auxiliaryLogits);
+    }
+
     /** A convolution with bias and no activation (classifiers, score layers). */
     public String conv(String name, String in, int channels, int kernel) {
         return conv(name, in, channels, kernel, WeightInit.XAVIER);
@@ -96,9 +118,10 @@ public final class GraphBlocks {
     public String convBnAct(String name, String in, int channels, int kernel, int stride, int dilation, Activation act) {
         FeatureShape s = shape(in);
         checkStride(name, s, stride);
-        graph.addLayer(name + "_conv", new ConvolutionLayer.Builder(kernel, kernel).stride(stride, stride)
+        ConvolutionLayer.Builder conv = new ConvolutionLayer.Builder(kernel, kernel).stride(stride, stride)
                 .dilation(dilation, dilation).nOut(channels).hasBias(false).convolutionMode(ConvolutionMode.Same)
-                .activation(Activation.IDENTITY).build(), in);
+                .activation(Activation.IDENTITY);
+        graph.addLayer(name + "_conv", dilation > 1 ? DilatedConvolution2D.of(conv) : conv.build(), in);
         put(name + "_conv", new FeatureShape(channels, s.height() / stride, s.width() / stride));
         return bn(name, name + "_conv", act);
     }
@@ -210,6 +233,18 @@ public final class GraphBlocks {
         graph.addLayer(name, new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(kernel, kernel)
                 .stride(stride, stride).convolutionMode(ConvolutionMode.Same).build(), in);
         return put(name, new FeatureShape(s.channels(), s.height() / stride, s.width() / stride));
+    }
+
+    /**
+     * k×k average pooling with stride k: with k = 2 it is bilinear downsampling by 2 with half-pixel centres (ONNX
+     * {@code Resize} linear, PyTorch {@code align_corners=False}).
+     */
+    public String averagePool(String name, String in, int kernel) {
+        FeatureShape s = shape(in);
+        checkStride(name, s, kernel);
+        graph.addLayer(name, new SubsamplingLayer.Builder(PoolingType.AVG).kernelSize(kernel, kernel)
+                .stride(kernel, kernel).convolutionMode(ConvolutionMode.Truncate).build(), in);
+        return put(name, new FeatureShape(s.channels(), s.height() / kernel, s.width() / kernel));
     }
 
     /** Average pooling into {@code bins × bins} cells; the feature size must divide by {@code bins}. */

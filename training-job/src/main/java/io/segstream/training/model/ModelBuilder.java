@@ -5,6 +5,13 @@ import io.segstream.training.loss.PixelLoss;
 import io.segstream.training.loss.WeightedCrossEntropy;
 import io.segstream.training.optim.Optimizers;
 import io.segstream.training.optim.ScaledSchedule;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
@@ -25,7 +32,9 @@ import org.nd4j.linalg.schedule.ISchedule;
 /**
  * Turns a {@link ModelSpec} into a trainable DL4J {@link ComputationGraphConfiguration}: the registered model's
  * layers from input {@value #INPUT} (N×3×H×W, normalised RGB) to logits, then a {@code CnnLossLayer} named
- * {@value #LOSS} with the chosen {@link PixelLoss}. The graph's output is the logits (identity activation).
+ * {@value #LOSS} with the chosen {@link PixelLoss}. The graph's first output is the logits (identity activation);
+ * models with deep supervision ({@link GraphBlocks#markAuxiliary}) add one loss layer per auxiliary logits after it,
+ * named {@value #LOSS}{@code _aux1}, {@code _aux2}, …, which take the same labels.
  *
  * <pre>{@code
  * BuiltModel m = ModelBuilder.builder().setSpec(spec).optUpdater(new Adam(1e-3))
@@ -137,12 +146,35 @@ public final class ModelBuilder {
                     + spec.height() + "x" + spec.width());
         }
         gb.addLayer(LOSS, new CnnLossLayer.Builder(loss).activation(Activation.IDENTITY).build(), logits);
-        gb.setOutputs(LOSS);
+        List<String> outputs = new ArrayList<>(List.of(LOSS));
+        for (Map.Entry<String, Double> aux : g.auxiliaryLogits().entrySet()) {
+            String name = LOSS + "_aux" + outputs.size();
+            gb.addLayer(name, new CnnLossLayer.Builder(auxiliaryLoss(aux.getValue())).activation(Activation.IDENTITY)
+                    .build(), aux.getKey());
+            outputs.add(name);
+        }
+        gb.setOutputs(outputs.toArray(String[]::new));
         ComputationGraphConfiguration conf = gb.build();
         if (headLrMultiplier != 1.0) {
             scaleHeadLearningRate(conf, g.headLayers());
         }
         return new BuiltModel(spec, conf, logits, g.headLayers(), model.outputStride(spec));
+    }
+
+    /**
+     * The loss of an auxiliary output: cross-entropy (as mmsegmentation's auxiliary heads) with the main loss's class
+     * weights, scaled by {@code weight}, which scales the loss and its gradient by {@code weight}.
+     */
+    private WeightedCrossEntropy auxiliaryLoss(double weight) {
+        double[] w = loss.getClassWeights();
+        if (w == null) {
+            w = new double[spec.numClasses()];
+            Arrays.fill(w, 1.0);
+        }
+        for (int i = 0; i < w.length; i++) {
+            w[i] *= weight;
+        }
+        return new WeightedCrossEntropy(w);
     }
 
     private void scaleHeadLearningRate(ComputationGraphConfiguration conf, Set<String> head) {
@@ -167,6 +199,22 @@ public final class ModelBuilder {
         double lr = base.getLearningRate(0, 0);
         u.setLrAndSchedule(lr * headLrMultiplier, schedule == null ? null : new ScaledSchedule(schedule, headLrMultiplier));
         return u;
+    }
+
+    /**
+     * The vertices the main output (the graph's first) depends on, the input and that output included: the network
+     * a camera runs. Auxiliary heads that only feed training losses are not among them.
+     */
+    public static Set<String> inferenceVertices(ComputationGraphConfiguration conf) {
+        Set<String> needed = new LinkedHashSet<>();
+        Deque<String> open = new ArrayDeque<>(List.of(conf.getNetworkOutputs().get(0)));
+        while (!open.isEmpty()) {
+            String v = open.pop();
+            if (needed.add(v)) {
+                open.addAll(conf.getVertexInputs().getOrDefault(v, List.of()));
+            }
+        }
+        return needed;
     }
 
     /** Throws {@link InvalidInputSizeException} when the model cannot take the spec's input size. */

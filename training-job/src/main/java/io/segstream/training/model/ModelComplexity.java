@@ -2,6 +2,7 @@ package io.segstream.training.model;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
@@ -25,14 +26,15 @@ import org.deeplearning4j.nn.conf.layers.SeparableConvolution2D;
  */
 public record ModelComplexity(long params, double flops) {
 
-    /** Parameters and FLOPs of {@code conf} for one image. */
+    /** Parameters and FLOPs of {@code conf} for one image, training-only auxiliary heads left out. */
     public static ModelComplexity of(ComputationGraphConfiguration conf, int height, int width) {
         Map<String, InputType> outTypes = conf.getLayerActivationTypes(InputType.convolutional(height, width, 3));
         Map<String, List<String>> inputsOf = conf.getVertexInputs();
+        Set<String> inference = ModelBuilder.inferenceVertices(conf);
         long params = 0;
         double flops = 0;
         for (Map.Entry<String, GraphVertex> e : conf.getVertices().entrySet()) {
-            if (!(e.getValue() instanceof LayerVertex lv)) {
+            if (!(e.getValue() instanceof LayerVertex lv) || !inference.contains(e.getKey())) {
                 continue;
             }
             NeuralNetConfiguration nnc = lv.getLayerConf();

@@ -17,7 +17,7 @@ public final class ModelRegistry {
 
     static {
         for (SegmentationModel m : List.of(new FastScnn(), new UNet(), new SeparableUNet(), new DeepLabV3Plus(),
-                new BayesianSegNet(), new Fcn())) {
+                new BayesianSegNet(), new Fcn(), new IcNet())) {
             MODELS.put(m.name(), m);
         }
     }

@@ -71,7 +71,7 @@ public final class LrFinder {
             for (int epoch = 0; step < steps; epoch++) {
                 for (BatchLoader.Batch b : loader.epoch(epoch, 0)) {
                     double lr = sweep.valueAt(step, 0);
-                    graph.fit(b.data());
+                    graph.fit(BatchEncoder.forOutputs(b.data(), graph.getNumOutputArrays()));
                     double l = graph.score();
                     avg = SMOOTHING * avg + (1 - SMOOTHING) * l;
                     double s = avg / (1 - Math.pow(SMOOTHING, step + 1));

@@ -330,6 +330,7 @@ public final class Trainer {
         private INDArray forwardBackward(MultiDataSet data, int microIndex, INDArray accumulated) {
             Nd4j.getRandom().setSeed(StepSeeds.of(config.seed(), iteration, microIndex));
             lossConfig.setStep(iteration);
+            data = BatchEncoder.forOutputs(data, graph.getNumOutputArrays());
             graph.setInputs(data.getFeatures());
             graph.setLabels(data.getLabels());
             graph.setLayerMaskArrays(null, data.getLabelsMaskArrays());

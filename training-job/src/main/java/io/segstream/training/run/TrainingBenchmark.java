@@ -60,10 +60,11 @@ public final class TrainingBenchmark {
             double flops = ModelComplexity.of(conf, height, width).flops();
             ComputationGraph graph = new ComputationGraph(conf);
             graph.init();
-            graph.fit(data);
+            MultiDataSet forGraph = BatchEncoder.forOutputs(data, graph.getNumOutputArrays());
+            graph.fit(forGraph);
             long start = System.nanoTime();
             for (int i = 0; i < iterations; i++) {
-                graph.fit(data);
+                graph.fit(forGraph);
             }
             double perStep = (System.nanoTime() - start) / 1e9 / iterations;
             Result r = new Result(spec.label(), graph.numParams(), perStep, batch / perStep, flops);

@@ -45,7 +45,8 @@ class ExportParityTest {
                 Arguments.of("bayes_segnet", "mobilenetv2", "mobilenetv2", 8, 64, 32, 0.125),
                 Arguments.of("deeplabv3+", "mobilenetv2", "mobilenetv2", 8, 64, 32, 0.125),
                 Arguments.of("deeplabv3+", "xception", "mobilenetv2", 8, 64, 32, 0.125),
-                Arguments.of("fastscnn", "mobilenetv2", "mobilenetv2", 8, 256, 128, 0.125));
+                Arguments.of("fastscnn", "mobilenetv2", "mobilenetv2", 8, 256, 128, 0.125),
+                Arguments.of("icnet", "mobilenetv2", "mobilenetv2", 8, 256, 128, 0.125));
     }
 
     @ParameterizedTest(name = "{0} {1}/{2} fcn{3} at {4}x{5} width x{6}")

@@ -3,6 +3,7 @@ package io.segstream.training.graph;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.segstream.training.model.ModelBuilder;
@@ -99,6 +100,45 @@ class LayerHelpersTest {
         }
         INDArray actual = a.outputSingle(x);
         assertEquals(0.0, actual.sub(expected).amaxNumber().doubleValue(), 1e-5);
+    }
+
+    @Test
+    void dilatedConvolutionRunsWithoutTheHelperThatRefusesItAndMatchesTheStockLayer() {
+        ComputationGraphConfiguration restored = ComputationGraphConfiguration.fromJson(convGraph(true).toJson());
+        ComputationGraph a = new ComputationGraph(restored);
+        a.init();
+        assertInstanceOf(DilatedConvolution2D.class, a.getLayer("conv").conf().getLayer());
+        assertNull(a.getLayer("conv").getHelper(), "the dilated convolution must not try oneDNN");
+        ComputationGraph b = new ComputationGraph(convGraph(false));
+        b.init(a.params().dup(), true);
+        Nd4j.getRandom().setSeed(5);
+        INDArray x = Nd4j.randn(DataType.FLOAT, 2, 8, 20, 24);
+        boolean allowed = Nd4j.getEnvironment().helpersAllowed();
+        INDArray expected;
+        Nd4j.getEnvironment().allowHelpers(false);
+        try {
+            expected = b.outputSingle(x);
+        } finally {
+            Nd4j.getEnvironment().allowHelpers(allowed);
+        }
+        assertEquals(0.0, a.outputSingle(x).sub(expected).amaxNumber().doubleValue(), 1e-5);
+        // and it trains: one step of gradient descent changes its weights
+        INDArray before = a.getLayer("conv").params().dup();
+        a.fit(new MultiDataSet(new INDArray[] {x},
+                new INDArray[] {Nd4j.randn(DataType.FLOAT, 2, 6, 20, 24)}));
+        assertTrue(!before.equals(a.getLayer("conv").params()));
+    }
+
+    private static ComputationGraphConfiguration convGraph(boolean dilatedClass) {
+        org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder conv =
+                new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(3, 3).dilation(2, 2).nOut(6).hasBias(false)
+                .convolutionMode(ConvolutionMode.Same).activation(Activation.IDENTITY);
+        return new NeuralNetConfiguration.Builder().seed(1).graphBuilder().addInputs("in")
+                .setInputTypes(InputType.convolutional(20, 24, 8))
+                .addLayer("conv", dilatedClass ? DilatedConvolution2D.of(conv) : conv.build(), "in")
+                .addLayer("out", new CnnLossLayer.Builder(LossFunctions.LossFunction.MSE)
+                        .activation(Activation.IDENTITY).build(), "conv")
+                .setOutputs("out").build();
     }
 
     private static ComputationGraph fastScnn() {

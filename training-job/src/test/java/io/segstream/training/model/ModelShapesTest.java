@@ -28,7 +28,8 @@ class ModelShapesTest {
                 Arguments.of("bayes_segnet", "mobilenetv2", "mobilenetv2", 8, 64, 32, 64, 48),
                 Arguments.of("fcn", "mobilenetv2", "mobilenetv2", 8, 64, 32, 64, 16),
                 Arguments.of("fcn", "mobilenetv2", "resnet18", 16, 96, 64, 100, 64),
-                Arguments.of("fcn", "mobilenetv2", "vgg16", 32, 64, 32, 64, 24));
+                Arguments.of("fcn", "mobilenetv2", "vgg16", 32, 64, 32, 64, 24),
+                Arguments.of("icnet", "mobilenetv2", "mobilenetv2", 8, 256, 128, 256, 96));
     }
 
     @ParameterizedTest(name = "{0} {1}/{2} fcn{3} at {4}x{5}")
@@ -44,8 +45,13 @@ class ModelShapesTest {
         ComputationGraph graph = new ComputationGraph(conf);
         graph.init();
         INDArray x = Nd4j.rand(DataType.FLOAT, 2, 3, height, width);
-        INDArray y = graph.outputSingle(x);
+        INDArray[] outputs = graph.output(x);
+        INDArray y = outputs[0];
         assertArrayEquals(new long[] {2, classes, height, width}, y.shape());
+        // auxiliary outputs (ICNet's label guidance) are logits at the input size too
+        for (INDArray aux : outputs) {
+            assertArrayEquals(new long[] {2, classes, height, width}, aux.shape());
+        }
         assertTrue(Double.isFinite(y.sumNumber().doubleValue()), "finite logits");
         assertTrue(built.headLayers().size() >= 1);
 
@@ -83,7 +89,9 @@ class ModelShapesTest {
                 Arguments.of("deeplabv3+", "xception", 35, 45),
                 Arguments.of("bayes_segnet", "", 28, 31),
                 Arguments.of("fcn", "resnet18", 11, 11.5),
-                Arguments.of("fcn", "vgg16", 130, 140));
+                Arguments.of("fcn", "vgg16", 130, 140),
+                // ICNet over a MobileNetV2 trunk (the paper's PSPNet50 trunk has 26.5 M)
+                Arguments.of("icnet", "", 0.4, 1.2));
     }
 
     @org.junit.jupiter.api.Test
@@ -103,6 +111,53 @@ class ModelShapesTest {
                         .getLayerConf().getLayer();
         assertEquals(0.03, head.getIUpdater().getLearningRate(5, 0), 1e-12);
         assertEquals(0.003, body.getIUpdater().getLearningRate(5, 0), 1e-12);
+    }
+
+    @org.junit.jupiter.api.Test
+    void icnetTrainsItsLabelGuidanceAndExportsOnlyTheMainBranch() {
+        ModelSpec spec = ModelSpec.builder().setModel("icnet").setNumClasses(4).setSize(256, 128)
+                .optWidthMultiplier(0.125).build();
+        ModelBuilder.BuiltModel built = ModelBuilder.builder().setSpec(spec)
+                .optLoss(new io.segstream.training.loss.WeightedCrossEntropy(new double[] {1, 2, 3, 4})).build();
+        ComputationGraphConfiguration conf = built.configuration();
+        assertEquals(java.util.List.of(ModelBuilder.LOSS, ModelBuilder.LOSS + "_aux1", ModelBuilder.LOSS + "_aux2"),
+                conf.getNetworkOutputs());
+        // label guidance at strides 16 and 8, weight 0.4 each, on the main loss's class weights
+        for (String aux : java.util.List.of(ModelBuilder.LOSS + "_aux1", ModelBuilder.LOSS + "_aux2")) {
+            org.deeplearning4j.nn.conf.layers.CnnLossLayer l = (org.deeplearning4j.nn.conf.layers.CnnLossLayer)
+                    ((org.deeplearning4j.nn.conf.graph.LayerVertex) conf.getVertices().get(aux)).getLayerConf()
+                            .getLayer();
+            assertArrayEquals(new double[] {0.4, 0.8, 1.2, 1.6},
+                    ((io.segstream.training.loss.PixelLoss) l.getLossFn()).getClassWeights(), 1e-12);
+        }
+        java.util.Set<String> inference = ModelBuilder.inferenceVertices(conf);
+        assertTrue(inference.contains("head_logits") && inference.contains("sub4_ppm_fuse_conv"), inference::toString);
+        assertTrue(inference.stream().noneMatch(v -> v.contains("aux")), inference::toString);
+        // the auxiliary classifiers are neither in the deployed parameter count nor in its FLOPs
+        ComputationGraph graph = new ComputationGraph(conf);
+        graph.init();
+        long auxParams = graph.getLayer("cff_sub24_aux_logits").numParams()
+                + graph.getLayer("cff_sub12_aux_logits").numParams();
+        assertEquals(graph.numParams() - auxParams, ModelComplexity.of(conf, 128, 256).params());
+
+        // one step moves the three losses: every output's gradient reaches the shared trunk
+        io.segstream.training.data.BatchEncoder enc = new io.segstream.training.data.BatchEncoder(4,
+                io.segstream.training.data.Normalization.IMAGENET);
+        byte[] rgb = new byte[256 * 128 * 3];
+        byte[] ids = new byte[256 * 128];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = (byte) ((i % 256) / 64);
+            rgb[3 * i] = (byte) (ids[i] * 60);
+        }
+        org.nd4j.linalg.dataset.MultiDataSet data = enc.encode(java.util.List.of(
+                new io.segstream.training.data.TrainingSample("toy", 256, 128, rgb, ids)));
+        org.nd4j.linalg.dataset.MultiDataSet three = io.segstream.training.data.BatchEncoder.forOutputs(data, 3);
+        assertEquals(3, three.numLabelsArrays());
+        assertTrue(three.getLabels(2) == data.getLabels(0), "labels are shared, not copied");
+        INDArray trunkBefore = graph.getLayer("sub2_stem_conv").params().dup();
+        graph.fit(three);
+        assertTrue(Double.isFinite(graph.score()));
+        assertTrue(!trunkBefore.equals(graph.getLayer("sub2_stem_conv").params()));
     }
 
     @org.junit.jupiter.api.Test

@@ -75,6 +75,9 @@ class ConvergenceOnScenesITCase {
                 // batch norm
                 new Case("fastscnn x0.25", 256, Map.of("model", "fastscnn", "widthMultiplier", 0.25,
                         "learningRate", 3e-3), 0.15, 0.03),
+                // three resolutions, cascade fusion and label guidance (three losses)
+                new Case("icnet x0.25", 256, Map.of("model", "icnet", "widthMultiplier", 0.25,
+                        "learningRate", 3e-3), 0.15, 0.03),
                 new Case("unet x0.125", 128, Map.of("model", "unet", "widthMultiplier", 0.125,
                         "learningRate", 3e-3), 0.15, 0.03),
                 new Case("separable_unet", 128, Map.of("model", "separable_unet", "learningRate", 3e-3), 0.15, 0.03),
