@@ -93,7 +93,8 @@ public final class ModelExporter {
             // pooling layers are sized for the input: rebuild at the new size and carry the weights over
             config = config.with(Map.of("width", w, "height", h));
             ComputationGraph resized = new ComputationGraph(
-                    ModelBuilder.builder().setSpec(config.modelSpec()).build().configuration());
+                    ModelBuilder.builder().setSpec(config.modelSpec()).optChannelPlan(config.prunedChannels()).build()
+                            .configuration());
             resized.init();
             resized.setParams(graph.params());
             graph = resized;

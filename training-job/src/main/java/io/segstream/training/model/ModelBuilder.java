@@ -4,6 +4,7 @@ import io.segstream.training.graph.LayerHelpers;
 import io.segstream.training.loss.PixelLoss;
 import io.segstream.training.loss.WeightedCrossEntropy;
 import io.segstream.training.optim.Optimizers;
+import io.segstream.training.prune.FilterPruner;
 import io.segstream.training.optim.ScaledSchedule;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -58,6 +59,7 @@ public final class ModelBuilder {
     private double gradientThreshold = 1.0;
     private double weightDecay;
     private DataType dataType = DataType.FLOAT;
+    private Map<String, Integer> channelPlan = Map.of();
 
     private ModelBuilder() {
     }
@@ -113,6 +115,12 @@ public final class ModelBuilder {
         return this;
     }
 
+    /** Filters kept per convolution of a pruned network ({@link FilterPruner}); empty for the full-size model. */
+    public ModelBuilder optChannelPlan(Map<String, Integer> plan) {
+        this.channelPlan = Objects.requireNonNull(plan, "plan");
+        return this;
+    }
+
     /** Checks the input size against the model and builds the configuration. */
     public BuiltModel build() {
         Objects.requireNonNull(spec, "model spec is required (setSpec)");
@@ -155,6 +163,9 @@ public final class ModelBuilder {
         }
         gb.setOutputs(outputs.toArray(String[]::new));
         ComputationGraphConfiguration conf = gb.build();
+        if (!channelPlan.isEmpty()) {
+            conf = FilterPruner.resize(conf, channelPlan);
+        }
         if (headLrMultiplier != 1.0) {
             scaleHeadLearningRate(conf, g.headLayers());
         }

@@ -77,7 +77,8 @@ public final class Predictor {
             // pooling layers are sized for the input (pyramid and image pooling): rebuild at the new size and carry
             // the weights over, which fully convolutional models allow
             TrainConfig resized = config.with(java.util.Map.of("width", w, "height", h));
-            graph = new ComputationGraph(ModelBuilder.builder().setSpec(resized.modelSpec()).build().configuration());
+            graph = new ComputationGraph(ModelBuilder.builder().setSpec(resized.modelSpec())
+                    .optChannelPlan(resized.prunedChannels()).build().configuration());
             graph.init();
             graph.setParams(r.graph().params());
             config = resized;

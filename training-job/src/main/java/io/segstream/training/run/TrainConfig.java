@@ -66,6 +66,8 @@ import java.util.Map;
  * @param seed             seed of initialisation, data order, augmentation and dropout
  * @param mixedPrecision   FP16 compute (refused on the CPU backend)
  * @param runsDir          parent of run directories
+ * @param prunedChannels   filters kept per convolution of a pruned network ({@code segstream prune}); empty for the
+ *                         full-size model
  */
 public record TrainConfig(
         String model, String backbone, String encoder, int fcnStride, double widthMultiplier,
@@ -76,7 +78,8 @@ public record TrainConfig(
         int slowStartSteps, double slowStartLr,
         String loss, String classWeights, double topK, long miningSteps, double gamma,
         int accumulate, double clipNorm, double clipValue, double headLrMultiplier, double weightDecay,
-        int validateEvery, int validationImages, long seed, boolean mixedPrecision, String runsDir) {
+        int validateEvery, int validationImages, long seed, boolean mixedPrecision, String runsDir,
+        Map<String, Integer> prunedChannels) {
 
     /** Schedule names {@code --schedule} accepts. */
     public static final List<String> SCHEDULES = List.of("none", "polynomial", "cyclic", "warmup", "slowstart");
@@ -131,6 +134,7 @@ public record TrainConfig(
         d.put("seed", 42L);
         d.put("mixedPrecision", false);
         d.put("runsDir", "runs");
+        d.put("prunedChannels", Map.of());
         return java.util.Collections.unmodifiableMap(d);
     }
 
@@ -186,6 +190,11 @@ public record TrainConfig(
         return ModelSpec.builder().setModel(model).setNumClasses(LabelSet.named(labelSet).numClasses())
                 .setSize(width, height).optWidthMultiplier(widthMultiplier).optBackbone(backbone).optEncoder(encoder)
                 .optFcnStride(fcnStride).build();
+    }
+
+    public TrainConfig {
+        prunedChannels = prunedChannels == null ? Map.of()
+                : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(prunedChannels));
     }
 
     private void validate() {

@@ -160,7 +160,8 @@ public final class Trainer {
         ISchedule schedule = Schedules.of(config, totalSteps);
         IUpdater updater = Optimizers.create(config.optimizer(), config.learningRate(), schedule, config.momentum());
         ModelBuilder b = ModelBuilder.builder().setSpec(spec).optUpdater(updater).optLoss(loss).optSeed(config.seed())
-                .optHeadLrMultiplier(config.headLrMultiplier()).optWeightDecay(config.weightDecay());
+                .optHeadLrMultiplier(config.headLrMultiplier()).optWeightDecay(config.weightDecay())
+                .optChannelPlan(config.prunedChannels());
         if (config.clipNorm() > 0) {
             b.optGradientNormalization(GradientNormalization.ClipL2PerLayer, config.clipNorm());
         } else if (config.clipValue() > 0) {
@@ -187,7 +188,8 @@ public final class Trainer {
 
     private void checkSameNetwork(TrainingState state, Path checkpoint) {
         TrainConfig before = TrainConfig.of(state.config());
-        for (String key : List.of("model", "backbone", "encoder", "fcnStride", "widthMultiplier", "labelSet")) {
+        for (String key : List.of("model", "backbone", "encoder", "fcnStride", "widthMultiplier", "labelSet",
+                "prunedChannels")) {
             Object a = before.toMap().get(key);
             Object b = config.toMap().get(key);
             if (!java.util.Objects.equals(a, b)) {
@@ -200,7 +202,7 @@ public final class Trainer {
     private void checkCompatible(TrainingState state) {
         TrainConfig before = TrainConfig.of(state.config());
         for (String key : List.of("model", "backbone", "encoder", "fcnStride", "widthMultiplier", "labelSet", "width",
-                "height", "batch", "accumulate", "seed", "optimizer", "schedule", "loss")) {
+                "height", "batch", "accumulate", "seed", "optimizer", "schedule", "loss", "prunedChannels")) {
             Object a = before.toMap().get(key);
             Object b = config.toMap().get(key);
             if (!java.util.Objects.equals(a, b)) {

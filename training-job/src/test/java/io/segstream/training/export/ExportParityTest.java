@@ -33,7 +33,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /** Every registered model, randomly initialised and small, exports to ONNX that ONNX Runtime runs like DL4J. */
-class ExportParityTest {
+public class ExportParityTest {
 
     static Stream<Arguments> models() {
         return Stream.of(
@@ -104,7 +104,7 @@ class ExportParityTest {
      * below 1 so that the random deep encoders (ResNet-18, VGG-16) keep logits of the size a trained model has;
      * with gains up to 1.5 their logits reach ~100 and float32 rounding alone (2e-6 relative) exceeds 1e-4.
      */
-    static void randomiseBatchNormStatistics(ComputationGraph graph, Random random) {
+    public static void randomiseBatchNormStatistics(ComputationGraph graph, Random random) {
         for (GraphVertex v : graph.getVertices()) {
             if (v.hasLayer() && v.getLayer().paramTable().containsKey("W")
                     && v.getLayer().paramTable().get("W").amaxNumber().doubleValue() == 0) {
