@@ -22,6 +22,9 @@ import java.lang.management.ManagementFactory;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -98,6 +101,12 @@ final class QuantizeCommand implements Callable<Integer> {
                     + " ${DEFAULT-VALUE}).")
     double minAgreement;
 
+    @Option(names = "--max-float", defaultValue = "8", paramLabel = "N",
+            description = "Mixed precision: when full INT8 agrees below --min-agreement, leave up to N convolution"
+                    + " inputs in float, the most sensitive first (each quantized alone on the check frames), until"
+                    + " it passes (default: ${DEFAULT-VALUE}; 0 = all or nothing).")
+    int maxFloat;
+
     @Override
     public Integer call() throws Exception {
         if (frames < 1) {
@@ -134,23 +143,48 @@ final class QuantizeCommand implements Callable<Integer> {
             }
             ranges = cal.ranges();
         }
+        List<FloatBuffer> checkInputs = new ArrayList<>();
+        for (Path image : check) {
+            FloatBuffer b = FloatBuffer.allocate(pre.floatsPerImage());
+            pre.write(load(image), b, 0);
+            checkInputs.add(b);
+        }
         byte[] int8 = QdqQuantizer.quantize(fp32, ranges);
-        double agreement;
-        try (QuantizedModelCheck c = new QuantizedModelCheck(fp32, int8, manifest.inputName(),
-                manifest.outputName())) {
-            for (Path image : check) {
-                pre.write(load(image), input, 0);
-                c.add(input, shape);
+        double agreement = agreement(fp32, int8, manifest, checkInputs, shape);
+        List<String> keptFloat = new ArrayList<>();
+        if (agreement < minAgreement && maxFloat > 0) {
+            // mixed precision: rank the convolution inputs by what quantizing each alone costs, and leave the worst
+            // in float one by one
+            double weightsOnly = agreement(fp32, QdqQuantizer.quantize(fp32, Map.of()), manifest, checkInputs, shape);
+            Map<String, Double> cost = new HashMap<>();
+            for (String t : ranges.keySet()) {
+                cost.put(t, weightsOnly - agreement(fp32, QdqQuantizer.quantize(fp32, Map.of(t, ranges.get(t))),
+                        manifest, checkInputs, shape));
             }
-            agreement = c.agreement();
+            List<String> bySensitivity = ranges.keySet().stream()
+                    .sorted(Comparator.comparingDouble((String t) -> -cost.get(t))).toList();
+            Map<String, ActivationRange> mixed = new HashMap<>(ranges);
+            for (String t : bySensitivity.subList(0, Math.min(maxFloat, bySensitivity.size()))) {
+                mixed.remove(t);
+                keptFloat.add(t);
+                int8 = QdqQuantizer.quantize(fp32, mixed);
+                agreement = agreement(fp32, int8, manifest, checkInputs, shape);
+                spec.commandLine().getErr().printf(Locale.ROOT, "left %s in float (alone it cost %.4f of the agreement): agreement"
+                        + " %.4f%n", t, cost.get(t), agreement);
+                if (agreement >= minAgreement) {
+                    break;
+                }
+            }
+            ranges = mixed;
         }
         String checkedOn = check == calibrate ? check.size() + " calibration frame(s) (no frame was left over)"
                 : check.size() + " held-out frame(s)";
         if (agreement < minAgreement) {
             throw new IllegalStateException(String.format(Locale.ROOT, "the INT8 model of %s agrees with FP32 on"
-                    + " %.4f of the pixels of %s, below --min-agreement %s, so nothing was written; try --method %s,"
-                    + " more --frames or a lower --min-agreement", manifest.id(), agreement, checkedOn,
-                    minAgreement, method == Method.MINMAX ? "percentile" : "minmax"));
+                    + " %.4f of the pixels of %s%s, below --min-agreement %s, so nothing was written; try --method"
+                    + " %s, more --frames, a higher --max-float or a lower --min-agreement", manifest.id(), agreement,
+                    checkedOn, keptFloat.isEmpty() ? "" : " with " + keptFloat.size() + " convolution input(s) left"
+                            + " in float", minAgreement, method == Method.MINMAX ? "percentile" : "minmax"));
         }
         int kernels = QuantizedModelCheck.integerKernels(int8);
         pre.write(load(check.get(0)), input, 0);
@@ -161,14 +195,17 @@ final class QuantizeCommand implements Callable<Integer> {
         double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
 
         String note = String.format(Locale.ROOT, "INT8 QDQ of %s: weights int8 per output channel, %d convolution"
-                + " inputs uint8 (%s), calibrated on %d frame(s); argmax agreement with FP32 %.4f on %s.",
-                manifest.id(), ranges.size(), methodName(), calibrate.size(), agreement, checkedOn);
+                + " inputs uint8 (%s)%s, calibrated on %d frame(s); argmax agreement with FP32 %.4f on %s.",
+                manifest.id(), ranges.size(), methodName(), keptFloat.isEmpty() ? ""
+                        : ", " + keptFloat.size() + " left in float (mixed precision)", calibrate.size(), agreement,
+                checkedOn);
         ObjectNode quantization = JsonNodeFactory.instance.objectNode()
                 .put("format", "QDQ int8 weights per channel, uint8 activations")
                 .put("method", methodName())
                 .put("calibrationFrames", calibrate.size())
                 .put("checkFrames", check.size())
                 .put("argmaxAgreement", agreement)
+                .put("floatInputs", keptFloat.size())
                 .put("source", manifest.id());
         JsonNode training = manifest.training();
         ObjectNode block = training != null && training.isObject() ? ((ObjectNode) training).deepCopy()
@@ -189,6 +226,10 @@ final class QuantizeCommand implements Callable<Integer> {
         o.printf(Locale.ROOT, "Quantized %s with %s ranges of %d convolution input(s) from %d frame(s) of %s;"
                 + " checked on %s.%n", manifest.id(), methodName(), ranges.size(), calibrate.size(), calibration,
                 checkedOn);
+        if (!keptFloat.isEmpty()) {
+            o.printf(Locale.ROOT, "Mixed precision: full INT8 agreed below %s; %d convolution input(s) stay float: %s%n",
+                    minAgreement, keptFloat.size(), String.join(", ", keptFloat));
+        }
         TextTable t = new TextTable(List.of("model", "file size", "argmax agreement", "CPU ms/frame (median)"));
         t.row(List.of("FP32 " + manifest.id(), mb(fp32.length), "1.0000", ms(fp32Ms)));
         t.row(List.of("INT8 " + quantized.id(), mb(int8.length), String.format(Locale.ROOT, "%.4f", agreement),
@@ -201,6 +242,17 @@ final class QuantizeCommand implements Callable<Integer> {
                 TIMED_RUNS, load, Runtime.getRuntime().availableProcessors());
         o.printf(Locale.ROOT, "wrote %s and %s%n", written.modelFile(), written.manifestFile());
         return 0;
+    }
+
+    private static double agreement(byte[] fp32, byte[] int8, ModelManifest manifest, List<FloatBuffer> inputs,
+            long[] shape) throws Exception {
+        try (QuantizedModelCheck c = new QuantizedModelCheck(fp32, int8, manifest.inputName(),
+                manifest.outputName())) {
+            for (FloatBuffer in : inputs) {
+                c.add(in, shape);
+            }
+            return c.agreement();
+        }
     }
 
     private String methodName() {

@@ -11,6 +11,7 @@ import io.segstream.core.scenes.SceneGenerator;
 import io.segstream.core.scenes.SceneKind;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
@@ -76,12 +77,27 @@ class QuantizeCommandTest {
     void refusesBelowTheAgreementThresholdAndWritesNothing() {
         Path out = tmp.resolve("refused");
         CliRun r = CliRun.of("quantize", "--model", model.toString(), "--calibration", frames.toString(),
-                "--out", out.toString(), "--frames", "4", "--min-agreement", "1.01");
+                "--out", out.toString(), "--frames", "4", "--min-agreement", "1.01", "--max-float", "0");
         assertEquals(1, r.exit());
         assertTrue(r.err().startsWith("segstream quantize: the INT8 model of small-convnet:1 agrees with FP32 on "),
                 r.err());
         assertTrue(r.err().contains("below --min-agreement 1.01, so nothing was written"), r.err());
         assertEquals(1, r.err().lines().count(), "one sentence: " + r.err());
+        assertFalse(Files.exists(out), "nothing is written");
+    }
+
+    @Test
+    void mixedPrecisionLeavesTheMostSensitiveInputsInFloatBeforeItRefuses() {
+        Path out = tmp.resolve("mixed");
+        CliRun r = CliRun.of("quantize", "--model", model.toString(), "--calibration", frames.toString(),
+                "--out", out.toString(), "--frames", "4", "--min-agreement", "1.01", "--max-float", "2");
+        assertEquals(1, r.exit());
+        // two inputs tried in float, each reported with its cost alone, then one sentence
+        List<String> lines = r.err().lines().toList();
+        assertEquals(3, lines.size(), r.err());
+        assertTrue(lines.get(0).startsWith("left ") && lines.get(0).contains(" in float (alone it cost "), r.err());
+        assertTrue(lines.get(2).contains("with 2 convolution input(s) left in float, below --min-agreement 1.01"),
+                r.err());
         assertFalse(Files.exists(out), "nothing is written");
     }
 
