@@ -8,6 +8,7 @@ import io.segstream.connectors.kafka.AvroKafkaProducer;
 import io.segstream.connectors.kafka.SegstreamTopics;
 import io.segstream.connectors.models.ModelReleaser;
 import io.segstream.core.model.BootstrapModel;
+import io.segstream.core.model.ModelManifest;
 import io.segstream.edge.agent.EdgeAgent;
 import io.segstream.connectors.models.SystemAlerts;
 import io.segstream.edge.spool.RecordKind;
@@ -51,18 +52,19 @@ class ModelReleaseITCase {
         BootstrapModel.extractBundled(v2);
         Path manifest = v2.resolve("model.json");
         Files.writeString(manifest, Files.readString(manifest).replace("\"version\" : \"1\"", "\"version\" : \"2\""));
+        assertEquals("2", ModelManifest.read(manifest).version(), "the copy must be version 2 to be a new release");
         try (RestartableBroker kafka = RestartableBroker.start(dir.resolve("kafka"), topics)) {
             EdgeAgent agent = EdgeAgent.start(EdgeTesting.options(CAMERA, drive, Pace.parse("x2"),
                     kafka.bootstrapServers(), spool, topics));
             try {
                 await("masks from the bundled model", Duration.ofSeconds(60),
                         () -> agent.sender().sent(RecordKind.MASK) >= 10, agent::healthLine);
-                assertEquals("bootstrap-rail:1", agent.servingModel());
+                assertEquals("rail-fastscnn:1", agent.servingModel());
                 ModelRelease good = ModelReleaser.builder().setModelDir(v2)
                         .setStoreRoot(dir.resolve("store").toUri()).setBootstrapServers(kafka.bootstrapServers())
                         .optTopic(topics.models()).optTarget("edge").build().release().release();
                 await("the release swapped in", Duration.ofSeconds(60),
-                        () -> agent.servingModel().equals("bootstrap-rail:2"), agent::healthLine);
+                        () -> agent.servingModel().equals("rail-fastscnn:2"), agent::healthLine);
                 // a release whose artifact is not what it says: version 3 pointing at version 2's bytes, wrong SHA-256
                 ModelRelease tampered = ModelRelease.newBuilder(good).setVersion("3")
                         .setSha256("0".repeat(64)).build();
@@ -72,7 +74,7 @@ class ModelReleaseITCase {
                 }
                 await("the tampered release refused and announced", Duration.ofSeconds(60),
                         () -> rejectedAlerts(kafka, topics).size() == 1, agent::healthLine);
-                assertEquals("bootstrap-rail:2", agent.servingModel(), "the good release keeps serving");
+                assertEquals("rail-fastscnn:2", agent.servingModel(), "the good release keeps serving");
                 await("the end of the drive", Duration.ofSeconds(90),
                         () -> EdgeTesting.driveDone(agent, CAMERA) && agent.spool().pending() == 0,
                         agent::healthLine);
@@ -80,8 +82,8 @@ class ModelReleaseITCase {
                 agent.close();
             }
             Alert rejected = rejectedAlerts(kafka, topics).get(0);
-            assertTrue(rejected.getMessage().startsWith("Model release bootstrap-rail:3 was rejected and "
-                    + "bootstrap-rail:2 keeps serving: "), rejected.getMessage());
+            assertTrue(rejected.getMessage().startsWith("Model release rail-fastscnn:3 was rejected and "
+                    + "rail-fastscnn:2 keeps serving: "), rejected.getMessage());
 
             AvroCodec<SegmentationMask> codec = AvroCodec.of(SegmentationMask.class);
             List<String> versions = new ArrayList<>();
@@ -99,7 +101,7 @@ class ModelReleaseITCase {
             EdgeAgent restarted = EdgeAgent.start(EdgeTesting.options(CAMERA, drive, Pace.MAX,
                     kafka.bootstrapServers(), spool, topics));
             try {
-                assertEquals("bootstrap-rail:2", restarted.servingModel(),
+                assertEquals("rail-fastscnn:2", restarted.servingModel(),
                         "the last good release serves again without the uplink");
             } finally {
                 restarted.close();

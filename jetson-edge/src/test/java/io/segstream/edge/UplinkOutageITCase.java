@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.segstream.connectors.kafka.SegstreamTopics;
+import io.segstream.core.model.BootstrapModel;
 import io.segstream.edge.agent.EdgeAgent;
 import io.segstream.edge.agent.EdgeCounters.Count;
 import io.segstream.edge.agent.EdgeHttpServer;
@@ -146,7 +147,7 @@ class UplinkOutageITCase {
                 assertTrue(r.timestamp() >= stopMillis, "mask " + m.getSeq() + ", made after the broker was stopped,"
                         + " is stamped " + r.timestamp() + ", before the stop at " + stopMillis);
             }
-            assertEquals("bootstrap-rail", m.getModel().getName(), "masks name the model that made them");
+            assertEquals(BootstrapModel.NAME, m.getModel().getName(), "masks name the model that made them");
         }
 
         AvroCodec<Alert> alertCodec = AvroCodec.of(Alert.class);

@@ -7,10 +7,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
 /**
- * The bundled bootstrap model: fixed colour, texture, context and position features with a classifier fitted
- * in plain Java to generated rail scenes. It segments the synthetic scenes roughly and serves until a trained
- * model exists; its manifest says so. The fitting code is an authoring tool and lives in the {@code scenes}
- * module ({@code BootstrapFit}); the runtime only extracts the result.
+ * The bundled model every job, the edge agent and the demo serve until a model is released: a Fast-SCNN trained by
+ * {@code segstream train} on generated rail scenes ({@code training-job/recipes/bundled-rail.sh} reproduces it) and
+ * exported at 512x256 with the parity proof. Its manifest carries the recipe and its scores on fresh scenes. (It
+ * replaced a baseline fitted in plain Java, whose authoring tool, {@code BootstrapFit} in the {@code scenes} module,
+ * remains for building a model without a training run.)
  *
  * <pre>{@code
  * ModelDirectory dir = BootstrapModel.extractBundled(Path.of("/tmp/bootstrap"));
@@ -18,8 +19,8 @@ import java.nio.file.StandardCopyOption;
  */
 public final class BootstrapModel {
     /** Model name in the manifest. */
-    public static final String NAME = "bootstrap-rail";
-    /** Label set of the bootstrap model. */
+    public static final String NAME = "rail-fastscnn";
+    /** Label set of the bundled model. */
     public static final String LABEL_SET = "rail-20";
     /** Class-path folder of the bundled model directory. */
     public static final String RESOURCE = "/io/segstream/core/model/bootstrap/";
@@ -32,8 +33,8 @@ public final class BootstrapModel {
         for (String file : new String[] {ModelDirectory.MODEL_FILE, ModelDirectory.MANIFEST_FILE}) {
             try (InputStream in = BootstrapModel.class.getResourceAsStream(RESOURCE + file)) {
                 if (in == null) {
-                    throw new IllegalStateException("the bundled bootstrap model lacks " + RESOURCE + file
-                            + "; rebuild it with BootstrapFit.main (scenes module)");
+                    throw new IllegalStateException("the bundled model lacks " + RESOURCE + file
+                            + "; rebuild it with training-job/recipes/bundled-rail.sh");
                 }
                 Files.copy(in, dir.resolve(file), StandardCopyOption.REPLACE_EXISTING);
             }

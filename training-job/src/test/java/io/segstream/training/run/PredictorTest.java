@@ -111,7 +111,7 @@ class PredictorTest {
     void modelsTableListsEveryVariant() {
         List<ModelTable.Row> rows = ModelTable.rows(19, 2048, 1024);
         assertEquals(List.of("fastscnn", "unet", "separable_unet", "deeplabv3+-mobilenetv2", "deeplabv3+-xception",
-                "bayes_segnet", "fcn8-mobilenetv2", "fcn8-resnet18", "fcn8-vgg16"),
+                "bayes_segnet", "fcn8-mobilenetv2", "fcn8-resnet18", "fcn8-vgg16", "icnet"),
                 rows.stream().map(ModelTable.Row::model).toList());
         ModelTable.Row unet = rows.get(1);
         assertEquals(16, unet.outputStride());

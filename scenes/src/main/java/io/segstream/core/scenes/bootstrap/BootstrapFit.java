@@ -30,9 +30,9 @@ import java.util.function.Consumer;
 import java.util.function.IntFunction;
 
 /**
- * Fits the bootstrap model ({@link BootstrapModel}): the {@link BootstrapNetwork} of fixed colour, texture,
- * context and position features with a classifier fitted in plain Java (softmax regression on sampled
- * pixels) to labelled images. An authoring tool: the runtime only reads the bundled result.
+ * Fits a baseline model without a training run (segstream bundled one until its trained model,
+ * {@link BootstrapModel}, replaced it): the {@link BootstrapNetwork} of fixed colour, texture, context and position
+ * features with a classifier fitted in plain Java (softmax regression on sampled pixels) to labelled images. An authoring tool: the runtime only reads the bundled result.
  *
  * <pre>{@code
  * BootstrapFit.Report r = BootstrapFit.fit(out, train, 40, val, 8, BootstrapFit.FitOptions.defaults(),
@@ -40,6 +40,9 @@ import java.util.function.IntFunction;
  * }</pre>
  */
 public final class BootstrapFit {
+    /** Model name of the fitted baseline. */
+    public static final String NAME = "bootstrap-rail";
+
     private static final float[] MEAN = {0.5f, 0.5f, 0.5f};
     private static final float[] STD = {0.25f, 0.25f, 0.25f};
 
@@ -116,7 +119,7 @@ public final class BootstrapFit {
         LabelSet labels = LabelSet.named(BootstrapModel.LABEL_SET);
         int classes = labels.numClasses();
         ModelManifest.Builder manifest = ModelManifest.builder()
-                .setName(BootstrapModel.NAME).setVersion("1").setLabelSet(BootstrapModel.LABEL_SET)
+                .setName(NAME).setVersion("1").setLabelSet(BootstrapModel.LABEL_SET)
                 .setInput(BootstrapNetwork.INPUT, options.width(), options.height(), Layout.NCHW)
                 .setNormalization(MEAN, STD)
                 .setOutput(BootstrapNetwork.LOGITS, OutputKind.LOGITS_NCHW)
@@ -268,10 +271,9 @@ public final class BootstrapFit {
     }
 
     /**
-     * Rebuilds the bundled model: {@code BootstrapFit OUT_DIR [TRAIN_SCENES [VAL_SCENES]]} fits on generated
-     * 1024x512 rail scenes with {@link FitOptions#defaults()} and prints the validation figures. The shipped
-     * model was made with the defaults: 48 training and 12 validation scenes into
-     * {@code core/src/main/resources/io/segstream/core/model/bootstrap}.
+     * Fits the baseline: {@code BootstrapFit OUT_DIR [TRAIN_SCENES [VAL_SCENES]]} fits on generated 1024x512 rail
+     * scenes with {@link FitOptions#defaults()} and prints the validation figures. segstream shipped the baseline
+     * made with the defaults (48 training and 12 validation scenes) until a trained Fast-SCNN replaced it.
      */
     public static void main(String[] args) throws IOException {
         if (args.length < 1 || args.length > 3) {
