@@ -80,6 +80,21 @@ public final class QdqQuantizer {
         return q;
     }
 
+    /**
+     * Whether {@code onnx} is a QDQ-quantized model (it holds a {@code QuantizeLinear} or {@code DequantizeLinear}
+     * node), as {@link #quantize} writes them.
+     *
+     * @throws IllegalArgumentException when {@code onnx} does not parse
+     */
+    public static boolean isQuantized(byte[] onnx) {
+        for (NodeProto n : parse(onnx).getGraph().getNodeList()) {
+            if (n.getOpType().equals("QuantizeLinear") || n.getOpType().equals("DequantizeLinear")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The data inputs of every convolution that are computed or graph inputs (not initializers), in graph order. */
     public static List<String> activationTensors(byte[] onnx) {
         return List.copyOf(activationTensors(parse(onnx).getGraph()));

@@ -24,6 +24,7 @@ import io.segstream.core.model.ModelManifest;
 import io.segstream.core.model.ModelManifest.Layout;
 import io.segstream.core.model.ModelManifest.OutputKind;
 import io.segstream.core.onnx.ArgMaxHead;
+import io.segstream.core.onnx.QdqQuantizer;
 import io.segstream.schemas.ImageEncoding;
 import java.nio.Buffer;
 import java.nio.ByteBuffer;
@@ -36,6 +37,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -183,6 +185,22 @@ public final class OnnxSegmenter implements AutoCloseable {
         }
     }
 
+    /**
+     * The TensorRT execution provider's options: FP16 as configured, INT8 for a QDQ-quantized model (TensorRT then
+     * takes the scales from its Q/DQ nodes, no calibration table), the workspace size and the engine cache.
+     */
+    static Map<String, String> tensorRtOptions(SegmenterOptions options, boolean quantized) {
+        Map<String, String> trt = new LinkedHashMap<>();
+        trt.put("trt_fp16_enable", options.tensorRtFp16() ? "1" : "0");
+        trt.put("trt_int8_enable", quantized ? "1" : "0");
+        trt.put("trt_max_workspace_size", Long.toString(options.tensorRtWorkspaceBytes()));
+        options.tensorRtEngineCache().ifPresent(cache -> {
+            trt.put("trt_engine_cache_enable", "1");
+            trt.put("trt_engine_cache_path", cache.toAbsolutePath().toString());
+        });
+        return trt;
+    }
+
     private static OrtSession createSession(OrtEnvironment env, byte[] onnx, SegmenterOptions options)
             throws OrtException {
         try (SessionOptions so = new SessionOptions()) {
@@ -200,13 +218,13 @@ public final class OnnxSegmenter implements AutoCloseable {
                 }
                 case TENSORRT -> {
                     try (OrtTensorRTProviderOptions trt = new OrtTensorRTProviderOptions(options.deviceId())) {
-                        trt.add("trt_fp16_enable", options.tensorRtFp16() ? "1" : "0");
-                        trt.add("trt_max_workspace_size", Long.toString(options.tensorRtWorkspaceBytes()));
                         Optional<Path> cache = options.tensorRtEngineCache();
                         if (cache.isPresent()) {
                             Files.createDirectories(cache.get());
-                            trt.add("trt_engine_cache_enable", "1");
-                            trt.add("trt_engine_cache_path", cache.get().toAbsolutePath().toString());
+                        }
+                        for (Map.Entry<String, String> e : tensorRtOptions(options,
+                                QdqQuantizer.isQuantized(onnx)).entrySet()) {
+                            trt.add(e.getKey(), e.getValue());
                         }
                         so.addTensorrt(trt);
                     } catch (java.io.IOException e) {

@@ -2,6 +2,7 @@ package io.segstream.core.onnx;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -103,7 +104,11 @@ class QdqQuantizerTest {
     @Test
     void weightsOnlyQuantizationKeepsActivationsFloat() throws Exception {
         byte[] fp32 = SmallConvNet.onnx(W, H, 9);
-        ModelProto q = ModelProto.parseFrom(QdqQuantizer.quantize(fp32, Map.of()));
+        byte[] int8 = QdqQuantizer.quantize(fp32, Map.of());
+        // what the TensorRT provider is told (trt_int8_enable): the float model is not quantized, this one is
+        assertFalse(QdqQuantizer.isQuantized(fp32));
+        assertTrue(QdqQuantizer.isQuantized(int8));
+        ModelProto q = ModelProto.parseFrom(int8);
         List<String> ops = q.getGraph().getNodeList().stream().map(NodeProto::getOpType).toList();
         assertEquals(0, ops.stream().filter("QuantizeLinear"::equals).count());
         assertEquals(3, ops.stream().filter("DequantizeLinear"::equals).count());

@@ -53,4 +53,21 @@ class SegmenterOptionsTest {
         assertEquals("segmenter options are not valid: max-frame-pixels must be at least 1, got 0; e.g. 67108864 for"
                 + " 8192x8192", zero.getMessage());
     }
+
+    @Test
+    void tensorRtGetsInt8ForQuantizedModelsAndItsOtherSettings() {
+        SegmenterOptions o = SegmenterOptions.builder().optProvider(ExecutionProvider.TENSORRT)
+                .optTensorRtFp16(false).optTensorRtEngineCache(Path.of("/var/cache/trt"))
+                .optTensorRtWorkspaceBytes(1L << 28).build();
+        Map<String, String> int8 = OnnxSegmenter.tensorRtOptions(o, true);
+        assertEquals("1", int8.get("trt_int8_enable"));
+        assertEquals("0", int8.get("trt_fp16_enable"));
+        assertEquals(Long.toString(1L << 28), int8.get("trt_max_workspace_size"));
+        assertEquals("1", int8.get("trt_engine_cache_enable"));
+        assertEquals("/var/cache/trt", int8.get("trt_engine_cache_path"));
+        Map<String, String> fp32 = OnnxSegmenter.tensorRtOptions(SegmenterOptions.defaults(), false);
+        assertEquals("0", fp32.get("trt_int8_enable"));
+        assertEquals("1", fp32.get("trt_fp16_enable"));
+        assertEquals(null, fp32.get("trt_engine_cache_path"));
+    }
 }
