@@ -156,11 +156,16 @@ class UplinkOutageITCase {
         assertTrue(raised >= 1, "the drive raises alerts");
         assertEquals(raised + cleared, alertRecords.size(), "each alert once");
         Set<String> seen = new HashSet<>();
+        List<String> arrived = new java.util.ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r : alertRecords) {
+            Alert a = alertCodec.decode(r.value());
+            arrived.add(a.getSeq() + " " + a.getState() + " " + a.getRuleId() + " @" + r.offset());
+        }
         long lastSeq = -1;
         for (ConsumerRecord<byte[], byte[]> r : alertRecords) {
             Alert a = alertCodec.decode(r.value());
             assertTrue(seen.add(a.getAlertId() + "/" + a.getState()), "alert " + a.getAlertId() + " twice");
-            assertTrue(a.getSeq() >= lastSeq, "alerts arrive in frame order");
+            assertTrue(a.getSeq() >= lastSeq, "alerts arrive in frame order: " + arrived);
             lastSeq = a.getSeq();
         }
         LOG.info("outage figures: down {} s; spooled meanwhile: masks {}, alerts {}; delivered in all: masks {} of {},"

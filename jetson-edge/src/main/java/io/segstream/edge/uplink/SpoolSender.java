@@ -161,7 +161,10 @@ public final class SpoolSender implements AutoCloseable {
         }
         boolean sentAny = false;
         for (RecordKind kind : RecordKind.values()) {
-            while (windowHasRoom()) {
+            // one alert in flight at a time: when the producer expires an earlier batch (the tail of an outage) it
+            // still sends later ones, so a later alert could land before an earlier one is sent again. Alerts are
+            // few, so waiting for each acknowledgement costs nothing and keeps raises and clears in order
+            while (windowHasRoom() && (kind != RecordKind.ALERT || inFlight.get(kind).isEmpty())) {
                 if (kind != RecordKind.ALERT && !catchUp.ready()) {
                     return false;
                 }
