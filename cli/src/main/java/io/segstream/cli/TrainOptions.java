@@ -169,6 +169,12 @@ final class TrainOptions {
                     + " frame, at the scale a 512x256 model sees.")
     String scaleRange;
 
+    @Option(names = "--rare-class-crop", paramLabel = "P", defaultValue = "0",
+            description = "Share of training crops placed on a pixel of a class drawn among the frame's classes with"
+                    + " probability proportional to 1 / its pixel share in the training set (rare class sampling:"
+                    + " more crops show persons and vehicles); 0 (default) crops uniformly.")
+    double rareClassCrop;
+
     @Option(names = "--loader-threads", paramLabel = "N", defaultValue = "2",
             description = "Threads that load and augment batches.")
     int loaderThreads;
@@ -216,6 +222,7 @@ final class TrainOptions {
         double[] scales = scaleRange();
         o.put("minScale", scales[0]);
         o.put("maxScale", scales[1]);
+        o.put("rareClassCrop", rareClassCrop);
         o.put("loaderThreads", loaderThreads);
         o.put("batch", batch);
         o.put("epochs", epochs);

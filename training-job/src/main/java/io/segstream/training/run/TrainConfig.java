@@ -36,6 +36,7 @@ import java.util.Map;
  * @param augment          random scale, crop, flip and colour jitter
  * @param minScale         smallest random scale
  * @param maxScale         largest random scale
+ * @param rareClassCrop    share of crops placed on a pixel of a class drawn by rarity (0 = uniform crops)
  * @param loaderThreads    background threads that load and augment batches
  * @param batch            images per batch
  * @param epochs           epochs to train (total, including those before a resume)
@@ -72,7 +73,7 @@ import java.util.Map;
 public record TrainConfig(
         String model, String backbone, String encoder, int fcnStride, double widthMultiplier,
         String labelSet, String dataPath, boolean coarse, int width, int height,
-        boolean augment, double minScale, double maxScale, int loaderThreads,
+        boolean augment, double minScale, double maxScale, double rareClassCrop, int loaderThreads,
         int batch, int epochs, String optimizer, double learningRate, double momentum,
         String schedule, double power, double minLr, double maxLr, int cycle, int warmupSteps, double decay,
         int slowStartSteps, double slowStartLr,
@@ -104,6 +105,7 @@ public record TrainConfig(
         d.put("augment", true);
         d.put("minScale", 0.5);
         d.put("maxScale", 2.0);
+        d.put("rareClassCrop", 0.0);
         d.put("loaderThreads", 2);
         d.put("batch", 4);
         d.put("epochs", 10);
@@ -230,6 +232,9 @@ public record TrainConfig(
         Optimizers.create(optimizer, learningRate, Schedules.of(this, 1), momentum);
         if (clipNorm < 0 || clipValue < 0 || (clipNorm > 0 && clipValue > 0)) {
             throw new IllegalArgumentException("use one of --clip-norm and --clip-value, with a value > 0");
+        }
+        if (!(rareClassCrop >= 0 && rareClassCrop <= 1)) {
+            throw new IllegalArgumentException("rare-class crop share must be in [0, 1], got " + rareClassCrop);
         }
         if (validateEvery < 0 || validationImages < 0) {
             throw new IllegalArgumentException("validation interval and image count must be >= 0");

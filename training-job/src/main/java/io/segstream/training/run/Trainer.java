@@ -105,7 +105,16 @@ public final class Trainer {
         Augmentation aug = config.augment()
                 ? new Augmentation(config.minScale(), config.maxScale(), true, 0.2, 0.2, 0.2) : Augmentation.NONE;
         Augmenter augmenter = new Augmenter(config.width(), config.height(), aug);
-        double[] weights = classWeights(classes);
+        long[] pixelCounts = null;
+        if (config.classWeights().equals("auto") || (config.augment() && config.rareClassCrop() > 0)) {
+            pixelCounts = ClassWeights.count(train, classes, 200);
+        }
+        if (config.augment() && config.rareClassCrop() > 0) {
+            augmenter = augmenter.withRareClassCrops(config.rareClassCrop(), pixelCounts);
+            LOG.info("rare-class crops: {} % of crops placed on a class drawn by 1 / pixel share; pixels per class {}",
+                    Math.round(100 * config.rareClassCrop()), java.util.Arrays.toString(pixelCounts));
+        }
+        double[] weights = classWeights(pixelCounts, classes);
         PixelLoss loss = LossSpec.create(config.loss(), weights, config.topK(), config.miningSteps(), config.gamma());
 
         try (BatchLoader loader = new BatchLoader(train, augmenter, encoder, config.batch(), config.loaderThreads(),
@@ -173,13 +182,13 @@ public final class Trainer {
         return b.build();
     }
 
-    private double[] classWeights(int classes) throws IOException {
+    private double[] classWeights(long[] pixelCounts, int classes) {
         String w = config.classWeights();
         if (w.equals("none")) {
             return null;
         }
         if (w.equals("auto")) {
-            double[] weights = ClassWeights.fromCounts(ClassWeights.count(train, classes, 200));
+            double[] weights = ClassWeights.fromCounts(pixelCounts);
             LOG.info("class weights from label frequencies: {}", java.util.Arrays.toString(weights));
             return weights;
         }
