@@ -150,16 +150,17 @@ final class QuantizeCommand implements Callable<Integer> {
             checkInputs.add(b);
         }
         byte[] int8 = QdqQuantizer.quantize(fp32, ranges);
-        double agreement = agreement(fp32, int8, manifest, checkInputs, shape);
+        QuantizedModelCheck checker = new QuantizedModelCheck(fp32, manifest.inputName(), manifest.outputName(),
+                checkInputs, shape);
+        double agreement = checker.agreement(int8);
         List<String> keptFloat = new ArrayList<>();
         if (agreement < minAgreement && maxFloat > 0) {
             // mixed precision: rank the convolution inputs by what quantizing each alone costs, and leave the worst
             // in float one by one
-            double weightsOnly = agreement(fp32, QdqQuantizer.quantize(fp32, Map.of()), manifest, checkInputs, shape);
+            double weightsOnly = checker.agreement(QdqQuantizer.quantize(fp32, Map.of()));
             Map<String, Double> cost = new HashMap<>();
             for (String t : ranges.keySet()) {
-                cost.put(t, weightsOnly - agreement(fp32, QdqQuantizer.quantize(fp32, Map.of(t, ranges.get(t))),
-                        manifest, checkInputs, shape));
+                cost.put(t, weightsOnly - checker.agreement(QdqQuantizer.quantize(fp32, Map.of(t, ranges.get(t)))));
             }
             List<String> bySensitivity = ranges.keySet().stream()
                     .sorted(Comparator.comparingDouble((String t) -> -cost.get(t))).toList();
@@ -168,7 +169,7 @@ final class QuantizeCommand implements Callable<Integer> {
                 mixed.remove(t);
                 keptFloat.add(t);
                 int8 = QdqQuantizer.quantize(fp32, mixed);
-                agreement = agreement(fp32, int8, manifest, checkInputs, shape);
+                agreement = checker.agreement(int8);
                 spec.commandLine().getErr().printf(Locale.ROOT, "left %s in float (alone it cost %.4f of the agreement): agreement"
                         + " %.4f%n", t, cost.get(t), agreement);
                 if (agreement >= minAgreement) {
@@ -242,17 +243,6 @@ final class QuantizeCommand implements Callable<Integer> {
                 TIMED_RUNS, load, Runtime.getRuntime().availableProcessors());
         o.printf(Locale.ROOT, "wrote %s and %s%n", written.modelFile(), written.manifestFile());
         return 0;
-    }
-
-    private static double agreement(byte[] fp32, byte[] int8, ModelManifest manifest, List<FloatBuffer> inputs,
-            long[] shape) throws Exception {
-        try (QuantizedModelCheck c = new QuantizedModelCheck(fp32, int8, manifest.inputName(),
-                manifest.outputName())) {
-            for (FloatBuffer in : inputs) {
-                c.add(in, shape);
-            }
-            return c.agreement();
-        }
     }
 
     private String methodName() {

@@ -14,75 +14,86 @@ import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * Checks a quantized model against its float original the way a release is checked: both run in ONNX Runtime (full
+ * Checks quantized models against their float original the way a release is checked: each runs in ONNX Runtime (full
  * optimisation, as the segmenter runs them) on the same inputs, and the fraction of pixels whose argmax class agrees
- * is counted. Also counts the integer kernels ONNX Runtime's optimised graph holds and times a session.
+ * with the original's is counted. The original runs once, when the check is made; every candidate (mixed precision
+ * tries dozens) runs only itself. Also counts the integer kernels ONNX Runtime's optimised graph holds and times a
+ * session.
  *
  * <pre>{@code
- * try (QuantizedModelCheck check = new QuantizedModelCheck(fp32, int8, "image", "logits")) {
- *     check.add(input, shape);                 // once per frame
- *     double agreement = check.agreement();
- * }
+ * QuantizedModelCheck check = new QuantizedModelCheck(fp32, "image", "logits", inputs, shape);
+ * double agreement = check.agreement(int8);
  * }</pre>
  */
-public final class QuantizedModelCheck implements AutoCloseable {
+public final class QuantizedModelCheck {
     /** Operators of an optimised graph that compute with 8-bit integers. */
     public static final Set<String> INTEGER_KERNELS = Set.of("QLinearConv", "ConvInteger", "QLinearConvTranspose",
             "QLinearMatMul", "MatMulInteger", "QLinearAdd", "QLinearConcat", "QLinearSigmoid",
             "QLinearGlobalAveragePool", "QLinearAveragePool", "QLinearLeakyRelu", "QLinearMul");
 
     private final OrtEnvironment env = OrtEnvironment.getEnvironment();
-    private final OrtSession reference;
-    private final OrtSession quantized;
     private final String inputName;
     private final String outputName;
-    private long pixels;
-    private long agreeing;
+    private final List<FloatBuffer> inputs;
+    private final long[] shape;
+    private final List<int[]> referenceClasses = new ArrayList<>();
 
-    /** Sessions of both models; {@code outputName} holds class scores [N, C, H, W] or class ids [N, H, W]. */
-    public QuantizedModelCheck(byte[] reference, byte[] quantized, String inputName, String outputName)
-            throws OrtException {
+    /**
+     * Runs the original on every input once.
+     *
+     * @param reference  the float model
+     * @param outputName holds class scores [N, C, H, W] or class ids [N, H, W]
+     * @param inputs     the inputs, each of {@code shape}
+     */
+    public QuantizedModelCheck(byte[] reference, String inputName, String outputName, List<FloatBuffer> inputs,
+            long[] shape) throws OrtException {
+        if (inputs.isEmpty()) {
+            throw new IllegalArgumentException("no input to check on; give at least one frame");
+        }
         this.inputName = inputName;
         this.outputName = outputName;
-        try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
-            this.reference = env.createSession(reference, so);
-            OrtSession q;
-            try {
-                q = env.createSession(quantized, so);
-            } catch (OrtException e) {
-                this.reference.close();
-                throw e;
+        this.inputs = List.copyOf(inputs);
+        this.shape = shape.clone();
+        try (OrtSession.SessionOptions so = new OrtSession.SessionOptions();
+                OrtSession s = env.createSession(reference, so)) {
+            for (FloatBuffer in : this.inputs) {
+                referenceClasses.add(classes(s, in));
             }
-            this.quantized = q;
         }
     }
 
-    /** Runs both models on one input and counts the pixels whose class agrees. */
-    public void add(FloatBuffer input, long[] shape) throws OrtException {
-        int[] a = classes(reference, input, shape);
-        int[] b = classes(quantized, input, shape);
-        for (int i = 0; i < a.length; i++) {
-            if (a[i] == b[i]) {
-                agreeing++;
+    /** The fraction of pixels, over every input, where {@code candidate} chose the original's class. */
+    public double agreement(byte[] candidate) throws OrtException {
+        long pixels = 0;
+        long agreeing = 0;
+        try (OrtSession.SessionOptions so = new OrtSession.SessionOptions();
+                OrtSession s = env.createSession(candidate, so)) {
+            for (int k = 0; k < inputs.size(); k++) {
+                int[] a = referenceClasses.get(k);
+                int[] b = classes(s, inputs.get(k));
+                if (a.length != b.length) {
+                    throw new IllegalArgumentException("the candidate gives " + b.length + " class ids for an input"
+                            + " where the original gives " + a.length);
+                }
+                for (int i = 0; i < a.length; i++) {
+                    if (a[i] == b[i]) {
+                        agreeing++;
+                    }
+                }
+                pixels += a.length;
             }
-        }
-        pixels += a.length;
-    }
-
-    /** The fraction of pixels, over every input added, where both models chose the same class. */
-    public double agreement() {
-        if (pixels == 0) {
-            throw new IllegalStateException("no input was added; add at least one frame");
         }
         return (double) agreeing / pixels;
     }
 
-    private int[] classes(OrtSession s, FloatBuffer input, long[] shape) throws OrtException {
+    private int[] classes(OrtSession s, FloatBuffer input) throws OrtException {
         try (OnnxTensor x = OnnxTensor.createTensor(env, input.duplicate().rewind(), shape);
                 OrtSession.Result r = s.run(Map.of(inputName, x), Set.of(outputName))) {
             OnnxTensor out = (OnnxTensor) r.get(0);
@@ -185,14 +196,5 @@ public final class QuantizedModelCheck implements AutoCloseable {
         }
         Arrays.sort(ms);
         return runs % 2 == 1 ? ms[runs / 2] : (ms[runs / 2 - 1] + ms[runs / 2]) / 2;
-    }
-
-    @Override
-    public void close() throws OrtException {
-        try {
-            quantized.close();
-        } finally {
-            reference.close();
-        }
     }
 }
