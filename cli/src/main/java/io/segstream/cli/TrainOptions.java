@@ -179,6 +179,11 @@ final class TrainOptions {
             description = "Threads that load and augment batches.")
     int loaderThreads;
 
+    @Option(names = "--cache-mb", paramLabel = "MB", defaultValue = "-1",
+            description = "Decoded training samples kept in memory after their first epoch, in MB (default -1: a"
+                    + " third of the JVM's maximum heap; 0: decode every sample every epoch).")
+    long cacheMb;
+
     @Option(names = "--seed", paramLabel = "S", defaultValue = "42",
             description = "Seed of weights, data order, augmentation, dropout.")
     long seed;
@@ -224,6 +229,7 @@ final class TrainOptions {
         o.put("maxScale", scales[1]);
         o.put("rareClassCrop", rareClassCrop);
         o.put("loaderThreads", loaderThreads);
+        o.put("cacheMb", cacheMb);
         o.put("batch", batch);
         o.put("epochs", epochs);
         o.put("optimizer", optimizer);

@@ -38,6 +38,8 @@ import java.util.Map;
  * @param maxScale         largest random scale
  * @param rareClassCrop    share of crops placed on a pixel of a class drawn by rarity (0 = uniform crops)
  * @param loaderThreads    background threads that load and augment batches
+ * @param cacheMb          MB of decoded training samples kept in memory across epochs (-1: a third of the JVM's
+ *                         maximum heap; 0: none)
  * @param batch            images per batch
  * @param epochs           epochs to train (total, including those before a resume)
  * @param optimizer        optimiser name
@@ -73,7 +75,7 @@ import java.util.Map;
 public record TrainConfig(
         String model, String backbone, String encoder, int fcnStride, double widthMultiplier,
         String labelSet, String dataPath, boolean coarse, int width, int height,
-        boolean augment, double minScale, double maxScale, double rareClassCrop, int loaderThreads,
+        boolean augment, double minScale, double maxScale, double rareClassCrop, int loaderThreads, long cacheMb,
         int batch, int epochs, String optimizer, double learningRate, double momentum,
         String schedule, double power, double minLr, double maxLr, int cycle, int warmupSteps, double decay,
         int slowStartSteps, double slowStartLr,
@@ -107,6 +109,7 @@ public record TrainConfig(
         d.put("maxScale", 2.0);
         d.put("rareClassCrop", 0.0);
         d.put("loaderThreads", 2);
+        d.put("cacheMb", -1L);
         d.put("batch", 4);
         d.put("epochs", 10);
         d.put("optimizer", "adam");
@@ -187,6 +190,11 @@ public record TrainConfig(
         return of(m);
     }
 
+    /** The sample cache's budget in bytes: {@code cacheMb}, or a third of the maximum heap when it is -1. */
+    public long cacheBudgetBytes() {
+        return cacheMb < 0 ? Runtime.getRuntime().maxMemory() / 3 : cacheMb << 20;
+    }
+
     /** The model this configuration trains. */
     public ModelSpec modelSpec() {
         return ModelSpec.builder().setModel(model).setNumClasses(LabelSet.named(labelSet).numClasses())
@@ -232,6 +240,10 @@ public record TrainConfig(
         Optimizers.create(optimizer, learningRate, Schedules.of(this, 1), momentum);
         if (clipNorm < 0 || clipValue < 0 || (clipNorm > 0 && clipValue > 0)) {
             throw new IllegalArgumentException("use one of --clip-norm and --clip-value, with a value > 0");
+        }
+        if (cacheMb < -1) {
+            throw new IllegalArgumentException("sample cache must be >= 0 MB (or -1 for a third of the heap), got "
+                    + cacheMb);
         }
         if (!(rareClassCrop >= 0 && rareClassCrop <= 1)) {
             throw new IllegalArgumentException("rare-class crop share must be in [0, 1], got " + rareClassCrop);

@@ -6,6 +6,7 @@ import io.segstream.training.data.Augmentation;
 import io.segstream.training.data.Augmenter;
 import io.segstream.training.data.BatchEncoder;
 import io.segstream.training.data.BatchLoader;
+import io.segstream.training.data.CachedSource;
 import io.segstream.training.data.ClassWeights;
 import io.segstream.training.data.Normalization;
 import io.segstream.training.data.SampleSource;
@@ -326,6 +327,15 @@ public final class Trainer {
                 }
                 bar.finish();
                 validateAndSave(epoch + 1, 0);
+                if (epoch == startEpoch && train instanceof CachedSource cache) {
+                    String line = String.format(Locale.ROOT, "sample cache: %d of %d training samples kept in memory"
+                            + " (%d MB of a %d MB budget, --cache-mb)%s", cache.cached(), cache.size(),
+                            cache.bytes() >> 20, cache.budgetBytes() >> 20, cache.cached() == cache.size() ? ""
+                                    : "; the other " + (cache.size() - cache.cached()) + " are decoded again each"
+                                    + " epoch");
+                    console.println(line);
+                    run.log(line);
+                }
             }
             writeOutputs();
             return new Outcome(run, best, last, bestMeanIoU, List.copyOf(history), graph);

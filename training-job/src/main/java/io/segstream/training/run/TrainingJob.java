@@ -3,7 +3,9 @@ package io.segstream.training.run;
 import io.segstream.core.datasets.CityscapesDataset;
 import io.segstream.core.datasets.DatasetException;
 import io.segstream.core.labels.LabelSet;
+import io.segstream.training.data.CachedSource;
 import io.segstream.training.data.CityscapesSource;
+import io.segstream.training.data.SampleSource;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -36,7 +38,8 @@ public final class TrainingJob {
         Trainer.checkBackend(config);
         CityscapesDataset data = CityscapesDataset.locate(config.dataPath() == null ? null : Path.of(config.dataPath()));
         LabelSet set = LabelSet.named(config.labelSet());
-        CityscapesSource train = CityscapesSource.open(data, "train", set, config.coarse());
+        SampleSource train = new CachedSource(CityscapesSource.open(data, "train", set, config.coarse()),
+                config.cacheBudgetBytes());
         CityscapesSource val = new CityscapesSource(data.split("val"), set);
         Trainer trainer = new Trainer(config, train, val, console);
         if (resume != null) {
