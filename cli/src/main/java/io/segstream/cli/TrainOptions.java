@@ -160,6 +160,12 @@ final class TrainOptions {
             description = "Validation frames used (0 = all).")
     int validationImages;
 
+    @Option(names = "--val-size", paramLabel = "WxH",
+            description = "Size the validation frames are resized to and scored at (default: -t): the size the model"
+                    + " will be exported and run at, when -t and --scale-range train it on crops of a larger frame"
+                    + " (e.g. -t 256x128 --scale-range 1.5,2.5 --val-size 512x256).")
+    String valSize;
+
     @Option(names = "--no-augment", description = "Train without random scale, crop, flip and colour jitter.")
     boolean noAugment;
 
@@ -256,6 +262,9 @@ final class TrainOptions {
         o.put("weightDecay", weightDecay);
         o.put("validateEvery", validateEvery);
         o.put("validationImages", validationImages);
+        int[] val = valSize == null ? new int[] {0, 0} : Sizes.parse(valSize, "--val-size");
+        o.put("valWidth", val[0]);
+        o.put("valHeight", val[1]);
         o.put("seed", seed);
         o.put("mixedPrecision", mixedPrecision);
         o.put("runsDir", runsDir.toString());

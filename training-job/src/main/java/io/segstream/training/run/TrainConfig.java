@@ -66,6 +66,9 @@ import java.util.Map;
  * @param weightDecay      decoupled weight decay (0 = off)
  * @param validateEvery    validate every this many iterations (0 = once an epoch)
  * @param validationImages how many val frames to score each time (0 = all)
+ * @param valWidth         width val frames are resized to and scored at (0 = the training width): the size the
+ *                         model is deployed at, when it trains on crops of another scale
+ * @param valHeight        height of validation (0 = the training height)
  * @param seed             seed of initialisation, data order, augmentation and dropout
  * @param mixedPrecision   FP16 compute (refused on the CPU backend)
  * @param runsDir          parent of run directories
@@ -81,7 +84,7 @@ public record TrainConfig(
         int slowStartSteps, double slowStartLr,
         String loss, String classWeights, double topK, long miningSteps, double gamma,
         int accumulate, double clipNorm, double clipValue, double headLrMultiplier, double weightDecay,
-        int validateEvery, int validationImages, long seed, boolean mixedPrecision, String runsDir,
+        int validateEvery, int validationImages, int valWidth, int valHeight, long seed, boolean mixedPrecision, String runsDir,
         Map<String, Integer> prunedChannels) {
 
     /** Schedule names {@code --schedule} accepts. */
@@ -136,6 +139,8 @@ public record TrainConfig(
         d.put("weightDecay", 0.0);
         d.put("validateEvery", 0);
         d.put("validationImages", 0);
+        d.put("valWidth", 0);
+        d.put("valHeight", 0);
         d.put("seed", 42L);
         d.put("mixedPrecision", false);
         d.put("runsDir", "runs");
@@ -247,6 +252,13 @@ public record TrainConfig(
         }
         if (!(rareClassCrop >= 0 && rareClassCrop <= 1)) {
             throw new IllegalArgumentException("rare-class crop share must be in [0, 1], got " + rareClassCrop);
+        }
+        if (valWidth < 0 || valHeight < 0 || (valWidth == 0) != (valHeight == 0)) {
+            throw new IllegalArgumentException("validation size must be WxH with both > 0 (or unset), got "
+                    + valWidth + "x" + valHeight);
+        }
+        if (valWidth > 0) {
+            ModelBuilder.checkSize(ModelRegistry.get(model), spec.withSize(valWidth, valHeight));
         }
         if (validateEvery < 0 || validationImages < 0) {
             throw new IllegalArgumentException("validation interval and image count must be >= 0");

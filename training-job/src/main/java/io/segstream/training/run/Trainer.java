@@ -150,9 +150,18 @@ public final class Trainer {
                 }
                 state = new TrainingState(config.toMap(), 0, 0, 0, Double.NaN, null, List.of(), List.of());
             }
+            int valWidth = config.valWidth() > 0 ? config.valWidth() : config.width();
+            int valHeight = config.valHeight() > 0 ? config.valHeight() : config.height();
             Validator validator = new Validator(val, config.validationImages(),
-                    new Augmenter(config.width(), config.height(), Augmentation.NONE), encoder, labelSet, loss,
-                    config.batch());
+                    new Augmenter(valWidth, valHeight, Augmentation.NONE), encoder, labelSet, loss, config.batch());
+            // validation at another size than the crops (the size the model is deployed at) runs a second graph of
+            // that size, given the trained graph's parameters before each validation
+            ComputationGraph valGraph = null;
+            if (valWidth != config.width() || valHeight != config.height()) {
+                valGraph = new ComputationGraph(build(spec.withSize(valWidth, valHeight), loss, totalSteps)
+                        .configuration());
+                valGraph.init();
+            }
             RunDirectory run = RunDirectory.create(runsParent, spec.label(), LocalDate.now());
             config.write(run.config());
             run.log("run " + run.root().getFileName() + ": " + spec.label() + " " + config.width() + "x"
@@ -161,7 +170,11 @@ public final class Trainer {
                     + (resumeFrom != null ? ", resumed from " + resumeFrom : "")
                     + (initFrom != null ? ", weights from " + initFrom : ""));
             LOG.info("training {} in {}", spec.label(), run.root());
-            return new Loop(graph, loader, validator, run, state, stepsPerEpoch, loss).run();
+            if (valGraph != null) {
+                run.log("validation at " + valWidth + "x" + valHeight + ", training crops " + config.width() + "x"
+                        + config.height());
+            }
+            return new Loop(graph, valGraph, loader, validator, run, state, stepsPerEpoch, loss).run();
         }
     }
 
@@ -253,6 +266,8 @@ public final class Trainer {
     /** One run's mutable loop state. */
     private final class Loop {
         private final ComputationGraph graph;
+        /** The graph validation runs (null: {@link #graph} itself). */
+        private final ComputationGraph valGraph;
         private final BatchLoader loader;
         private final Validator validator;
         private final RunDirectory run;
@@ -274,9 +289,10 @@ public final class Trainer {
         private final int startEpoch;
         private final int startBatch;
 
-        Loop(ComputationGraph graph, BatchLoader loader, Validator validator, RunDirectory run, TrainingState state,
-                int stepsPerEpoch, PixelLoss loss) {
+        Loop(ComputationGraph graph, ComputationGraph valGraph, BatchLoader loader, Validator validator,
+                RunDirectory run, TrainingState state, int stepsPerEpoch, PixelLoss loss) {
             this.graph = graph;
+            this.valGraph = valGraph;
             this.loader = loader;
             this.validator = validator;
             this.run = run;
@@ -409,7 +425,14 @@ public final class Trainer {
 
         private void validateAndSave(int epochLabel, int batchInEpoch) throws IOException {
             double ips = imagesPerSecond();
-            Validator.Result r = validator.run(graph);
+            Validator.Result r;
+            if (valGraph == null) {
+                r = validator.run(graph);
+            } else {
+                // parameters include batch norm's running statistics
+                valGraph.setParams(graph.params());
+                r = validator.run(valGraph);
+            }
             double seconds = secondsBefore + (System.nanoTime() - runStart) / 1e9;
             int epochIndex = batchInEpoch == 0 ? epochLabel : epochLabel + 1;
             EpochMetrics m = new EpochMetrics(epochIndex, iteration, lossCount == 0 ? Double.NaN : lossSum / lossCount,

@@ -4,8 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+
+import io.segstream.core.labels.LabelSet;
+import io.segstream.training.data.Augmentation;
+import io.segstream.training.data.Augmenter;
+import io.segstream.training.data.BatchEncoder;
 import io.segstream.training.data.InMemorySource;
+import io.segstream.training.data.Normalization;
 import io.segstream.training.data.ToyScenes;
+import io.segstream.training.loss.WeightedCrossEntropy;
+import io.segstream.training.model.ModelBuilder;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -14,6 +22,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -124,6 +133,39 @@ class TrainerTest {
                 () -> new Trainer(TrainConfig.of(o), train, val, quiet()).initFrom(trained.lastCheckpoint()).run());
         assertEquals("cannot start from " + trained.lastCheckpoint() + ": it holds a network trained with"
                 + " labelSet=cityscapes-19 but this run builds labelSet=rail-20", e.getMessage());
+    }
+
+    @Test
+    void validationRunsAtItsOwnSizeWithTheTrainedWeights() throws Exception {
+        InMemorySource train = new InMemorySource(ToyScenes.make(4, 96, 48, 1));
+        InMemorySource val = new InMemorySource(ToyScenes.make(2, 96, 48, 2));
+        Map<String, Object> o = options("deeplabv3+", 1);
+        o.put("valWidth", 128);
+        o.put("valHeight", 64);
+        TrainConfig config = TrainConfig.of(o);
+        Trainer.Outcome out = new Trainer(config, train, val, quiet()).run();
+        assertTrue(Files.readString(out.run().log()).contains("validation at 128x64, training crops 64x32"));
+
+        // the same validation, done by hand on a 128x64 graph given the trained weights
+        LabelSet set = LabelSet.named("cityscapes-19");
+        ComputationGraph at128 = new ComputationGraph(
+                ModelBuilder.builder().setSpec(config.modelSpec().withSize(128, 64))
+                        .build().configuration());
+        at128.init();
+        at128.setParams(out.graph().params());
+        Validator byHand = new Validator(val, 0, new Augmenter(128, 64,
+                Augmentation.NONE), new BatchEncoder(19,
+                Normalization.IMAGENET), set,
+                new WeightedCrossEntropy(null), 2);
+        Validator.Result r = byHand.run(at128);
+        assertEquals(r.meanIoU(), out.history().get(0).valMeanIoU(), 1e-6);
+        assertEquals(r.pixelAccuracy(), out.history().get(0).valPixelAccuracy(), 1e-6);
+
+        o.put("valWidth", 100);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TrainConfig.of(o));
+        assertTrue(e.getMessage().contains("100"), e.getMessage());
+        o.put("valWidth", 0);
+        assertThrows(IllegalArgumentException.class, () -> TrainConfig.of(o), "one side given alone");
     }
 
     @Test
