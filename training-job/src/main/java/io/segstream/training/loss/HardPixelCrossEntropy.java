@@ -112,7 +112,7 @@ public final class HardPixelCrossEntropy extends PixelLoss {
         INDArray grad = null;
         if (needGradient) {
             INDArray rowWeights = selected.muli(b.classWeightOfTruth()).muli(scale);
-            grad = b.toLogitsType(b.crossEntropyGradient().muliColumnVector(rowWeights));
+            grad = b.weightedCrossEntropyGradient(rowWeights);
         }
         return new Pair<>(total, grad);
     }
