@@ -33,7 +33,7 @@ public final class FocalLoss extends PixelLoss {
 
     @Override
     protected Pair<Double, INDArray> objective(PixelBatch b, boolean needGradient) {
-        INDArray logPt = b.crossEntropy().negi();
+        INDArray logPt = b.labels().mul(b.logProbs()).sum(true, 1);
         INDArray pt = Transforms.exp(logPt, true);
         INDArray oneMinus = pt.rsub(1.0);
         Transforms.max(oneMinus, TINY, false);
@@ -43,14 +43,14 @@ public final class FocalLoss extends PixelLoss {
         INDArray grad = null;
         if (needGradient) {
             INDArray g = modulator.sub(Transforms.pow(oneMinus, gamma - 1, true).muli(pt).muli(logPt).muli(gamma));
-            grad = b.weightedCrossEntropyGradient(g.muli(rowWeights));
+            grad = b.toLogitsType(b.crossEntropyGradient().muliColumnVector(g.muli(rowWeights)));
         }
         return new Pair<>(total, grad);
     }
 
     @Override
     protected INDArray objectivePerPixel(PixelBatch b) {
-        INDArray logPt = b.crossEntropy().negi();
+        INDArray logPt = b.labels().mul(b.logProbs()).sum(true, 1);
         INDArray oneMinus = Transforms.exp(logPt, true).rsubi(1.0);
         Transforms.max(oneMinus, TINY, false);
         return b.toLogitsType(Transforms.pow(oneMinus, gamma, false).muli(logPt).negi()

@@ -112,7 +112,7 @@ public final class HardPixelCrossEntropy extends PixelLoss {
         INDArray grad = null;
         if (needGradient) {
             INDArray rowWeights = selected.muli(b.classWeightOfTruth()).muli(scale);
-            grad = b.weightedCrossEntropyGradient(rowWeights);
+            grad = b.toLogitsType(b.crossEntropyGradient().muliColumnVector(rowWeights));
         }
         return new Pair<>(total, grad);
     }

@@ -8,6 +8,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.lossfunctions.ILossFunction;
+import org.nd4j.linalg.ops.transforms.Transforms;
 import org.nd4j.shade.jackson.annotation.JsonIgnore;
 
 /**
@@ -101,45 +102,12 @@ public abstract class PixelLoss implements ILossFunction {
     }
 
     /**
-     * One batch of pixels, prepared once in a single pass over the rows: probabilities, log-probabilities, the
-     * per-pixel cross-entropy, the per-pixel weight {@code m_i} (zero on ignored pixels) and the true-class weight.
-     *
-     * <p>Computed in plain Java over the rows rather than as ND4J operations: the arrays are [pixels, classes] with
-     * 19 or 20 columns, and libnd4j's row reductions and column broadcasts over such tall, narrow arrays (a dozen of
-     * them, each allocating its result) took three times a Fast-SCNN forward pass per batch. The [pixels, classes]
-     * arrays other losses read ({@link #probs()}, {@link #logProbs()}, {@link #labels()}) are made on first use.
+     * One batch of pixels, prepared once: probabilities, log-probabilities, the per-pixel weight {@code m_i} (zero on
+     * ignored pixels) and the true-class weight.
      */
-    protected static final class PixelBatch {
-        private final long rows;
-        private final int classes;
-        private final double[] y;
-        private final double[] probs;
-        private final double[] logProbs;
-        private final double[] crossEntropy;
-        private final double[] weights;
-        private final double[] truthWeights;
-        private final double batchSize;
-        private final long labelledPixels;
-        private final DataType dataType;
-        private INDArray labelsArray;
-        private INDArray probsArray;
-        private INDArray logProbsArray;
-
-        private PixelBatch(long rows, int classes, double[] y, double[] probs, double[] logProbs,
-                double[] crossEntropy, double[] weights, double[] truthWeights, double batchSize, long labelledPixels,
-                DataType dataType) {
-            this.rows = rows;
-            this.classes = classes;
-            this.y = y;
-            this.probs = probs;
-            this.logProbs = logProbs;
-            this.crossEntropy = crossEntropy;
-            this.weights = weights;
-            this.truthWeights = truthWeights;
-            this.batchSize = batchSize;
-            this.labelledPixels = labelledPixels;
-            this.dataType = dataType;
-        }
+    protected record PixelBatch(INDArray labels, INDArray logits, INDArray probs, INDArray logProbs,
+            INDArray pixelWeights, INDArray classWeightOfTruth, double batchSize, long labelledPixels,
+            DataType dataType) {
 
         static PixelBatch of(INDArray labels, INDArray logits, IActivation activationFn, INDArray mask,
                 double[] classWeights) {
@@ -147,166 +115,39 @@ public abstract class PixelLoss implements ILossFunction {
                 throw new IllegalArgumentException("segmentation losses take logits: configure the loss layer with"
                         + " the identity activation, not " + activationFn);
             }
-            if (!Arrays.equals(labels.shape(), logits.shape()) || logits.rank() != 2) {
+            if (!Arrays.equals(labels.shape(), logits.shape())) {
                 throw new IllegalArgumentException("labels " + Arrays.toString(labels.shape())
-                        + " and logits " + Arrays.toString(logits.shape()) + " must be the same [pixels, classes]");
+                        + " and logits " + Arrays.toString(logits.shape()) + " differ in shape");
             }
-            long rowCount = logits.size(0);
-            int c = (int) logits.size(1);
-            if (classWeights != null && classWeights.length != c) {
-                throw new IllegalArgumentException(classWeights.length + " class weights for " + c + " classes");
+            long classes = logits.size(1);
+            if (classWeights != null && classWeights.length != classes) {
+                throw new IllegalArgumentException(classWeights.length + " class weights for " + classes + " classes");
             }
-            if (mask != null && mask.length() != rowCount) {
-                throw new IllegalArgumentException("a mask of " + mask.length() + " values for " + rowCount
-                        + " pixels");
-            }
-            double[] z = values(logits);
-            double[] y = values(labels);
-            double[] m = mask == null ? null : values(mask);
-            int n = (int) rowCount;
-            double[] probs = new double[n * c];
-            double[] logProbs = new double[n * c];
-            double[] ce = new double[n];
-            double[] w = new double[n];
-            double[] wTruth = new double[n];
-            long labelledPixels = 0;
-            double weightSum = 0;
-            for (int r = 0, base = 0; r < n; r++, base += c) {
-                double max = z[base];
-                for (int k = 1; k < c; k++) {
-                    max = Math.max(max, z[base + k]);
-                }
-                double sum = 0;
-                for (int k = 0; k < c; k++) {
-                    double e = Math.exp(z[base + k] - max);
-                    probs[base + k] = e;
-                    sum += e;
-                }
-                double logSum = Math.log(sum);
-                double labelled = 0;
-                double truth = 0;
-                double loss = 0;
-                for (int k = 0; k < c; k++) {
-                    int i = base + k;
-                    probs[i] /= sum;
-                    logProbs[i] = z[i] - max - logSum;
-                    double yk = y[i];
-                    if (yk != 0) {
-                        labelled += yk;
-                        truth += classWeights == null ? yk : yk * classWeights[k];
-                        loss -= yk * logProbs[i];
-                    }
-                }
-                ce[r] = loss;
-                w[r] = m == null ? labelled : m[r] * labelled;
-                wTruth[r] = truth;
-                if (w[r] > 0) {
-                    labelledPixels++;
-                }
-                weightSum += w[r];
-            }
-            return new PixelBatch(rowCount, c, y, probs, logProbs, ce, w, wTruth, weightSum, labelledPixels,
-                    logits.dataType());
+            INDArray z = logits.castTo(DataType.DOUBLE);
+            INDArray y = labels.castTo(DataType.DOUBLE);
+            INDArray shifted = z.subColumnVector(z.max(true, 1));
+            INDArray exp = Transforms.exp(shifted, true);
+            INDArray sum = exp.sum(true, 1);
+            INDArray probs = exp.divColumnVector(sum);
+            INDArray logProbs = shifted.subColumnVector(Transforms.log(sum, true));
+            INDArray labelled = y.sum(true, 1);
+            INDArray m = mask == null ? labelled.dup()
+                    : mask.castTo(DataType.DOUBLE).reshape(labelled.shape()).mul(labelled);
+            INDArray wTruth = classWeights == null ? labelled.dup()
+                    : y.mmul(Nd4j.createFromArray(classWeights).reshape(classes, 1));
+            long labelledPixels = m.gt(0).castTo(DataType.INT).sumNumber().longValue();
+            double n = m.sumNumber().doubleValue();
+            return new PixelBatch(y, z, probs, logProbs, m, wTruth, n, labelledPixels, logits.dataType());
         }
 
-        /** The values of a 2-d array (or a column) in row-major order, as doubles. */
-        private static double[] values(INDArray a) {
-            return a.dup('c').data().asDouble();
-        }
-
-        private INDArray column(double[] v) {
-            return Nd4j.createFromArray(v.clone()).reshape('c', rows, 1);
-        }
-
-        private INDArray matrix(double[] v) {
-            return Nd4j.createFromArray(v).reshape('c', rows, classes);
-        }
-
-        /** One-hot labels, all zero on ignored pixels; [pixels, classes], shared: do not write. */
-        INDArray labels() {
-            if (labelsArray == null) {
-                labelsArray = matrix(y);
-            }
-            return labelsArray;
-        }
-
-        /** Softmax probabilities; [pixels, classes], shared: do not write. */
-        INDArray probs() {
-            if (probsArray == null) {
-                probsArray = matrix(probs);
-            }
-            return probsArray;
-        }
-
-        /** Log-softmax; [pixels, classes], shared: do not write. */
-        INDArray logProbs() {
-            if (logProbsArray == null) {
-                logProbsArray = matrix(logProbs);
-            }
-            return logProbsArray;
-        }
-
-        /** The per-pixel weight {@code m_i}, zero on ignored pixels; a fresh column. */
-        INDArray pixelWeights() {
-            return column(weights);
-        }
-
-        /** The weight of each pixel's true class (0 on ignored pixels); a fresh column. */
-        INDArray classWeightOfTruth() {
-            return column(truthWeights);
-        }
-
-        /** The sum of the pixel weights: the batch size N (see the class comment). */
-        double batchSize() {
-            return batchSize;
-        }
-
-        /** Pixels with a positive weight. */
-        long labelledPixels() {
-            return labelledPixels;
-        }
-
-        /** Per-pixel cross-entropy {@code -log p(true class)}, zero on ignored pixels; a fresh column. */
+        /** Per-pixel cross-entropy {@code -log p(true class)}, zero on ignored pixels; a column. */
         INDArray crossEntropy() {
-            return column(crossEntropy);
+            return labels.mul(logProbs).sum(true, 1).negi();
         }
 
-        /** Gradient of the per-pixel cross-entropy with respect to the logits: {@code p - y}; a fresh array. */
+        /** Gradient of the per-pixel cross-entropy with respect to the logits: {@code p - y}. */
         INDArray crossEntropyGradient() {
-            double[] g = new double[probs.length];
-            for (int i = 0; i < g.length; i++) {
-                g[i] = probs[i] - y[i];
-            }
-            return matrix(g);
-        }
-
-        /**
-         * {@code (p - y)} of each pixel times its row weight, in the logits' data type, in one pass: the gradient
-         * of {@code sum_i rowWeight_i * CE_i} with respect to the logits.
-         */
-        INDArray weightedCrossEntropyGradient(INDArray rowWeights) {
-            double[] rw = values(rowWeights);
-            if (rw.length != rows) {
-                throw new IllegalArgumentException(rw.length + " row weights for " + rows + " pixels");
-            }
-            if (dataType == DataType.FLOAT) {
-                float[] g = new float[probs.length];
-                for (int r = 0, base = 0; r < rows; r++, base += classes) {
-                    double wr = rw[r];
-                    for (int k = 0; k < classes; k++) {
-                        g[base + k] = (float) ((probs[base + k] - y[base + k]) * wr);
-                    }
-                }
-                return Nd4j.createFromArray(g).reshape('c', rows, classes);
-            }
-            double[] g = new double[probs.length];
-            for (int r = 0, base = 0; r < rows; r++, base += classes) {
-                double wr = rw[r];
-                for (int k = 0; k < classes; k++) {
-                    g[base + k] = (probs[base + k] - y[base + k]) * wr;
-                }
-            }
-            return toLogitsType(matrix(g));
+            return probs.sub(labels);
         }
 
         /** Casts a gradient (computed in double) back to the logits' data type. */
@@ -314,13 +155,9 @@ public abstract class PixelLoss implements ILossFunction {
             return gradient.castTo(dataType);
         }
 
-        /** 1 on labelled pixels with a positive weight, 0 elsewhere; a fresh column. */
+        /** 1 on labelled pixels with a positive weight, 0 elsewhere; a column. */
         INDArray labelledIndicator() {
-            double[] v = new double[weights.length];
-            for (int i = 0; i < v.length; i++) {
-                v[i] = weights[i] > 0 ? 1 : 0;
-            }
-            return Nd4j.createFromArray(v).reshape('c', rows, 1);
+            return pixelWeights.gt(0).castTo(DataType.DOUBLE);
         }
     }
 }

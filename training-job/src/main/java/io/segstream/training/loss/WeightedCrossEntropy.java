@@ -22,7 +22,7 @@ public final class WeightedCrossEntropy extends PixelLoss {
     protected Pair<Double, INDArray> objective(PixelBatch b, boolean needGradient) {
         INDArray rowWeights = b.pixelWeights().mul(b.classWeightOfTruth());
         double total = b.crossEntropy().muli(rowWeights).sumNumber().doubleValue();
-        INDArray grad = needGradient ? b.weightedCrossEntropyGradient(rowWeights) : null;
+        INDArray grad = needGradient ? b.toLogitsType(b.crossEntropyGradient().muliColumnVector(rowWeights)) : null;
         return new Pair<>(total, grad);
     }
 
