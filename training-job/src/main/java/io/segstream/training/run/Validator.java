@@ -16,6 +16,11 @@ import java.util.ArrayList;
 import java.util.List;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
+import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
+import org.nd4j.linalg.api.memory.enums.LearningPolicy;
+import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
@@ -57,6 +62,11 @@ public final class Validator {
         return frames.size();
     }
 
+    /** Memory the loss and argmax of one batch reuse from the second batch on. */
+    private static final WorkspaceConfiguration WORKSPACE = WorkspaceConfiguration.builder()
+            .policyAllocation(AllocationPolicy.OVERALLOCATE).overallocationLimit(0.2)
+            .policyLearning(LearningPolicy.FIRST_LOOP).policySpill(SpillPolicy.REALLOCATE).build();
+
     /** Runs the model in inference mode over the frames. */
     public Result run(ComputationGraph graph) {
         CityscapesEvaluator eval = CityscapesEvaluator.builder().optLabelSet(labelSet)
@@ -68,13 +78,21 @@ public final class Validator {
             List<TrainingSample> chunk = frames.subList(start, Math.min(frames.size(), start + batch));
             MultiDataSet data = encoder.encode(chunk);
             INDArray logits = graph.output(false, data.getFeatures(0))[0];
-            lossSum += lossOf(logits, data) * chunk.size();
-            INDArray predicted = Nd4j.argMax(logits, 1);
+            List<byte[]> ids = new ArrayList<>(chunk.size());
+            // the loss's temporaries are [pixels, classes] arrays of tens of MB: outside a workspace each is a fresh
+            // allocation whose pages are touched for the first time, which cost more than the forward pass itself
+            try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(WORKSPACE,
+                    "segstream-validation")) {
+                lossSum += lossOf(logits, data) * chunk.size();
+                INDArray predicted = Nd4j.argMax(logits, 1);
+                for (int i = 0; i < chunk.size(); i++) {
+                    ids.add(toBytes(predicted.slice(i)));
+                }
+            }
             for (int i = 0; i < chunk.size(); i++) {
                 TrainingSample s = chunk.get(i);
-                byte[] ids = toBytes(predicted.slice(i));
                 LabelImage gt = LabelImage.of8(s.width(), s.height(), labelSet.classIdsToLabelIds(s.classIds(), s.id()));
-                FrameScore f = eval.add(gt, null, LabelImage.of8(s.width(), s.height(), ids), s.id());
+                FrameScore f = eval.add(gt, null, LabelImage.of8(s.width(), s.height(), ids.get(i)), s.id());
                 pixels += f.evaluatedPixels();
                 correct += Math.round(f.pixelAccuracy() * f.evaluatedPixels());
             }
