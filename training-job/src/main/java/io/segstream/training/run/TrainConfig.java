@@ -112,7 +112,7 @@ public record TrainConfig(
         d.put("maxScale", 2.0);
         d.put("rareClassCrop", 0.0);
         d.put("loaderThreads", 2);
-        d.put("cacheMb", -1L);
+        d.put("cacheMb", 0L);
         d.put("batch", 4);
         d.put("epochs", 10);
         d.put("optimizer", "adam");
