@@ -7,8 +7,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * A {@link SampleSource} that keeps the samples it decoded, up to a byte budget, so that the second and later epochs
- * read them from memory instead of decoding PNG files again. Decoding a 1024x512 frame and its labels takes 25–55 ms
- * of CPU here, several times the augmentation: on a 2-core machine the loader threads took that time from training.
+ * read them from memory instead of decoding the files again: for frames on slow storage. (Decoding a 1024x512 PNG
+ * frame and its labels takes 25–55 ms of CPU here, but on local disk the loader threads did not hold training back.)
  *
  * <p>The first samples loaded fill the budget; a sample that does not fit is decoded every time it is asked for, and
  * counted ({@link #uncached()}). Samples are shared, never copied: their arrays must not be written (the augmenter

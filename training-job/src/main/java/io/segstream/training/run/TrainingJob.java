@@ -38,8 +38,10 @@ public final class TrainingJob {
         Trainer.checkBackend(config);
         CityscapesDataset data = CityscapesDataset.locate(config.dataPath() == null ? null : Path.of(config.dataPath()));
         LabelSet set = LabelSet.named(config.labelSet());
-        SampleSource train = new CachedSource(CityscapesSource.open(data, "train", set, config.coarse()),
-                config.cacheBudgetBytes());
+        SampleSource train = CityscapesSource.open(data, "train", set, config.coarse());
+        if (config.cacheBudgetBytes() > 0) {
+            train = new CachedSource(train, config.cacheBudgetBytes());
+        }
         CityscapesSource val = new CityscapesSource(data.split("val"), set);
         Trainer trainer = new Trainer(config, train, val, console);
         if (resume != null) {
