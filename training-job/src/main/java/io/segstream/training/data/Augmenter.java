@@ -55,14 +55,9 @@ public final class Augmenter {
 
     /** The weight of each class when a crop's class is drawn: 1 / pixel share, the share floored at 1e-6. */
     static double[] pickWeights(long[] pixelCounts) {
-        long total = 0;
-        for (long c : pixelCounts) {
-            total += c;
-        }
-        double[] w = new double[pixelCounts.length];
+        double[] w = ClassWeights.shares(pixelCounts);
         for (int i = 0; i < w.length; i++) {
-            double share = total == 0 ? 0 : (double) pixelCounts[i] / total;
-            w[i] = 1.0 / Math.max(share, MIN_SHARE);
+            w[i] = 1.0 / Math.max(w[i], MIN_SHARE);
         }
         return w;
     }

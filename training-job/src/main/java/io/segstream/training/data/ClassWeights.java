@@ -15,16 +15,24 @@ public final class ClassWeights {
 
     /** Weights from per-class pixel counts. */
     public static double[] fromCounts(long[] counts) {
+        double[] w = shares(counts);
+        for (int i = 0; i < w.length; i++) {
+            w[i] = 1.0 / Math.log(C + w[i]);
+        }
+        return w;
+    }
+
+    /** Each class's share of the counted pixels (all 0 when nothing was counted). */
+    public static double[] shares(long[] counts) {
         long total = 0;
         for (long c : counts) {
             total += c;
         }
-        double[] w = new double[counts.length];
+        double[] p = new double[counts.length];
         for (int i = 0; i < counts.length; i++) {
-            double p = total == 0 ? 0 : (double) counts[i] / total;
-            w[i] = 1.0 / Math.log(C + p);
+            p[i] = total == 0 ? 0 : (double) counts[i] / total;
         }
-        return w;
+        return p;
     }
 
     /** Pixel counts per class over (at most) the first {@code maxSamples} samples, spread over the set. */
