@@ -136,18 +136,14 @@ public final class Augmenter {
         }
         double r = random.nextDouble() * total;
         int chosen = -1;
-        for (int c = 0; c < counts.length && chosen < 0; c++) {
+        for (int c = 0; c < counts.length; c++) {
             if (counts[c] > 0) {
+                // the last present class also takes what rounding leaves of r
+                chosen = c;
                 r -= classPick[c];
                 if (r < 0) {
-                    chosen = c;
+                    break;
                 }
-            }
-        }
-        if (chosen < 0) {
-            // rounding left r a hair above 0: the last present class
-            for (int c = counts.length - 1; c >= 0 && chosen < 0; c--) {
-                chosen = counts[c] > 0 ? c : -1;
             }
         }
         long k = (long) (random.nextDouble() * counts[chosen]);

@@ -84,7 +84,8 @@ public record TrainConfig(
         int slowStartSteps, double slowStartLr,
         String loss, String classWeights, double topK, long miningSteps, double gamma,
         int accumulate, double clipNorm, double clipValue, double headLrMultiplier, double weightDecay,
-        int validateEvery, int validationImages, int valWidth, int valHeight, long seed, boolean mixedPrecision, String runsDir,
+        int validateEvery, int validationImages, int valWidth, int valHeight, long seed, boolean mixedPrecision,
+        String runsDir,
         Map<String, Integer> prunedChannels) {
 
     /** Schedule names {@code --schedule} accepts. */

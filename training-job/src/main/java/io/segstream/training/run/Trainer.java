@@ -106,11 +106,10 @@ public final class Trainer {
         Augmentation aug = config.augment()
                 ? new Augmentation(config.minScale(), config.maxScale(), true, 0.2, 0.2, 0.2) : Augmentation.NONE;
         Augmenter augmenter = new Augmenter(config.width(), config.height(), aug);
-        long[] pixelCounts = null;
-        if (config.classWeights().equals("auto") || (config.augment() && config.rareClassCrop() > 0)) {
-            pixelCounts = ClassWeights.count(train, classes, 200);
-        }
-        if (config.augment() && config.rareClassCrop() > 0) {
+        boolean rareCrops = config.augment() && config.rareClassCrop() > 0;
+        long[] pixelCounts = config.classWeights().equals("auto") || rareCrops
+                ? ClassWeights.count(train, classes, 200) : null;
+        if (rareCrops) {
             augmenter = augmenter.withRareClassCrops(config.rareClassCrop(), pixelCounts);
             LOG.info("rare-class crops: {} % of crops placed on a class drawn by 1 / pixel share; pixels per class {}",
                     Math.round(100 * config.rareClassCrop()), java.util.Arrays.toString(pixelCounts));

@@ -79,8 +79,8 @@ public final class Validator {
             MultiDataSet data = encoder.encode(chunk);
             INDArray logits = graph.output(false, data.getFeatures(0))[0];
             List<byte[]> ids = new ArrayList<>(chunk.size());
-            // the loss's temporaries are [pixels, classes] arrays of tens of MB: outside a workspace each is a fresh
-            // allocation whose pages are touched for the first time, which cost more than the forward pass itself
+            // the loss's temporaries are [pixels, classes] arrays of tens of MB: in a reused workspace they are not
+            // allocated afresh for every batch (20 Fast-SCNN frames at 256x128: 1.6 s became 1.4 s)
             try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(WORKSPACE,
                     "segstream-validation")) {
                 lossSum += lossOf(logits, data) * chunk.size();

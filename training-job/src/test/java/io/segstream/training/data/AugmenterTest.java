@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@link Augmenter}'s rare-class crops on a 200x100 frame of class 0 with one 4x4 patch of class 1 near its top right
- * corner and a band of class 2: 64x32 crops of it at its own size hold the patch by chance about one time in 150; placed crops must hold it
- * whenever its class is drawn.
+ * corner and a band of class 2: 64x32 crops of it at its own size hold the patch by chance about one time in 150;
+ * placed crops must hold it whenever its class is drawn.
  */
 class AugmenterTest {
     private static final int W = 200;

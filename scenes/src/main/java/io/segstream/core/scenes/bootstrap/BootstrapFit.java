@@ -32,7 +32,8 @@ import java.util.function.IntFunction;
 /**
  * Fits a baseline model without a training run (segstream bundled one until its trained model,
  * {@link BootstrapModel}, replaced it): the {@link BootstrapNetwork} of fixed colour, texture, context and position
- * features with a classifier fitted in plain Java (softmax regression on sampled pixels) to labelled images. An authoring tool: the runtime only reads the bundled result.
+ * features with a classifier fitted in plain Java (softmax regression on sampled pixels) to labelled images. An
+ * authoring tool: nothing at run time uses it.
  *
  * <pre>{@code
  * BootstrapFit.Report r = BootstrapFit.fit(out, train, 40, val, 8, BootstrapFit.FitOptions.defaults(),
