@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
             PredictCommand.class,
             ExportCommand.class,
             QuantizeCommand.class,
+            CalibrateCommand.class,
             PruneCommand.class,
             ModelsCommand.class,
             BrokerCommand.class,

@@ -1,0 +1,202 @@
+package io.segstream.core.onnx;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.segstream.core.onnx.proto.Onnx.AttributeProto;
+import io.segstream.core.onnx.proto.Onnx.GraphProto;
+import io.segstream.core.onnx.proto.Onnx.ModelProto;
+import io.segstream.core.onnx.proto.Onnx.NodeProto;
+import io.segstream.core.onnx.proto.Onnx.TensorProto;
+import io.segstream.core.onnx.proto.Onnx.TensorProto.DataType;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.util.Set;
+
+/**
+ * Adds a constant per class to a model's class scores ([N, C, H, W]), the offsets {@code ClassOffsetFit} fits. Where
+ * the scores come from a convolution with a bias through operators that carry a per-channel constant through
+ * unchanged (Identity, Resize, Upsample, AveragePool without counted padding), the offsets are added to that bias and
+ * the graph keeps its shape: nothing is computed per frame. Otherwise an {@code Add} of a [1, C, 1, 1] constant
+ * produces the output. Callers check the result numerically (scores + offsets), as {@code segstream calibrate} does.
+ *
+ * <pre>{@code
+ * ClassOffsets.Applied a = ClassOffsets.apply(onnx, "logits", offsets);
+ * a.model();   // the new graph; a.folded() says whether it went into a bias
+ * }</pre>
+ */
+public final class ClassOffsets {
+    /** Operators between the last convolution and the output through which a per-channel constant passes unchanged. */
+    private static final Set<String> PASS_THROUGH = Set.of("Identity", "Resize", "Upsample", "AveragePool");
+
+    private ClassOffsets() {}
+
+    /** The new model and how the offsets went in. */
+    public record Applied(byte[] model, boolean folded, String where) {}
+
+    /**
+     * The model {@code onnx} whose output {@code scores} has {@code offsets[c]} added to class {@code c}.
+     *
+     * @throws IllegalArgumentException when {@code onnx} does not parse or has no output {@code scores}
+     */
+    public static Applied apply(byte[] onnx, String scores, float[] offsets) {
+        ModelProto model;
+        try {
+            model = ModelProto.parseFrom(onnx);
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalArgumentException("not an ONNX model (" + e.getMessage() + ")", e);
+        }
+        GraphProto graph = model.getGraph();
+        if (graph.getOutputList().stream().noneMatch(v -> v.getName().equals(scores))) {
+            throw new IllegalArgumentException("the graph has no output '" + scores + "'");
+        }
+        GraphProto folded = fold(graph, scores, offsets);
+        if (folded != null) {
+            NodeProto conv = folded.getNode(lastConvolution(folded, scores));
+            return new Applied(model.toBuilder().setGraph(folded).build().toByteArray(), true,
+                    "added to the bias " + conv.getInput(2) + " of the last convolution");
+        }
+        return new Applied(model.toBuilder().setGraph(appendAdd(graph, scores, offsets)).build().toByteArray(), false,
+                "an Add of a [1, " + offsets.length + ", 1, 1] constant before output '" + scores + "'");
+    }
+
+    /** The graph with the offsets folded into the last convolution's bias, or null where that is not sound. */
+    private static GraphProto fold(GraphProto graph, String scores, float[] offsets) {
+        int convAt = lastConvolution(graph, scores);
+        if (convAt < 0 || graph.getNode(convAt).getInputCount() < 3) {
+            return null;
+        }
+        NodeProto conv = graph.getNode(convAt);
+        String bias = conv.getInput(2);
+        int initAt = -1;
+        for (int i = 0; i < graph.getInitializerCount(); i++) {
+            if (graph.getInitializer(i).getName().equals(bias)) {
+                initAt = i;
+            }
+        }
+        long uses = graph.getNodeList().stream().flatMap(n -> n.getInputList().stream()).filter(bias::equals).count();
+        if (initAt < 0 || uses != 1) {
+            return null;
+        }
+        TensorProto b = graph.getInitializer(initAt);
+        if (b.getDataType() != DataType.FLOAT_VALUE || b.getDimsCount() != 1 || b.getDims(0) != offsets.length) {
+            return null;
+        }
+        float[] values = floats(b);
+        for (int c = 0; c < values.length; c++) {
+            values[c] += offsets[c];
+        }
+        ByteBuffer raw = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        raw.asFloatBuffer().put(values);
+        TensorProto nb = b.toBuilder().clearFloatData().setRawData(ByteString.copyFrom(raw.array()))
+                .build();
+        return graph.toBuilder().setInitializer(initAt, nb).build();
+    }
+
+    /**
+     * The index of the convolution whose output reaches {@code scores} through {@link #PASS_THROUGH} operators only
+     * (the data through their first input; the other inputs are sizes and scales), or -1.
+     */
+    private static int lastConvolution(GraphProto graph, String scores) {
+        String tensor = scores;
+        for (int hops = 0; hops < 16; hops++) {
+            int at = producer(graph, tensor);
+            if (at < 0) {
+                return -1;
+            }
+            NodeProto n = graph.getNode(at);
+            String t = tensor;
+            if (!t.equals(scores) && graph.getNodeList().stream().filter(x -> x.getInputList().contains(t)).count() != 1) {
+                return -1;   // another branch reads this tensor, and would see the offsets too
+            }
+            if (n.getOpType().equals("Conv")) {
+                return at;
+            }
+            if (!PASS_THROUGH.contains(n.getOpType()) || n.getInputCount() == 0 || !carriesConstants(n)) {
+                return -1;
+            }
+            tensor = n.getInput(0);
+        }
+        return -1;
+    }
+
+    private static boolean carriesConstants(NodeProto n) {
+        if (!n.getOpType().equals("AveragePool")) {
+            return true;
+        }
+        boolean countsPadding = false;
+        boolean padded = false;
+        for (AttributeProto a : n.getAttributeList()) {
+            if (a.getName().equals("count_include_pad") && a.getI() != 0) {
+                countsPadding = true;
+            }
+            if (a.getName().equals("pads") && a.getIntsList().stream().anyMatch(v -> v != 0)) {
+                padded = true;
+            }
+            if (a.getName().equals("auto_pad") && !a.getS().toStringUtf8().equals("NOTSET")
+                    && !a.getS().toStringUtf8().equals("VALID")) {
+                padded = true;
+            }
+        }
+        return !(countsPadding && padded);
+    }
+
+    private static int producer(GraphProto graph, String tensor) {
+        for (int i = 0; i < graph.getNodeCount(); i++) {
+            if (graph.getNode(i).getOutputList().contains(tensor)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** The graph with {@code scores} renamed inside and an Add of the offsets producing it. */
+    private static GraphProto appendAdd(GraphProto graph, String scores, float[] offsets) {
+        String raw = scores + "_before_class_offsets";
+        String constant = scores + "_class_offsets";
+        GraphProto.Builder g = graph.toBuilder();
+        for (int i = 0; i < g.getNodeCount(); i++) {
+            NodeProto n = g.getNode(i);
+            NodeProto.Builder nb = n.toBuilder();
+            boolean changed = false;
+            for (int k = 0; k < n.getOutputCount(); k++) {
+                if (n.getOutput(k).equals(scores)) {
+                    nb.setOutput(k, raw);
+                    changed = true;
+                }
+            }
+            for (int k = 0; k < n.getInputCount(); k++) {
+                if (n.getInput(k).equals(scores)) {
+                    nb.setInput(k, raw);
+                    changed = true;
+                }
+            }
+            if (changed) {
+                g.setNode(i, nb);
+            }
+        }
+        ByteBuffer bytes = ByteBuffer.allocate(offsets.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        bytes.asFloatBuffer().put(offsets);
+        g.addInitializer(TensorProto.newBuilder().setName(constant).setDataType(DataType.FLOAT_VALUE)
+                .addDims(1).addDims(offsets.length).addDims(1).addDims(1)
+                .setRawData(ByteString.copyFrom(bytes.array())));
+        g.addNode(NodeProto.newBuilder().setOpType("Add").setName(constant + "_add").addInput(raw).addInput(constant)
+                .addOutput(scores));
+        return g.build();
+    }
+
+    private static float[] floats(TensorProto t) {
+        if (!t.getRawData().isEmpty()) {
+            FloatBuffer f = ByteBuffer.wrap(t.getRawData().toByteArray()).order(ByteOrder.LITTLE_ENDIAN)
+                    .asFloatBuffer();
+            float[] v = new float[f.remaining()];
+            f.get(v);
+            return v;
+        }
+        float[] v = new float[t.getFloatDataCount()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = t.getFloatData(i);
+        }
+        return v;
+    }
+}
