@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
             ExportCommand.class,
             QuantizeCommand.class,
             CalibrateCommand.class,
+            TtaCommand.class,
             PruneCommand.class,
             ModelsCommand.class,
             BrokerCommand.class,
