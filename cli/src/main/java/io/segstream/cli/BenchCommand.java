@@ -12,7 +12,6 @@ import io.segstream.inference.bench.PipelineBenchmark;
 import io.segstream.schemas.CameraFrame;
 import io.segstream.schemas.ImageEncoding;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -45,7 +44,8 @@ final class BenchCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--model", paramLabel = "DIR", description = "Model directory; default: the bundled model.")
+    @Option(names = "--model", paramLabel = "DIR", description = "Model directory, or 'bundled-tta' for the bundled model's accurate variant;"
+            + " default: the bundled model.")
     Path model;
 
     @Option(names = "--frames", paramLabel = "N", defaultValue = "200",
@@ -82,8 +82,7 @@ final class BenchCommand implements Callable<Integer> {
         if (frames < 1 || batch < 1 || rounds < 1) {
             throw new IllegalArgumentException("--frames, --batch and --rounds must be at least 1");
         }
-        Path modelDir = model != null ? model
-                : BootstrapModel.extractBundled(Files.createTempDirectory("segstream-model")).dir();
+        Path modelDir = BootstrapModel.resolve(model);
         AlertRules alertRules = io.segstream.inference.InferenceJob.loadRules(rules);
         List<CameraFrame> input = render(wh[0], wh[1]);
         if (levers) {

@@ -14,7 +14,6 @@ import io.segstream.schemas.CameraFrame;
 import io.segstream.schemas.DeadLetter;
 import io.segstream.schemas.SegmentationMask;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -71,7 +70,8 @@ final class DemoCommand implements Callable<Integer> {
             description = "Length of the generated drive; cameras loop it (default: ${DEFAULT-VALUE}).")
     int driveFrames;
 
-    @Option(names = "--model", paramLabel = "DIR", description = "Model directory; default: the bundled model.")
+    @Option(names = "--model", paramLabel = "DIR", description = "Model directory, or 'bundled-tta' for the bundled model's accurate variant (about 3x the"
+            + " CPU per frame); default: the bundled model.")
     Path model;
 
     @Option(names = "--rules", paramLabel = "FILE", defaultValue = "railway",
@@ -112,8 +112,7 @@ final class DemoCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter stdout = spec.commandLine().getOut();
         AlertRules alertRules = InferenceJob.loadRules(rules);
-        Path modelDir = model != null ? model
-                : BootstrapModel.extractBundled(Files.createTempDirectory("segstream-model")).dir();
+        Path modelDir = BootstrapModel.resolve(model);
 
         err.println("demo: rendering a " + driveFrames + "-frame railway drive at " + size + " ...");
         DemoDrive drive = DemoDrive.render(wh[0], wh[1], driveFrames, seed, err);

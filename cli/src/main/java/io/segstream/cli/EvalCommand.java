@@ -18,9 +18,7 @@ import io.segstream.core.segment.OnnxSegmenter;
 import io.segstream.core.segment.SegmenterOptions;
 import io.segstream.core.progress.ProgressBar;
 import io.segstream.inference.InferenceJob;
-import io.segstream.training.retrain.RetrainPipeline;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -71,8 +69,8 @@ final class EvalCommand implements Callable<Integer> {
         Path predictions;
 
         @Option(names = "--model", required = true, paramLabel = "DIR",
-                description = "ONNX model directory (model.onnx + model.json), or 'bundled' for the bundled model, to"
-                        + " run on the split instead of --pred.")
+                description = "ONNX model directory (model.onnx + model.json), or 'bundled' for the bundled model"
+                        + " ('bundled-tta': its accurate variant), to run on the split instead of --pred.")
         Path model;
     }
 
@@ -141,10 +139,10 @@ final class EvalCommand implements Callable<Integer> {
         EvaluationResult result;
         String scoredModel = null;
         if (model != null) {
-            if (model.toString().equals(RetrainPipeline.BUNDLED) && !Files.exists(model)) {
-                Path tmp = Files.createTempDirectory("segstream-bundled");
-                tmp.toFile().deleteOnExit();
-                model = BootstrapModel.extractBundled(tmp).dir();
+            Path named = model;
+            model = BootstrapModel.resolve(model);
+            if (!model.equals(named)) {
+                model.toFile().deleteOnExit();
                 model.resolve(ModelDirectory.MODEL_FILE).toFile().deleteOnExit();
                 model.resolve(ModelDirectory.MANIFEST_FILE).toFile().deleteOnExit();
             }

@@ -7,7 +7,6 @@ import io.segstream.inference.InferenceJob;
 import io.segstream.inference.InferenceJobOptions;
 import io.segstream.inference.JobMetrics;
 import io.segstream.inference.segment.ConfiguredModel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -38,8 +37,8 @@ final class InferCommand implements Callable<Integer> {
 
     @Option(names = "--model", paramLabel = "DIR|URI",
             description = {"Model directory (model.onnx + model.json), or its model-store URI (file://, http(s)://,",
-                "s3://), fetched by each subtask and verified against the SHA-256 in its model.json; default: the",
-                "bundled model."})
+                "s3://), fetched by each subtask and verified against the SHA-256 in its model.json; 'bundled-tta' for",
+                "the bundled model's accurate variant; default: the bundled model."})
     String model;
 
     @Option(names = "--rules", paramLabel = "FILE", defaultValue = "railway",
@@ -83,8 +82,9 @@ final class InferCommand implements Callable<Integer> {
         settings.put("mode", mode);
         settings.put("segmenter.provider", provider.toUpperCase());
         InferenceJobOptions options = InferenceJobOptions.fromMap(settings);
-        String modelLocation = model != null ? ConfiguredModel.location(model)
-                : BootstrapModel.extractBundled(Files.createTempDirectory("segstream-model")).dir().toString();
+        String modelLocation = model == null || model.equals(BootstrapModel.BUNDLED_TTA)
+                ? BootstrapModel.resolve(model == null ? null : Path.of(model)).toString()
+                : ConfiguredModel.location(model);
 
         SegstreamTopics topics = InferenceJob.topics(options);
         KafkaTopicAdmin.ensureTopics(bootstrap, topics.all(), Duration.ofSeconds(30));

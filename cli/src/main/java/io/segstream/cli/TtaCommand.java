@@ -143,10 +143,9 @@ final class TtaCommand implements Callable<Integer> {
         ObjectNode block = training != null && training.isObject() ? ((ObjectNode) training).deepCopy()
                 : JsonNodeFactory.instance.objectNode();
         block.set("tta", tta);
-        String what = String.format(Locale.ROOT, "Mean class scores of %s at %s%s.",
-                String.join(", ", manifests.stream().map(ModelManifest::id).toList()),
-                String.join(", ", manifests.stream().map(m -> m.inputWidth() + "x" + m.inputHeight()).toList()),
-                flip ? ", each also on the mirrored frame" : "");
+        String what = "Mean class scores of " + String.join(" and ", manifests.stream()
+                .map(m -> m.id() + " at " + m.inputWidth() + "x" + m.inputHeight()).toList())
+                + (flip ? ", each also on the mirrored frame." : ".");
         ModelManifest composed = first.toBuilder().setName(name != null ? name : first.name())
                 .setVersion(version != null ? version : first.version() + "-tta")
                 .setInput(TestTimeAugmentation.INPUT, in[0], in[1], Layout.NCHW)

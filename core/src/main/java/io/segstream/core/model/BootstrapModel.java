@@ -24,16 +24,49 @@ public final class BootstrapModel {
     public static final String LABEL_SET = "rail-20";
     /** Class-path folder of the bundled model directory. */
     public static final String RESOURCE = "/io/segstream/core/model/bootstrap/";
+    /**
+     * Class-path folder of the bundled model's accurate variant: the same weights at 512x256 and 1024x512, their class
+     * scores averaged in one graph ({@code segstream tta}); about 3x the CPU per frame.
+     */
+    public static final String RESOURCE_TTA = "/io/segstream/core/model/bootstrap-tta/";
+    /** What {@code --model} options call the bundled model. */
+    public static final String BUNDLED = "bundled";
+    /** What {@code --model} options call the bundled model's accurate variant. */
+    public static final String BUNDLED_TTA = "bundled-tta";
 
     private BootstrapModel() {}
 
     /** Copies the bundled model directory into {@code dir} and returns it. */
     public static ModelDirectory extractBundled(Path dir) throws IOException {
+        return extract(RESOURCE, dir);
+    }
+
+    /** Copies the bundled model's accurate variant ({@link #RESOURCE_TTA}) into {@code dir} and returns it. */
+    public static ModelDirectory extractBundledTta(Path dir) throws IOException {
+        return extract(RESOURCE_TTA, dir);
+    }
+
+    /**
+     * The model directory a {@code --model} option names: null and {@link #BUNDLED} the bundled model,
+     * {@link #BUNDLED_TTA} its accurate variant (each extracted into a new temporary directory, unless a directory of
+     * that name exists), anything else itself.
+     */
+    public static Path resolve(Path option) throws IOException {
+        if (option == null || option.toString().equals(BUNDLED) && !Files.exists(option)) {
+            return extractBundled(Files.createTempDirectory("segstream-model")).dir();
+        }
+        if (option.toString().equals(BUNDLED_TTA) && !Files.exists(option)) {
+            return extractBundledTta(Files.createTempDirectory("segstream-model")).dir();
+        }
+        return option;
+    }
+
+    private static ModelDirectory extract(String resource, Path dir) throws IOException {
         Files.createDirectories(dir);
         for (String file : new String[] {ModelDirectory.MODEL_FILE, ModelDirectory.MANIFEST_FILE}) {
-            try (InputStream in = BootstrapModel.class.getResourceAsStream(RESOURCE + file)) {
+            try (InputStream in = BootstrapModel.class.getResourceAsStream(resource + file)) {
                 if (in == null) {
-                    throw new IllegalStateException("the bundled model lacks " + RESOURCE + file
+                    throw new IllegalStateException("the bundled model lacks " + resource + file
                             + "; rebuild it with training-job/recipes/bundled-rail.sh");
                 }
                 Files.copy(in, dir.resolve(file), StandardCopyOption.REPLACE_EXISTING);

@@ -58,6 +58,50 @@ class BootstrapModelTest {
     }
 
     @Test
+    void theAccurateVariantRunsTheBundledWeightsAtTwoSizesAndSeesMore(@TempDir Path dir) throws Exception {
+        ModelManifest bundled = BootstrapModel.extractBundled(dir.resolve("bundled")).readManifest();
+        ModelDirectory d = BootstrapModel.extractBundledTta(dir.resolve("tta"));
+        ModelManifest m = d.readManifest();
+        d.readVerifiedModel(m);
+        assertEquals(BootstrapModel.NAME, m.name());
+        assertEquals(bundled.version() + "-tta", m.version());
+        assertEquals(1024, m.inputWidth());
+        assertEquals(2, m.training().get("tta").get("members").size());
+        assertEquals(bundled.id(), m.training().get("tta").get("members").get(0).get("model").asText());
+        assertTrue(m.metrics().get("miou") > bundled.metrics().get("miou"), m.metrics() + " against " + bundled.metrics());
+        assertTrue(Files.size(d.modelFile()) < 8 << 20, "the two sizes share their weights: "
+                + Files.size(d.modelFile()) + " bytes");
+
+        SceneGenerator gen = SceneGenerator.builder().setSize(1024, 512).optKind(SceneKind.RAIL).optSeed(424242)
+                .build();
+        int classes = LabelSet.named("rail-20").numClasses();
+        long[] one = new long[classes * classes];
+        long[] two = new long[classes * classes];
+        try (OnnxSegmenter single = OnnxSegmenter.open(dir.resolve("bundled"), SegmenterOptions.defaults());
+                OnnxSegmenter both = OnnxSegmenter.open(d.dir(), SegmenterOptions.defaults())) {
+            for (int i = 0; i < 3; i++) {
+                BootstrapFit.LabelledImage s = BootstrapFit.fromScene(gen.render(i), "scene " + i);
+                BootstrapFit.accumulate(one, classes, s.classIds(), single.segment(s.image()).classIds());
+                BootstrapFit.accumulate(two, classes, s.classIds(), both.segment(s.image()).classIds());
+            }
+        }
+        double a = BootstrapFit.meanIgnoringNaN(BootstrapFit.classIou(one, classes));
+        double b = BootstrapFit.meanIgnoringNaN(BootstrapFit.classIou(two, classes));
+        System.out.printf("mIoU on 3 fresh rail scenes: bundled %.3f, accurate variant %.3f%n", a, b);
+        assertTrue(b > a, "accurate variant " + b + " against bundled " + a);
+    }
+
+    @Test
+    void modelOptionsNameTheBundledModels(@TempDir Path dir) throws Exception {
+        assertEquals("1", ModelDirectory.at(BootstrapModel.resolve(null)).readManifest().version());
+        assertEquals("1", ModelDirectory.at(BootstrapModel.resolve(Path.of("bundled"))).readManifest().version());
+        assertEquals("1-tta", ModelDirectory.at(BootstrapModel.resolve(Path.of("bundled-tta"))).readManifest()
+                .version());
+        Path own = BootstrapModel.extractBundled(dir.resolve("own")).dir();
+        assertEquals(own, BootstrapModel.resolve(own));
+    }
+
+    @Test
     void theEntryPointIsReproducible(@TempDir Path dir) throws Exception {
         BootstrapFit.FitOptions tiny = new BootstrapFit.FitOptions(128, 64, 8, 200, 2, 1e-5f, 7L);
         BootstrapFit.Report a = BootstrapFit.fitOnScenes(dir.resolve("a"), 2, 1, 256, 128, tiny, line -> { });
