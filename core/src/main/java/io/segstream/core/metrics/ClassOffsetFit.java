@@ -19,7 +19,8 @@ import java.util.List;
  * to scores as {@code MaskPostprocessor} maps them (nearest centre), and are scored with the official rules (IoU =
  * TP / (TP + FP + FN) per class, classes with no TP, FP or FN left out). The fit is coordinate ascent: each class's
  * offset in turn moves by the step among ±{@link #STEPS} that raises mIoU most, until no step of any class raises
- * it by more than {@code 1e-5}, with offsets kept within ±{@link #MAX_OFFSET}. It holds every added frame's scores
+ * it by more than {@code 1e-5}, with offsets kept within ±{@link #MAX_OFFSET}. A class the frames hold no pixel of
+ * keeps offset 0: suppressing it would only tidy these frames, and cameras may still show it. It holds every added frame's scores
  * (classes × output pixels floats each); a few dozen frames are enough to fit 20 numbers.
  *
  * <pre>{@code
@@ -122,7 +123,8 @@ public final class ClassOffsetFit {
             throw new IllegalStateException("no frame was added; add labelled frames before fitting");
         }
         float[] offsets = new float[numClasses];
-        double[] iouBefore = iou(confusion(offsets));
+        long[][] start = confusion(offsets);
+        double[] iouBefore = iou(start);
         double best = mean(iouBefore);
         double before = best;
         int sweeps = 0;
@@ -131,6 +133,9 @@ public final class ClassOffsetFit {
             moved = false;
             sweeps++;
             for (int c = 0; c < numClasses; c++) {
+                if (Arrays.stream(start[c]).sum() == 0) {
+                    continue;   // the frames hold none of it: they cannot say how it should be weighed
+                }
                 Margins near = margins(c, offsets);
                 float keep = offsets[c];
                 float bestOffset = keep;

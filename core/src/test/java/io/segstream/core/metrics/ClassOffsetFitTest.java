@@ -121,6 +121,19 @@ class ClassOffsetFitTest {
     }
 
     @Test
+    void aClassTheFramesDoNotHoldKeepsItsOffset() {
+        // class 0 is never true but wins pixel 3: pushing it down first would lift these frames' mIoU at once (its
+        // IoU would drop out), yet the frames say nothing of how cameras that do show it should weigh it
+        ClassOffsetFit fit = new ClassOffsetFit(3);
+        float[] s = {0, 0, 0, 1, 1, 0, 1, 0, 0, 1, 0, 0.5f};   // [3 classes][1 x 4]
+        fit.add(FloatBuffer.wrap(s), 1, 4, new byte[] {1, 2, 1, 2}, 4, 1);
+        ClassOffsetFit.Result r = fit.fit(8);
+        assertEquals(0.5, r.miouBefore(), 1e-12);
+        assertEquals(0f, r.offsets()[0]);
+        assertEquals(1.0, r.miouAfter(), 1e-12, "classes 1 and 2 settle pixel 3 by their own offsets");
+    }
+
+    @Test
     void refusesWhatItCannotScore() {
         ClassOffsetFit fit = new ClassOffsetFit(3);
         assertThrows(IllegalStateException.class, () -> fit.fit(1));
