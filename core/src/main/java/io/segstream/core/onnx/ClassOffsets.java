@@ -1,7 +1,6 @@
 package io.segstream.core.onnx;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.segstream.core.onnx.proto.Onnx.AttributeProto;
 import io.segstream.core.onnx.proto.Onnx.GraphProto;
 import io.segstream.core.onnx.proto.Onnx.ModelProto;
@@ -40,12 +39,7 @@ public final class ClassOffsets {
      * @throws IllegalArgumentException when {@code onnx} does not parse or has no output {@code scores}
      */
     public static Applied apply(byte[] onnx, String scores, float[] offsets) {
-        ModelProto model;
-        try {
-            model = ModelProto.parseFrom(onnx);
-        } catch (InvalidProtocolBufferException e) {
-            throw new IllegalArgumentException("not an ONNX model (" + e.getMessage() + ")", e);
-        }
+        ModelProto model = QdqQuantizer.parse(onnx);
         GraphProto graph = model.getGraph();
         if (graph.getOutputList().stream().noneMatch(v -> v.getName().equals(scores))) {
             throw new IllegalArgumentException("the graph has no output '" + scores + "'");

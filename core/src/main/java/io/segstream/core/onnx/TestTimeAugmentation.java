@@ -1,7 +1,6 @@
 package io.segstream.core.onnx;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.segstream.core.onnx.proto.Onnx.AttributeProto;
 import io.segstream.core.onnx.proto.Onnx.GraphProto;
 import io.segstream.core.onnx.proto.Onnx.ModelProto;
@@ -63,11 +62,7 @@ public final class TestTimeAugmentation {
         }
         List<ModelProto> models = new ArrayList<>();
         for (Member m : members) {
-            try {
-                models.add(ModelProto.parseFrom(m.onnx()));
-            } catch (InvalidProtocolBufferException e) {
-                throw new IllegalArgumentException("not an ONNX model (" + e.getMessage() + ")", e);
-            }
+            models.add(QdqQuantizer.parse(m.onnx()));
         }
         long opset = opset(models.get(0));
         for (ModelProto m : models) {
