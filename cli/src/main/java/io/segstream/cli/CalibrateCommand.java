@@ -139,6 +139,11 @@ final class CalibrateCommand implements Callable<Integer> {
                                 dims[1]) + "..., not [1, " + labels.numClasses() + ", H, W] for label set "
                                 + labels.name());
                     }
+                    if (i == 0) {
+                        Runtime rt = Runtime.getRuntime();
+                        checkMemory(samples.size(), bytesPerFrame(labels.numClasses(), dims[2] * dims[3]),
+                                rt.maxMemory() - (rt.totalMemory() - rt.freeMemory()));
+                    }
                     fit.add(scores.getFloatBuffer(), (int) dims[2], (int) dims[3], truth.toBytes(), truth.width(),
                             truth.height());
                 }
@@ -216,6 +221,25 @@ final class CalibrateCommand implements Callable<Integer> {
                 + " not seen: segstream eval --gt ROOT --model %s%n", calibrated.id(), out);
         o.printf(Locale.ROOT, "wrote %s and %s%n", written.modelFile(), written.manifestFile());
         return 0;
+    }
+
+    /**
+     * What the fit holds per frame: the scores (4 bytes per class and output pixel), the ground truth gathered per
+     * output pixel (about 9 bytes each), and a quarter more for the pixels near a class's decision boundary.
+     */
+    static long bytesPerFrame(int classes, long outputPixels) {
+        return (4L * classes + 9) * outputPixels * 5 / 4;
+    }
+
+    /** Refuses, naming the frames that would fit, when {@code frames} frames need more than {@code available}. */
+    static void checkMemory(int frames, long bytesPerFrame, long available) {
+        long need = frames * bytesPerFrame;
+        if (need > available * 4 / 5) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT, "calibrating on %d frame(s) holds about %d"
+                    + " MB of class scores, more than the %d MB this JVM can spare; pass --frames %d or fewer, or"
+                    + " give Java more memory (SEGSTREAM_JAVA_OPTS=-Xmx...)", frames, need >> 20, available >> 20,
+                    Math.max(1, available * 4 / 5 / bytesPerFrame)));
+        }
     }
 
     private List<CityscapesSample> samples() throws Exception {

@@ -2,6 +2,7 @@ package io.segstream.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -64,6 +65,18 @@ class CalibrateCommandTest {
         assertEquals(1, again.exit());
         assertEquals("segstream calibrate: " + out + " already holds a model.onnx; choose a new --out directory\n",
                 again.err());
+    }
+
+    @Test
+    void refusesToHoldMoreScoresThanTheHeapCanSpare() {
+        long perFrame = CalibrateCommand.bytesPerFrame(20, 512 * 256);
+        assertEquals((4L * 20 + 9) * 512 * 256 * 5 / 4, perFrame);
+        CalibrateCommand.checkMemory(10, perFrame, 1L << 30);   // 10 frames of 14 MB in 1 GB: fits
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> CalibrateCommand.checkMemory(100, perFrame, 1L << 30));
+        assertEquals("calibrating on 100 frame(s) holds about 1390 MB of class scores, more than the 1024 MB this JVM"
+                + " can spare; pass --frames 58 or fewer, or give Java more memory (SEGSTREAM_JAVA_OPTS=-Xmx...)",
+                e.getMessage());
     }
 
     @Test
