@@ -44,8 +44,8 @@ final class BenchCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--model", paramLabel = "DIR", description = "Model directory, or 'bundled-tta' for the bundled model's accurate variant;"
-            + " default: the bundled model.")
+    @Option(names = "--model", paramLabel = "DIR", description = "Model directory, or 'bundled-tta' for the bundled"
+            + " model's accurate variant; default: the bundled model.")
     Path model;
 
     @Option(names = "--frames", paramLabel = "N", defaultValue = "200",

@@ -122,6 +122,9 @@ final class CalibrateCommand implements Callable<Integer> {
                 ? new long[] {1, 3, manifest.inputHeight(), manifest.inputWidth()}
                 : new long[] {1, manifest.inputHeight(), manifest.inputWidth(), 3};
         ClassOffsetFit fit = new ClassOffsetFit(labels.numClasses());
+        // the first frame's input and scores, for the check of the written model
+        FloatBuffer firstInput = null;
+        float[] firstScores = null;
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         long started = System.nanoTime();
         try (OrtSession.SessionOptions so = new OrtSession.SessionOptions();
@@ -139,12 +142,15 @@ final class CalibrateCommand implements Callable<Integer> {
                                 dims[1]) + "..., not [1, " + labels.numClasses() + ", H, W] for label set "
                                 + labels.name());
                     }
+                    FloatBuffer values = scores.getFloatBuffer();
                     if (i == 0) {
                         Runtime rt = Runtime.getRuntime();
                         checkMemory(samples.size(), bytesPerFrame(labels.numClasses(), dims[2] * dims[3]),
                                 rt.maxMemory() - (rt.totalMemory() - rt.freeMemory()));
+                        firstInput = FloatBuffer.wrap(input.array().clone());
+                        firstScores = floats(values.duplicate());
                     }
-                    fit.add(scores.getFloatBuffer(), (int) dims[2], (int) dims[3], truth.toBytes(), truth.width(),
+                    fit.add(values, (int) dims[2], (int) dims[3], truth.toBytes(), truth.width(),
                             truth.height());
                 }
                 if ((i + 1) % 10 == 0 || i + 1 == samples.size()) {
@@ -158,7 +164,8 @@ final class CalibrateCommand implements Callable<Integer> {
                 (System.nanoTime() - started) / 1e9);
 
         ClassOffsets.Applied applied = ClassOffsets.apply(onnx, manifest.outputName(), result.offsets());
-        double error = scoreError(onnx, applied.model(), manifest, samples.get(0), pre, shape, result.offsets());
+        double error = scoreError(firstScores, scores(applied.model(), manifest, firstInput, shape),
+                result.offsets());
         if (!(error <= MAX_SCORE_ERROR)) {
             throw new IllegalStateException(String.format(Locale.ROOT, "the calibrated model's scores differ from the"
                     + " model's plus the offsets by up to %.3g on %s (offsets %s), so nothing was written", error,
@@ -260,16 +267,11 @@ final class CalibrateCommand implements Callable<Integer> {
     }
 
     /** The largest |new - (old + offset of the class)| over one frame's scores. */
-    private static double scoreError(byte[] original, byte[] calibrated, ModelManifest manifest, CityscapesSample sample,
-            FramePreprocessor pre, long[] shape, float[] offsets) throws Exception {
-        FloatBuffer input = FloatBuffer.allocate(pre.floatsPerImage());
-        pre.write(sample.loadRgb(), input, 0);
-        float[] a = scores(original, manifest, input, shape);
-        float[] b = scores(calibrated, manifest, input, shape);
-        int plane = a.length / offsets.length;
+    private static double scoreError(float[] old, float[] calibrated, float[] offsets) {
+        int plane = old.length / offsets.length;
         double worst = 0;
-        for (int i = 0; i < a.length; i++) {
-            worst = Math.max(worst, Math.abs(b[i] - (a[i] + offsets[i / plane])));
+        for (int i = 0; i < old.length; i++) {
+            worst = Math.max(worst, Math.abs(calibrated[i] - (old[i] + offsets[i / plane])));
         }
         return worst;
     }
@@ -281,11 +283,14 @@ final class CalibrateCommand implements Callable<Integer> {
                 OrtSession s = env.createSession(onnx, so);
                 OnnxTensor x = OnnxTensor.createTensor(env, input.duplicate().rewind(), shape);
                 OrtSession.Result r = s.run(Map.of(manifest.inputName(), x))) {
-            FloatBuffer f = ((OnnxTensor) r.get(manifest.outputName()).orElseThrow()).getFloatBuffer();
-            float[] v = new float[f.remaining()];
-            f.get(v);
-            return v;
+            return floats(((OnnxTensor) r.get(manifest.outputName()).orElseThrow()).getFloatBuffer());
         }
+    }
+
+    private static float[] floats(FloatBuffer f) {
+        float[] v = new float[f.remaining()];
+        f.get(v);
+        return v;
     }
 
     private static double round(double v) {

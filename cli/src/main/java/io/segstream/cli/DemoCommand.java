@@ -70,8 +70,8 @@ final class DemoCommand implements Callable<Integer> {
             description = "Length of the generated drive; cameras loop it (default: ${DEFAULT-VALUE}).")
     int driveFrames;
 
-    @Option(names = "--model", paramLabel = "DIR", description = "Model directory, or 'bundled-tta' for the bundled model's accurate variant (about 3x the"
-            + " CPU per frame); default: the bundled model.")
+    @Option(names = "--model", paramLabel = "DIR", description = "Model directory, or 'bundled-tta' for the bundled"
+            + " model's accurate variant (about 3x the CPU per frame); default: the bundled model.")
     Path model;
 
     @Option(names = "--rules", paramLabel = "FILE", defaultValue = "railway",

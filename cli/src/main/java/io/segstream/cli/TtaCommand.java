@@ -21,6 +21,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -103,8 +105,10 @@ final class TtaCommand implements Callable<Integer> {
                     m.inputWidth(), m.inputHeight()));
         }
         ModelManifest first = manifests.get(0);
-        int[] in = size != null ? Sizes.parse(size, "--size") : largest(manifests);
-        int[] scores = scoresSize != null ? Sizes.parse(scoresSize, "--scores-size") : smallest(manifests);
+        Comparator<ModelManifest> byArea = Comparator.comparingLong(m -> (long) m.inputWidth() * m.inputHeight());
+        int[] in = size != null ? Sizes.parse(size, "--size") : inputSize(Collections.max(manifests, byArea));
+        int[] scores = scoresSize != null ? Sizes.parse(scoresSize, "--scores-size")
+                : inputSize(Collections.min(manifests, byArea));
         byte[] onnx = TestTimeAugmentation.compose(members, flip, in[0], in[1], scores[0], scores[1]);
 
         // one run on a grey frame: the graph loads, and gives finite scores of the promised shape
@@ -189,24 +193,8 @@ final class TtaCommand implements Callable<Integer> {
         }
     }
 
-    private static int[] largest(List<ModelManifest> ms) {
-        ModelManifest best = ms.get(0);
-        for (ModelManifest m : ms) {
-            if ((long) m.inputWidth() * m.inputHeight() > (long) best.inputWidth() * best.inputHeight()) {
-                best = m;
-            }
-        }
-        return new int[] {best.inputWidth(), best.inputHeight()};
-    }
-
-    private static int[] smallest(List<ModelManifest> ms) {
-        ModelManifest best = ms.get(0);
-        for (ModelManifest m : ms) {
-            if ((long) m.inputWidth() * m.inputHeight() < (long) best.inputWidth() * best.inputHeight()) {
-                best = m;
-            }
-        }
-        return new int[] {best.inputWidth(), best.inputHeight()};
+    private static int[] inputSize(ModelManifest m) {
+        return new int[] {m.inputWidth(), m.inputHeight()};
     }
 
     private static String ms(byte[] onnx, String input, long[] shape) throws Exception {

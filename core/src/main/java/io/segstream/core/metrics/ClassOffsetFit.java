@@ -20,8 +20,8 @@ import java.util.List;
  * TP / (TP + FP + FN) per class, classes with no TP, FP or FN left out). The fit is coordinate ascent: each class's
  * offset in turn moves by the step among ±{@link #STEPS} that raises mIoU most, until no step of any class raises
  * it by more than {@code 1e-5}, with offsets kept within ±{@link #MAX_OFFSET}. A class the frames hold no pixel of
- * keeps offset 0: suppressing it would only tidy these frames, and cameras may still show it. It holds every added frame's scores
- * (classes × output pixels floats each); a few dozen frames are enough to fit 20 numbers.
+ * keeps offset 0: suppressing it would only tidy these frames, and cameras may still show it. It holds every added
+ * frame's scores (classes × output pixels floats each); a few dozen frames are enough to fit 20 numbers.
  *
  * <pre>{@code
  * ClassOffsetFit fit = new ClassOffsetFit(20);
@@ -263,7 +263,7 @@ public final class ClassOffsetFit {
         }
     }
 
-    /** Per class IoU over every added frame with {@code offsets} added to the scores (NaN: class absent and unpredicted). */
+    /** Per class IoU over every added frame with {@code offsets} added to the scores (NaN: absent, unpredicted). */
     public double[] iou(float[] offsets) {
         if (offsets.length != numClasses) {
             throw new IllegalArgumentException(offsets.length + " offsets for " + numClasses + " classes");

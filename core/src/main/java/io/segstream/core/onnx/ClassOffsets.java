@@ -1,15 +1,12 @@
 package io.segstream.core.onnx;
 
-import com.google.protobuf.ByteString;
 import io.segstream.core.onnx.proto.Onnx.AttributeProto;
 import io.segstream.core.onnx.proto.Onnx.GraphProto;
 import io.segstream.core.onnx.proto.Onnx.ModelProto;
 import io.segstream.core.onnx.proto.Onnx.NodeProto;
 import io.segstream.core.onnx.proto.Onnx.TensorProto;
 import io.segstream.core.onnx.proto.Onnx.TensorProto.DataType;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -44,23 +41,21 @@ public final class ClassOffsets {
         if (graph.getOutputList().stream().noneMatch(v -> v.getName().equals(scores))) {
             throw new IllegalArgumentException("the graph has no output '" + scores + "'");
         }
-        GraphProto folded = fold(graph, scores, offsets);
+        int conv = lastConvolution(graph, scores);
+        GraphProto folded = conv < 0 ? null : fold(graph, graph.getNode(conv), offsets);
         if (folded != null) {
-            NodeProto conv = folded.getNode(lastConvolution(folded, scores));
             return new Applied(model.toBuilder().setGraph(folded).build().toByteArray(), true,
-                    "added to the bias " + conv.getInput(2) + " of the last convolution");
+                    "added to the bias " + graph.getNode(conv).getInput(2) + " of the last convolution");
         }
         return new Applied(model.toBuilder().setGraph(appendAdd(graph, scores, offsets)).build().toByteArray(), false,
                 "an Add of a [1, " + offsets.length + ", 1, 1] constant before output '" + scores + "'");
     }
 
-    /** The graph with the offsets folded into the last convolution's bias, or null where that is not sound. */
-    private static GraphProto fold(GraphProto graph, String scores, float[] offsets) {
-        int convAt = lastConvolution(graph, scores);
-        if (convAt < 0 || graph.getNode(convAt).getInputCount() < 3) {
+    /** The graph with the offsets folded into the bias of {@code conv}, or null where it has no bias of its own. */
+    private static GraphProto fold(GraphProto graph, NodeProto conv, float[] offsets) {
+        if (conv.getInputCount() < 3) {
             return null;
         }
-        NodeProto conv = graph.getNode(convAt);
         String bias = conv.getInput(2);
         int initAt = -1;
         for (int i = 0; i < graph.getInitializerCount(); i++) {
@@ -76,15 +71,12 @@ public final class ClassOffsets {
         if (b.getDataType() != DataType.FLOAT_VALUE || b.getDimsCount() != 1 || b.getDims(0) != offsets.length) {
             return null;
         }
-        float[] values = floats(b);
+        float[] values = QdqQuantizer.floats(b);
         for (int c = 0; c < values.length; c++) {
             values[c] += offsets[c];
         }
-        ByteBuffer raw = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        raw.asFloatBuffer().put(values);
-        TensorProto nb = b.toBuilder().clearFloatData().setRawData(ByteString.copyFrom(raw.array()))
+        return graph.toBuilder().setInitializer(initAt, QdqQuantizer.floatTensor(bias, values, b.getDimsList()))
                 .build();
-        return graph.toBuilder().setInitializer(initAt, nb).build();
     }
 
     /**
@@ -100,7 +92,8 @@ public final class ClassOffsets {
             }
             NodeProto n = graph.getNode(at);
             String t = tensor;
-            if (!t.equals(scores) && graph.getNodeList().stream().filter(x -> x.getInputList().contains(t)).count() != 1) {
+            if (!t.equals(scores)
+                    && graph.getNodeList().stream().filter(x -> x.getInputList().contains(t)).count() != 1) {
                 return -1;   // another branch reads this tensor, and would see the offsets too
             }
             if (n.getOpType().equals("Conv")) {
@@ -169,28 +162,9 @@ public final class ClassOffsets {
                 g.setNode(i, nb);
             }
         }
-        ByteBuffer bytes = ByteBuffer.allocate(offsets.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        bytes.asFloatBuffer().put(offsets);
-        g.addInitializer(TensorProto.newBuilder().setName(constant).setDataType(DataType.FLOAT_VALUE)
-                .addDims(1).addDims(offsets.length).addDims(1).addDims(1)
-                .setRawData(ByteString.copyFrom(bytes.array())));
+        g.addInitializer(QdqQuantizer.floatTensor(constant, offsets, List.of(1L, (long) offsets.length, 1L, 1L)));
         g.addNode(NodeProto.newBuilder().setOpType("Add").setName(constant + "_add").addInput(raw).addInput(constant)
                 .addOutput(scores));
         return g.build();
-    }
-
-    private static float[] floats(TensorProto t) {
-        if (!t.getRawData().isEmpty()) {
-            FloatBuffer f = ByteBuffer.wrap(t.getRawData().toByteArray()).order(ByteOrder.LITTLE_ENDIAN)
-                    .asFloatBuffer();
-            float[] v = new float[f.remaining()];
-            f.get(v);
-            return v;
-        }
-        float[] v = new float[t.getFloatDataCount()];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = t.getFloatData(i);
-        }
-        return v;
     }
 }

@@ -322,7 +322,8 @@ public final class QdqQuantizer {
         return model.toBuilder().setGraph(g).build();
     }
 
-    private static TensorProto floatTensor(String name, float[] values, List<Long> dims) {
+    /** A float tensor {@code name} of {@code values} (raw little-endian data) and shape {@code dims}. */
+    static TensorProto floatTensor(String name, float[] values, List<Long> dims) {
         ByteBuffer raw = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
         raw.asFloatBuffer().put(values);
         return TensorProto.newBuilder().setName(name).setDataType(DataType.FLOAT_VALUE).addAllDims(dims)
@@ -448,7 +449,8 @@ public final class QdqQuantizer {
         return v;
     }
 
-    private static TensorProto scalar(String name, float value) {
+    /** A float scalar tensor {@code name}. */
+    static TensorProto scalar(String name, float value) {
         ByteBuffer b = ByteBuffer.allocate(Float.BYTES).order(ByteOrder.LITTLE_ENDIAN).putFloat(0, value);
         return TensorProto.newBuilder().setName(name).setDataType(DataType.FLOAT_VALUE)
                 .setRawData(ByteString.copyFrom(b.array())).build();

@@ -99,7 +99,8 @@ public final class TestTimeAugmentation {
             count += branches;
         }
         String sum = scores.size() == 1 ? scores.get(0) : node(g, "Sum", "tta_sum", scores);
-        String scale = constant(g, "tta_mean_scale", 1f / count);
+        String scale = "tta_mean_scale";
+        g.addInitializer(QdqQuantizer.scalar(scale, 1f / count));
         g.addNode(NodeProto.newBuilder().setOpType("Mul").setName(OUTPUT).addInput(sum).addInput(scale)
                 .addOutput(OUTPUT));
         long classes = outputDims(models.get(0).getGraph(), members.get(0).output())[1];
@@ -164,7 +165,7 @@ public final class TestTimeAugmentation {
     /** A tensor without its name, compared by content. */
     private record TensorKey(TensorProto unnamed) {}
 
-    /** {@code x} resized to {@code height x width} (bilinear, half-pixel); {@code x} itself where the size is its own. */
+    /** {@code x} resized to {@code height x width} (bilinear, half-pixel); {@code x} itself at its own size. */
     private static String resize(GraphProto.Builder g, String x, String out, int height, int width, int fromHeight,
             int fromWidth) {
         if (height == fromHeight && width == fromWidth) {
@@ -215,13 +216,6 @@ public final class TestTimeAugmentation {
         }
         g.addInitializer(TensorProto.newBuilder().setName(name).setDataType(DataType.INT64_VALUE)
                 .addDims(values.length).setRawData(ByteString.copyFrom(b.array())));
-        return name;
-    }
-
-    private static String constant(GraphProto.Builder g, String name, float value) {
-        ByteBuffer b = ByteBuffer.allocate(Float.BYTES).order(ByteOrder.LITTLE_ENDIAN).putFloat(value);
-        g.addInitializer(TensorProto.newBuilder().setName(name).setDataType(DataType.FLOAT_VALUE)
-                .setRawData(ByteString.copyFrom(b.array())));
         return name;
     }
 

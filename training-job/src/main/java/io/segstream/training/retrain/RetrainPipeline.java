@@ -69,7 +69,7 @@ public final class RetrainPipeline {
             boolean allowNewTopic) {}
 
     /** {@link Settings#baseline()} value that names the bundled bootstrap model. */
-    public static final String BUNDLED = "bundled";
+    public static final String BUNDLED = BootstrapModel.BUNDLED;
 
     /**
      * A model scored on the validation frames.

@@ -68,7 +68,8 @@ class BootstrapModelTest {
         assertEquals(1024, m.inputWidth());
         assertEquals(2, m.training().get("tta").get("members").size());
         assertEquals(bundled.id(), m.training().get("tta").get("members").get(0).get("model").asText());
-        assertTrue(m.metrics().get("miou") > bundled.metrics().get("miou"), m.metrics() + " against " + bundled.metrics());
+        assertTrue(m.metrics().get("miou") > bundled.metrics().get("miou"),
+                m.metrics() + " against " + bundled.metrics());
         assertTrue(Files.size(d.modelFile()) < 8 << 20, "the two sizes share their weights: "
                 + Files.size(d.modelFile()) + " bytes");
 
