@@ -319,6 +319,9 @@ class InferenceJobITCase {
                 "alerts-delivery", "fast"));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         InferenceJob.configure(env, o);
+        // Flink draws the first checkpoint's delay from [min pause, interval]: with the job's 500 ms pause it may
+        // fall in the test's first seconds and commit the masks; a pause of the whole interval puts it at 5 min
+        env.getCheckpointConfig().setMinPauseBetweenCheckpoints(o.checkpointInterval().toMillis());
         String bs = KAFKA.bootstrapServers();
         new InferenceJob(o, model, rules,
                 AvroKafkaSource.builder(CameraFrame.class).setBootstrapServers(bs).setTopic(topics.frames())
