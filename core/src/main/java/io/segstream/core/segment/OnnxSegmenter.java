@@ -25,6 +25,7 @@ import io.segstream.core.model.ModelManifest.Layout;
 import io.segstream.core.model.ModelManifest.OutputKind;
 import io.segstream.core.onnx.ArgMaxHead;
 import io.segstream.core.onnx.QdqQuantizer;
+import io.segstream.core.onnx.UpsamplingTail;
 import io.segstream.schemas.ImageEncoding;
 import java.nio.Buffer;
 import java.nio.ByteBuffer;
@@ -96,7 +97,7 @@ public final class OnnxSegmenter implements AutoCloseable {
 
     private OnnxSegmenter(Path dir, ModelManifest manifest, OrtEnvironment env, OrtSession session,
             ExecutionProvider provider, String fallbackReason, int maxBatch, boolean fixedBatch, String runOutput,
-            OnnxJavaType outputType, long[] outputDimsPerImage, long maxFramePixels) {
+            OnnxJavaType outputType, long[] outputDimsPerImage, MaskPostprocessor post, long maxFramePixels) {
         this.dir = dir;
         this.decoder = new FrameDecoder(maxFramePixels);
         this.manifest = manifest;
@@ -111,9 +112,7 @@ public final class OnnxSegmenter implements AutoCloseable {
         this.outputType = outputType;
         this.outputDimsPerImage = outputDimsPerImage;
         this.pre = new FramePreprocessor(manifest);
-        int outH = (int) outputDimsPerImage[outputDimsPerImage.length - 2];
-        int outW = (int) outputDimsPerImage[outputDimsPerImage.length - 1];
-        this.post = new MaskPostprocessor(labelSet.numClasses(), outH, outW);
+        this.post = post;
         this.input = directFloats((long) maxBatch * pre.floatsPerImage());
         long outPerImage = 1;
         for (long d : outputDimsPerImage) {
@@ -177,10 +176,26 @@ public final class OnnxSegmenter implements AutoCloseable {
                 throw new ModelException(where + ": ONNX Runtime cannot load model.onnx (" + e.getMessage() + ")", e);
             }
         }
+        UpsamplingTail tail = null;
+        OrtSession cut = null;
+        if (manifest.outputKind() == OutputKind.LOGITS_NCHW && classIds == null && options.fusedUpsampling()
+                && active == ExecutionProvider.CPU) {
+            try {
+                tail = UpsamplingTail.find(onnx, manifest.outputName()).orElse(null);
+                if (tail != null) {
+                    cut = createSession(env, tail.cutModel(), options.withProvider(active));
+                }
+            } catch (IllegalArgumentException | OrtException e) {
+                // the checks below explain a graph whose scores output is not what the manifest says
+                LOG.info("{}: the upsampling of the scores stays in the graph ({})", where, e.getMessage());
+                tail = null;
+            }
+        }
         try {
-            return configure(modelDir, manifest, env, session, active, fallback, options, classIds, where);
+            return configure(modelDir, manifest, env, session, active, fallback, options, classIds, tail, cut, where);
         } catch (ModelException | RuntimeException e) {
             closeQuietly(session);
+            closeQuietly(cut);
             throw e;
         }
     }
@@ -243,8 +258,8 @@ public final class OnnxSegmenter implements AutoCloseable {
 
     /** Checks the graph against the manifest, smoke-runs it and sizes the buffers. */
     private static OnnxSegmenter configure(Path dir, ModelManifest m, OrtEnvironment env, OrtSession session,
-            ExecutionProvider active, String fallback, SegmenterOptions options, String classIds, String where)
-            throws ModelException {
+            ExecutionProvider active, String fallback, SegmenterOptions options, String classIds, UpsamplingTail tail,
+            OrtSession cut, String where) throws ModelException {
         Map<String, NodeInfo> inputs;
         Map<String, NodeInfo> outputs;
         try {
@@ -306,14 +321,114 @@ public final class OnnxSegmenter implements AutoCloseable {
             outType = OnnxJavaType.UINT8;
             runDims = Arrays.copyOfRange(dims, 1, dims.length);
         }
-        LOG.info("{}: {} on {}, input {} {}x{}, output {} {}{}, batches of up to {}{}", where, m.labelSetName(),
+        int classes = m.labelSet().numClasses();
+        MaskPostprocessor post = new MaskPostprocessor(classes, (int) runDims[runDims.length - 2],
+                (int) runDims[runDims.length - 1]);
+        OrtSession run = session;
+        String fused = "";
+        if (cut != null) {
+            Fused f = fuse(m, env, session, cut, tail, smokeBatch, dims, where);
+            if (f != null) {
+                closeQuietly(session);
+                run = cut;
+                runOutput = tail.scoresBefore();
+                runDims = f.dims();
+                post = f.post();
+                fused = ", its final upsampling (" + String.join(" + ", tail.nodes()) + ") fused with the argmax: "
+                        + "scores come at " + runDims[2] + "x" + runDims[1] + ", " + f.agreement();
+            } else {
+                closeQuietly(cut);
+            }
+        }
+        LOG.info("{}: {} on {}, input {} {}x{}, output {} {}{}{}, batches of up to {}{}", where, m.labelSetName(),
                 active.name().toLowerCase(), m.layout(), m.inputWidth(), m.inputHeight(), kind,
-                shapeText(dims), classIds != null ? " with the argmax in the graph" : "", maxBatch,
+                shapeText(dims), classIds != null ? " with the argmax in the graph" : "", fused, maxBatch,
                 fixedBatch && maxBatch != options.batchSize()
                         ? " (the model fixes its batch size; option batch-size " + options.batchSize() + " is not used)"
                         : "");
-        return new OnnxSegmenter(dir, m, env, session, active, fallback, maxBatch, fixedBatch, runOutput, outType,
-                runDims, options.maxFramePixels());
+        return new OnnxSegmenter(dir, m, env, run, active, fallback, maxBatch, fixedBatch, runOutput, outType,
+                runDims, post, options.maxFramePixels());
+    }
+
+    /** The cut model's scores dimensions and the postprocessor that upsamples them. */
+    private record Fused(long[] dims, MaskPostprocessor post, String agreement) {}
+
+    /**
+     * Checks that the model without its upsampling tail, upsampled bilinearly in Java, gives the whole model's scores
+     * on a textured test image, and that the fused argmax gives the whole model's mask on it; null (and one log line
+     * saying why) where it does not, and the whole model runs as it is.
+     */
+    private static Fused fuse(ModelManifest m, OrtEnvironment env, OrtSession whole, OrtSession cut,
+            UpsamplingTail tail, int batch, long[] wholeDims, String where) {
+        FramePreprocessor p = new FramePreprocessor(m);
+        FloatBuffer buf = directFloats((long) batch * p.floatsPerImage());
+        RgbImage img = testPattern(m.inputWidth(), m.inputHeight());
+        for (int i = 0; i < batch; i++) {
+            p.write(img, buf, i);
+        }
+        String reason;
+        try (OnnxTensor t = OnnxTensor.createTensor(env, buf, inputShape(m, batch));
+                OrtSession.Result full = whole.run(Map.of(m.inputName(), t), Set.of(m.outputName()));
+                OrtSession.Result low = cut.run(Map.of(m.inputName(), t), Set.of(tail.scoresBefore()))) {
+            OnnxTensor fullT = (OnnxTensor) full.get(0);
+            OnnxTensor lowT = (OnnxTensor) low.get(0);
+            long[] lowShape = lowT.getInfo().getShape();
+            int classes = m.labelSet().numClasses();
+            int height = (int) wholeDims[1];
+            int width = (int) wholeDims[2];
+            if (lowT.getInfo().type != OnnxJavaType.FLOAT || lowShape.length != 4 || lowShape[1] != classes
+                    || lowShape[2] > height || lowShape[3] > width) {
+                reason = "the scores before it have shape " + Arrays.toString(lowShape);
+            } else {
+                MaskPostprocessor post = MaskPostprocessor.upsampling(classes, height, width, (int) lowShape[2],
+                        (int) lowShape[3]);
+                FloatBuffer lowScores = lowT.getFloatBuffer();
+                FloatBuffer fullScores = fullT.getFloatBuffer();
+                float[] mine = post.upsampledScores(lowScores, 0);
+                float largest = 0;
+                float worst = 0;
+                for (int i = 0; i < mine.length; i++) {
+                    largest = Math.max(largest, Math.abs(fullScores.get(i)));
+                    worst = Math.max(worst, Math.abs(mine[i] - fullScores.get(i)));
+                }
+                if (!(worst <= 1e-4f * (1 + largest))) {
+                    reason = "it is not a bilinear upsampling with half-pixel centres (scores differ by up to "
+                            + worst + " of " + largest + ")";
+                } else {
+                    byte[] fusedIds = post.fromLogits(lowScores, 0, width, height).classIds();
+                    byte[] wholeIds = new MaskPostprocessor(classes, height, width).fromLogits(fullScores, 0, width,
+                            height).classIds();
+                    int same = 0;
+                    for (int i = 0; i < wholeIds.length; i++) {
+                        same += fusedIds[i] == wholeIds[i] ? 1 : 0;
+                    }
+                    long[] dims = Arrays.copyOfRange(lowShape, 1, 4);
+                    return new Fused(dims, post, "same class as the whole model at " + same + " of "
+                            + wholeIds.length + " pixels of a test image (" + post.interpolatedPixels()
+                            + " interpolated)");
+                }
+            }
+        } catch (OrtException | RuntimeException e) {
+            reason = "running the model without it failed (" + e.getMessage() + ")";
+        }
+        LOG.info("{}: the final {} stays in the graph: {}", where, String.join(" + ", tail.nodes()), reason);
+        return null;
+    }
+
+    /** A deterministic image with edges and texture everywhere, so that a model's scores vary over it. */
+    private static RgbImage testPattern(int width, int height) {
+        byte[] px = new byte[width * height * 3];
+        long state = 0x9E3779B97F4A7C15L;
+        for (int y = 0, o = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                state = state * 6364136223846793005L + 1442695040888963407L;
+                int noise = (int) (state >>> 59);
+                px[o++] = (byte) ((x * 255 / Math.max(1, width - 1) + noise) & 0xFF);
+                px[o++] = (byte) (((x / 16 + y / 16) % 2 == 0 ? 40 : 200) + noise);
+                px[o++] = (byte) ((y * 255 / Math.max(1, height - 1) + noise) & 0xFF);
+            }
+        }
+        return RgbImage.ofRgb(width, height, px);
     }
 
     private static void checkOutput(ModelManifest m, TensorInfo out, long[] shape, String where)
@@ -650,6 +765,9 @@ public final class OnnxSegmenter implements AutoCloseable {
     }
 
     private static void closeQuietly(OrtSession session) {
+        if (session == null) {
+            return;
+        }
         try {
             session.close();
         } catch (OrtException e) {

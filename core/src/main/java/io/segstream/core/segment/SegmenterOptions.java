@@ -79,6 +79,12 @@ public final class SegmenterOptions {
                     + "ids (uint8) and the scores never leave it; off by default, as on CPU ONNX Runtime's ArgMax was "
                     + "slower than segstream's (README, Performance); worth measuring on a GPU, where it saves copying "
                     + "the scores back", SegmenterOptions::parseBoolean);
+    public static final Option<Boolean> FUSED_UPSAMPLING = new Option<>("fused-upsampling", true,
+            "on CPU, for a model whose class scores end in a bilinear upsampling (Resize, or segstream's repeat and "
+                    + "average pooling), run the model without it and upsample in the argmax, only where the class can "
+                    + "change: the same masks for about half the network time on real-time models (README, "
+                    + "Performance); checked against the whole model when the model opens; GPU providers keep the "
+                    + "graph as it is", SegmenterOptions::parseBoolean);
     public static final Option<Boolean> TENSORRT_FP16 = new Option<>("tensorrt.fp16", true,
             "let TensorRT run layers in 16-bit floats (faster on every recent NVIDIA GPU and Jetson)",
             SegmenterOptions::parseBoolean);
@@ -95,7 +101,7 @@ public final class SegmenterOptions {
 
     /** Every option, in documentation order. */
     public static final List<Option<?>> ALL = List.of(PROVIDER, DEVICE_ID, BATCH_SIZE, INTRA_OP_THREADS,
-            SPIN_WAIT, ARGMAX_IN_GRAPH, TENSORRT_FP16, TENSORRT_ENGINE_CACHE, TENSORRT_WORKSPACE_BYTES,
+            SPIN_WAIT, ARGMAX_IN_GRAPH, FUSED_UPSAMPLING, TENSORRT_FP16, TENSORRT_ENGINE_CACHE, TENSORRT_WORKSPACE_BYTES,
             MAX_FRAME_PIXELS);
 
     private final Map<Option<?>, Object> values;
@@ -163,6 +169,11 @@ public final class SegmenterOptions {
     /** Whether a scores model gets its argmax appended to the graph. */
     public boolean argMaxInGraph() {
         return get(ARGMAX_IN_GRAPH);
+    }
+
+    /** Whether a scores model's final bilinear upsampling runs fused with the argmax (see {@link #FUSED_UPSAMPLING}). */
+    public boolean fusedUpsampling() {
+        return get(FUSED_UPSAMPLING);
     }
 
     public boolean tensorRtFp16() {
@@ -253,6 +264,11 @@ public final class SegmenterOptions {
 
         public Builder optArgMaxInGraph(boolean inGraph) {
             values.put(ARGMAX_IN_GRAPH, inGraph);
+            return this;
+        }
+
+        public Builder optFusedUpsampling(boolean fused) {
+            values.put(FUSED_UPSAMPLING, fused);
             return this;
         }
 
