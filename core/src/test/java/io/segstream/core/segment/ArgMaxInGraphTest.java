@@ -27,7 +27,7 @@ class ArgMaxInGraphTest {
     }
 
     /** A rough rail scene: sky, vegetation, ballast with two dark rails, and per-pixel noise. */
-    private static RgbImage railScene(int w, int h, long seed) {
+    static RgbImage railScene(int w, int h, long seed) {
         Random rnd = new Random(seed);
         int[] px = new int[w * h];
         for (int y = 0; y < h; y++) {
