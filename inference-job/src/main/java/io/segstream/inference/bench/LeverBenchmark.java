@@ -26,8 +26,8 @@ import java.util.zip.Deflater;
 /**
  * Measures each per-frame lever against what it replaces, on the same frames and in interleaved rounds (the order of
  * the variants rotating from round to round), so that a machine whose load changes during the run favours neither:
- * the argmax (in Java against in the graph, the segmenter at
- * batch 1 and one ONNX Runtime thread: pre + infer + post), and the mask encodings (ImageIO's PNG writer,
+ * the argmax (in Java after the whole graph, in the graph, or in Java fused with the model's final upsampling, the
+ * segmenter at batch 1 and one ONNX Runtime thread: pre + infer + post), and the mask encodings (ImageIO's PNG writer,
  * {@link GreyPngEncoder} at several filters and levels, run-length code), each with its size. The frames' decode
  * alone is timed too, as the yardstick of the per-frame work around the network.
  *
@@ -78,12 +78,12 @@ public final class LeverBenchmark {
     public record Report(List<Variant> variants) {
         /** An aligned table: lever, variant, median wall and CPU ms per frame with the CPU spread, size. */
         public String table() {
-            StringBuilder sb = new StringBuilder(String.format("%-14s %-40s %9s %9s %17s %9s%n", "lever", "variant",
+            StringBuilder sb = new StringBuilder(String.format("%-14s %-50s %9s %9s %17s %9s%n", "lever", "variant",
                     "wall ms", "CPU ms", "CPU min-max", "bytes"));
             for (Variant v : variants) {
                 double min = v.cpuMsRounds().stream().mapToDouble(Double::doubleValue).min().orElseThrow();
                 double max = v.cpuMsRounds().stream().mapToDouble(Double::doubleValue).max().orElseThrow();
-                sb.append(String.format("%-14s %-40s %9.2f %9.2f %8.2f-%-8.2f %9s%n", v.lever(), v.name(), v.ms(),
+                sb.append(String.format("%-14s %-50s %9.2f %9.2f %8.2f-%-8.2f %9s%n", v.lever(), v.name(), v.ms(),
                         v.cpuMs(), min, max, v.bytes() > 0 ? String.format("%.0f", v.bytes()) : "-"));
             }
             sb.append("(per frame; median round; CPU = the measuring thread's CPU time)").append(System.lineSeparator());
@@ -137,15 +137,18 @@ public final class LeverBenchmark {
         for (byte[] d : data) {
             images.add(decoder.decode(first.getEncoding(), d, first.getWidth(), first.getHeight(), "lever frame"));
         }
-        progress.accept("lever: argmax in Java against in the graph (batch 1) ...");
+        progress.accept("lever: argmax in Java, in the graph, or fused with the upsampling (batch 1) ...");
         List<ClassMask> masks = new ArrayList<>();
-        try (OnnxSegmenter java = OnnxSegmenter.open(modelDir,
-                        SegmenterOptions.builder().optArgMaxInGraph(false).optIntraOpThreads(1).build());
+        try (OnnxSegmenter java = OnnxSegmenter.open(modelDir, SegmenterOptions.builder().optArgMaxInGraph(false)
+                        .optFusedUpsampling(false).optIntraOpThreads(1).build());
                 OnnxSegmenter graph = OnnxSegmenter.open(modelDir,
-                        SegmenterOptions.builder().optArgMaxInGraph(true).optIntraOpThreads(1).build())) {
+                        SegmenterOptions.builder().optArgMaxInGraph(true).optIntraOpThreads(1).build());
+                OnnxSegmenter fused = OnnxSegmenter.open(modelDir, SegmenterOptions.builder().optArgMaxInGraph(false)
+                        .optFusedUpsampling(true).optIntraOpThreads(1).build())) {
             Map<String, Pass> argmax = new LinkedHashMap<>();
             argmax.put("argmax in Java (pre+infer+post)", () -> segmentAll(java, images, null));
             argmax.put("argmax in the graph (pre+infer+post)", () -> segmentAll(graph, images, null));
+            argmax.put("upsampling fused with the argmax (pre+infer+post)", () -> segmentAll(fused, images, null));
             out.addAll(interleaved("argmax", argmax, frames.size(), rounds, false));
             segmentAll(graph, images, masks);
         }
