@@ -26,6 +26,8 @@ public final class FramePreprocessor {
     private final float[] scale = new float[3];
     private final float[] bias = new float[3];
     private final float[][] lut = new float[3][256];
+    /** Channel value of a 2x2 pixel sum: the bilinear value at an exact halving, normalised (same float steps). */
+    private final float[][] halfLut = new float[3][4 * 255 + 1];
     private final boolean bgr;
     private final float[] row;
 
@@ -52,6 +54,9 @@ public final class FramePreprocessor {
             bias[k] = -mean[k] / std[k];
             for (int v = 0; v < 256; v++) {
                 lut[k][v] = v * scale[k] + bias[k];
+            }
+            for (int sum = 0; sum < halfLut[k].length; sum++) {
+                halfLut[k][sum] = sum / 4f * scale[k] + bias[k];
             }
         }
         this.row = new float[width * 3];
@@ -81,6 +86,8 @@ public final class FramePreprocessor {
         byte[] src = image.pixels();
         if (image.width() == width && image.height() == height) {
             copyRows(src, bpp, off, dst, base);
+        } else if (image.width() == 2 * width && image.height() == 2 * height) {
+            halveRows(src, bpp, off, dst, base);
         } else {
             plan(image.width(), image.height(), bpp);
             resizeRows(src, image.width() * bpp, off, dst, base);
@@ -110,6 +117,42 @@ public final class FramePreprocessor {
                     row[o + 1] = l1[src[s + off[1]] & 0xFF];
                     row[o + 2] = l2[src[s + off[2]] & 0xFF];
                 }
+                dst.put(base + y * width * 3, row, 0, width * 3);
+            }
+        }
+    }
+
+    /**
+     * An exact halving: with half-pixel centres every output pixel lies midway between four source pixels, so the
+     * bilinear value is their mean, (a + b) / 2 averaged with (c + d) / 2, which floats hold exactly; the table then
+     * normalises it with the same float steps as {@link #resizeRows}, so both give the same bits.
+     */
+    private void halveRows(byte[] src, int bpp, int[] off, FloatBuffer dst, int base) {
+        int plane = width * height;
+        int stride = 2 * width * bpp;
+        boolean nchw = layout == Layout.NCHW;
+        for (int y = 0; y < height; y++) {
+            int r0 = 2 * y * stride;
+            int r1 = r0 + stride;
+            for (int k = 0; k < 3; k++) {
+                float[] l = halfLut[k];
+                int s = off[k];
+                for (int x = 0; x < width; x++, s += 2 * bpp) {
+                    int sum = (src[r0 + s] & 0xFF) + (src[r0 + s + bpp] & 0xFF) + (src[r1 + s] & 0xFF)
+                            + (src[r1 + s + bpp] & 0xFF);
+                    if (nchw) {
+                        row[k * width + x] = l[sum];
+                    } else {
+                        row[x * 3 + k] = l[sum];
+                    }
+                }
+            }
+            if (nchw) {
+                int o = base + y * width;
+                dst.put(o, row, 0, width);
+                dst.put(o + plane, row, width, width);
+                dst.put(o + 2 * plane, row, 2 * width, width);
+            } else {
                 dst.put(base + y * width * 3, row, 0, width * 3);
             }
         }

@@ -68,6 +68,44 @@ class PrePostProcessingTest {
         assertArrayEquals(new float[] {0, 25, 75, 125, 175, 212.5f, 237.5f, 250}, got, 1e-3f);
     }
 
+    /**
+     * An exact halving (a 1024x512 camera frame for a 512x256 model) takes the mean of each 2x2 block: the bilinear
+     * value at half-pixel centres, normalised with the same float steps as the general resize, so the same bits.
+     */
+    @Test
+    void anExactHalvingIsTheMeanOfEachTwoByTwoBlock() {
+        int w = 6;
+        int h = 3;
+        java.util.Random rnd = new java.util.Random(3);
+        byte[] px = new byte[2 * w * 2 * h * 3];
+        rnd.nextBytes(px);
+        float[] mean = {0.5f, 0f, 0f};
+        float[] std = {0.5f, 1f, 2f};
+        for (Layout layout : Layout.values()) {
+            for (ChannelOrder order : ChannelOrder.values()) {
+                FloatBuffer buf = FloatBuffer.allocate(2 * 3 * w * h);
+                new FramePreprocessor(manifest(w, h, layout, order)).write(RgbImage.ofRgb(2 * w, 2 * h, px), buf, 1);
+                for (int y = 0; y < h; y++) {
+                    for (int x = 0; x < w; x++) {
+                        for (int k = 0; k < 3; k++) {
+                            int channel = order == ChannelOrder.BGR ? 2 - k : k;
+                            int sum = 0;
+                            for (int dy = 0; dy < 2; dy++) {
+                                for (int dx = 0; dx < 2; dx++) {
+                                    sum += px[((2 * y + dy) * 2 * w + 2 * x + dx) * 3 + channel] & 0xFF;
+                                }
+                            }
+                            float expected = sum / 4f * (1f / (255f * std[k])) + -mean[k] / std[k];
+                            int at = 3 * w * h + (layout == Layout.NCHW ? (k * h + y) * w + x : (y * w + x) * 3 + k);
+                            assertEquals(expected, buf.get(at), 0f, layout + " " + order + " pixel " + x + "," + y
+                                    + " channel " + k);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void argmaxTakesTheFirstOfEqualScoresAndResizesNearest() {
         // 3 classes, 2x1 output: pixel 0 scores (1, 3, 3) -> class 1; pixel 1 scores (5, -1, 0) -> class 0
