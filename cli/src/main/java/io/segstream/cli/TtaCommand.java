@@ -14,6 +14,7 @@ import io.segstream.core.model.ModelManifest.Layout;
 import io.segstream.core.model.ModelManifest.OutputKind;
 import io.segstream.core.onnx.QuantizedModelCheck;
 import io.segstream.core.onnx.TestTimeAugmentation;
+import io.segstream.core.onnx.UpsamplingTail;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.nio.FloatBuffer;
@@ -77,6 +78,14 @@ final class TtaCommand implements Callable<Integer> {
                     + " after the network, in the argmax).")
     String scoresSize;
 
+    @Option(names = "--average-upsampled",
+            description = "Average the members' scores after each one's own final upsampling, as the first versions"
+                    + " of this command did. By default, where every member ends in an upsampling of its scores, they"
+                    + " are averaged before it on the largest member's score grid and upsampled once: the same mean up"
+                    + " to how the grids are interpolated, for far less work, and a segmenter fuses the one upsampling"
+                    + " left with its argmax.")
+    boolean averageUpsampled;
+
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Model directory to write.")
     Path out;
 
@@ -109,7 +118,11 @@ final class TtaCommand implements Callable<Integer> {
         int[] in = size != null ? Sizes.parse(size, "--size") : inputSize(Collections.max(manifests, byArea));
         int[] scores = scoresSize != null ? Sizes.parse(scoresSize, "--scores-size")
                 : inputSize(Collections.min(manifests, byArea));
-        byte[] onnx = TestTimeAugmentation.compose(members, flip, in[0], in[1], scores[0], scores[1]);
+        List<TestTimeAugmentation.Grid> grids = averageUpsampled ? null : scoreGrids(members);
+        byte[] onnx = grids == null
+                ? TestTimeAugmentation.compose(members, flip, in[0], in[1], scores[0], scores[1])
+                : TestTimeAugmentation.composeBeforeUpsampling(members, grids, flip, in[0], in[1], scores[0],
+                        scores[1]);
 
         // one run on a grey frame: the graph loads, and gives finite scores of the promised shape
         FloatBuffer grey = FloatBuffer.allocate(3 * in[0] * in[1]);
@@ -139,7 +152,10 @@ final class TtaCommand implements Callable<Integer> {
         }
         ObjectNode tta = JsonNodeFactory.instance.objectNode().put("flip", flip)
                 .put("input", in[0] + "x" + in[1]).put("scores", scores[0] + "x" + scores[1])
-                .put("combine", "mean of class scores, each resized bilinearly (half-pixel centres)");
+                .put("combine", grids == null
+                        ? "mean of class scores, each resized bilinearly (half-pixel centres)"
+                        : "mean of class scores before the members' final upsampling, each resized bilinearly"
+                                + " (half-pixel centres) to the largest member's score grid, then upsampled bilinearly");
         tta.set("members", list);
         ObjectNode metrics = tta.putObject("firstMemberMetrics");
         first.metrics().forEach(metrics::put);
@@ -175,6 +191,34 @@ final class TtaCommand implements Callable<Integer> {
         o.printf(Locale.ROOT, "Score it with: segstream eval --gt ROOT --model %s%n", out);
         o.printf(Locale.ROOT, "wrote %s and %s%n", written.modelFile(), written.manifestFile());
         return 0;
+    }
+
+    /**
+     * Each member's score size before its final upsampling, from one run of the member without it on a grey frame;
+     * null (and a line saying which member) where a member does not end in an upsampling.
+     */
+    private List<TestTimeAugmentation.Grid> scoreGrids(List<TestTimeAugmentation.Member> members) throws Exception {
+        List<TestTimeAugmentation.Grid> grids = new ArrayList<>();
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        for (int i = 0; i < members.size(); i++) {
+            TestTimeAugmentation.Member m = members.get(i);
+            UpsamplingTail tail = UpsamplingTail.find(m.onnx(), m.output()).orElse(null);
+            if (tail == null) {
+                spec.commandLine().getErr().printf(Locale.ROOT, "segstream tta: %s does not end in an upsampling of"
+                        + " its scores, so every member's scores are averaged after its own upsampling%n",
+                        models.get(i));
+                return null;
+            }
+            long[] shape = {1, 3, m.height(), m.width()};
+            try (OrtSession s = env.createSession(tail.cutModel(), new OrtSession.SessionOptions());
+                    OnnxTensor x = OnnxTensor.createTensor(env, FloatBuffer.allocate(3 * m.width() * m.height()),
+                            shape);
+                    OrtSession.Result r = s.run(Map.of(m.input(), x))) {
+                long[] dims = ((TensorInfo) r.get(0).getInfo()).getShape();
+                grids.add(new TestTimeAugmentation.Grid((int) dims[3], (int) dims[2]));
+            }
+        }
+        return grids;
     }
 
     private static void check(ModelManifest first, ModelManifest m, Path dir) {

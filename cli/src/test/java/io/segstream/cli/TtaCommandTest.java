@@ -9,6 +9,7 @@ import io.segstream.core.model.ModelDirectory;
 import io.segstream.core.model.ModelManifest;
 import io.segstream.core.model.ModelManifest.OutputKind;
 import io.segstream.core.onnx.SmallConvNet;
+import io.segstream.core.onnx.UpsamplingTail;
 import io.segstream.core.onnx.proto.Onnx.ModelProto;
 import io.segstream.core.onnx.proto.Onnx.TensorProto;
 import io.segstream.core.segment.OnnxSegmenter;
@@ -35,6 +36,8 @@ class TtaCommandTest {
         assertTrue(r.out().startsWith("Composed small-convnet:1-tta: 2 member(s) plain and mirrored, frames at 96x64,"
                 + " scores at 48x32."), r.out());
         assertTrue(r.out().contains("| small-convnet:1-tta | 96x64 |"), r.out());
+        assertTrue(r.err().contains(small + " does not end in an upsampling of its scores, so every member's scores are"
+                + " averaged after its own upsampling"), r.err());
 
         ModelDirectory dir = ModelDirectory.at(out);
         ModelManifest m = dir.readManifest();
@@ -59,6 +62,43 @@ class TtaCommandTest {
             for (byte id : s.classIds()) {
                 assertTrue(id >= 0 && id < SmallConvNet.ACTIVE, "class " + id);
             }
+        }
+    }
+
+    /** Members that end in a bilinear upsampling are averaged before it, and the one upsampling left is fused. */
+    @Test
+    void membersThatEndInAnUpsamplingAreAveragedBeforeIt() throws Exception {
+        Path small = SmallConvNet.writeUpsampled(tmp.resolve("small"), 48, 32);
+        Path large = SmallConvNet.writeUpsampled(tmp.resolve("large"), 96, 64);
+        Path before = tmp.resolve("before");
+        CliRun r = CliRun.of("tta", "-m", small.toString(), "-m", large.toString(), "--flip", "--out",
+                before.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("", r.err());
+        ModelDirectory dir = ModelDirectory.at(before);
+        ModelManifest m = dir.readManifest();
+        assertTrue(m.training().get("tta").get("combine").asText().startsWith("mean of class scores before the"
+                + " members' final upsampling"), m.training().toString());
+        byte[] onnx = dir.readVerifiedModel(m);
+        assertEquals(List.of("Resize"), UpsamplingTail.find(onnx, m.outputName()).orElseThrow().nodes());
+
+        Path after = tmp.resolve("after");
+        CliRun old = CliRun.of("tta", "-m", small.toString(), "-m", large.toString(), "--flip", "--average-upsampled",
+                "--out", after.toString());
+        assertEquals(0, old.exit(), old.err());
+        assertEquals("mean of class scores, each resized bilinearly (half-pixel centres)",
+                ModelDirectory.at(after).readManifest().training().get("tta").get("combine").asText());
+
+        // both serve, and agree on nearly every pixel: the same mean up to how the score grids are interpolated
+        try (OnnxSegmenter a = OnnxSegmenter.open(before, SegmenterOptions.defaults());
+                OnnxSegmenter b = OnnxSegmenter.open(after, SegmenterOptions.defaults())) {
+            byte[] x = a.segment(SmallConvNet.picture(96, 64, 3)).classIds();
+            byte[] y = b.segment(SmallConvNet.picture(96, 64, 3)).classIds();
+            int same = 0;
+            for (int i = 0; i < x.length; i++) {
+                same += x[i] == y[i] ? 1 : 0;
+            }
+            assertTrue(same > 0.9 * x.length, same + " of " + x.length + " pixels agree");
         }
     }
 

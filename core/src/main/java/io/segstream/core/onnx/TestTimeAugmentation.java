@@ -49,6 +49,9 @@ public final class TestTimeAugmentation {
      */
     public record Member(byte[] onnx, String input, String output, int width, int height) {}
 
+    /** The size of a member's class scores before its final upsampling. */
+    public record Grid(int width, int height) {}
+
     /**
      * The composed model.
      *
@@ -57,6 +60,55 @@ public final class TestTimeAugmentation {
      */
     public static byte[] compose(List<Member> members, boolean flip, int inputWidth, int inputHeight, int outputWidth,
             int outputHeight) {
+        List<ModelProto> models = parse(members);
+        List<long[]> dims = new ArrayList<>();
+        for (int i = 0; i < members.size(); i++) {
+            dims.add(outputDims(models.get(i).getGraph(), members.get(i).output()));
+        }
+        return build(members, models, dims, dims.get(0)[1], flip, inputWidth, inputHeight, outputWidth, outputHeight,
+                outputWidth, outputHeight);
+    }
+
+    /**
+     * The composed model, averaging the members' class scores before their final bilinear upsampling
+     * ({@link UpsamplingTail}): each member's scores are resized bilinearly to the largest member's score grid and
+     * mirrored back there, and the mean is upsampled once to {@code outputWidth x outputHeight}. Upsampling is
+     * linear, so this is the mean of the upsampled scores up to how the grids are interpolated, for a fraction of the
+     * cost: the full-size score maps of every branch are never made, and the one upsampling left is the kind a
+     * segmenter fuses with its argmax.
+     *
+     * @param grids each member's score size before its upsampling, in member order
+     * @throws IllegalArgumentException as {@link #compose}, and when a member has no final upsampling
+     */
+    public static byte[] composeBeforeUpsampling(List<Member> members, List<Grid> grids, boolean flip, int inputWidth,
+            int inputHeight, int outputWidth, int outputHeight) {
+        if (grids.size() != members.size()) {
+            throw new IllegalArgumentException(members.size() + " members but " + grids.size() + " score grids");
+        }
+        List<ModelProto> whole = parse(members);
+        long classes = outputDims(whole.get(0).getGraph(), members.get(0).output())[1];
+        List<Member> cut = new ArrayList<>();
+        List<long[]> dims = new ArrayList<>();
+        Grid largest = grids.get(0);
+        for (int i = 0; i < members.size(); i++) {
+            Member m = members.get(i);
+            int position = i + 1;
+            UpsamplingTail tail = UpsamplingTail.find(m.onnx(), m.output()).orElseThrow(
+                    () -> new IllegalArgumentException("member " + position + " (" + m.width() + "x" + m.height()
+                            + ") does not end in an upsampling of its scores, so its scores cannot be averaged before"
+                            + " one"));
+            cut.add(new Member(tail.cutModel(), m.input(), tail.scoresBefore(), m.width(), m.height()));
+            Grid grid = grids.get(i);
+            dims.add(new long[] {-1, classes, grid.height(), grid.width()});
+            if ((long) grid.width() * grid.height() > (long) largest.width() * largest.height()) {
+                largest = grid;
+            }
+        }
+        return build(cut, parse(cut), dims, classes, flip, inputWidth, inputHeight, largest.width(), largest.height(),
+                outputWidth, outputHeight);
+    }
+
+    private static List<ModelProto> parse(List<Member> members) {
         if (members.isEmpty()) {
             throw new IllegalArgumentException("no model to compose; give at least one");
         }
@@ -71,6 +123,16 @@ public final class TestTimeAugmentation {
                         + "; export them with the same opset");
             }
         }
+        return models;
+    }
+
+    /**
+     * The graph: every member (and its mirror) on the frame resized to its input, its scores ({@code dims}: [N, C, H,
+     * W]) resized to {@code meanWidth x meanHeight} and averaged there, the mean resized to the output size.
+     */
+    private static byte[] build(List<Member> members, List<ModelProto> models, List<long[]> dims, long classes,
+            boolean flip, int inputWidth, int inputHeight, int meanWidth, int meanHeight, int outputWidth,
+            int outputHeight) {
         GraphProto.Builder g = GraphProto.newBuilder().setName("tta");
         g.addInput(tensor(INPUT, "batch", 3, inputHeight, inputWidth));
         List<String> scores = new ArrayList<>();
@@ -82,7 +144,6 @@ public final class TestTimeAugmentation {
             String prefix = "m" + i + "_";
             String in = resize(g, INPUT, prefix + "input", m.height(), m.width(), inputHeight, inputWidth);
             Map<String, String> names = addInitializers(g, member, prefix, shared);
-            long[] dims = outputDims(member, m.output());
             String out = branch(g, member, m, in, prefix, names);
             int branches = 1;
             if (flip) {
@@ -95,18 +156,24 @@ public final class TestTimeAugmentation {
                 out = node(g, "Add", prefix + "plain_and_mirrored", List.of(out, back));
                 branches = 2;
             }
-            scores.add(resize(g, out, prefix + "scores", outputHeight, outputWidth, (int) dims[2], (int) dims[3]));
+            long[] d = dims.get(i);
+            scores.add(resize(g, out, prefix + "scores", meanHeight, meanWidth, (int) d[2], (int) d[3]));
             count += branches;
         }
         String sum = scores.size() == 1 ? scores.get(0) : node(g, "Sum", "tta_sum", scores);
+        boolean upsample = meanWidth != outputWidth || meanHeight != outputHeight;
+        String mean = upsample ? "tta_mean" : OUTPUT;
         String scale = "tta_mean_scale";
         g.addInitializer(QdqQuantizer.scalar(scale, 1f / count));
-        g.addNode(NodeProto.newBuilder().setOpType("Mul").setName(OUTPUT).addInput(sum).addInput(scale)
-                .addOutput(OUTPUT));
-        long classes = outputDims(models.get(0).getGraph(), members.get(0).output())[1];
+        g.addNode(NodeProto.newBuilder().setOpType("Mul").setName(mean).addInput(sum).addInput(scale)
+                .addOutput(mean));
+        if (upsample) {
+            resize(g, mean, OUTPUT, outputHeight, outputWidth, meanHeight, meanWidth);
+        }
         g.addOutput(tensor(OUTPUT, "batch", classes, outputHeight, outputWidth));
         return ModelProto.newBuilder().setIrVersion(models.get(0).getIrVersion())
-                .setProducerName("segstream-tta").addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(opset))
+                .setProducerName("segstream-tta").addOpsetImport(OperatorSetIdProto.newBuilder()
+                        .setVersion(opset(models.get(0))))
                 .setGraph(g).build().toByteArray();
     }
 

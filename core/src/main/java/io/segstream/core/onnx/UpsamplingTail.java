@@ -102,7 +102,18 @@ public record UpsamplingTail(String scoresBefore, List<String> nodes, byte[] cut
                             .build()
                     : o);
         }
-        // inputs of the cut nodes (scales, sizes, regions of interest) that nothing reads any more
+        // nodes that only fed the cut ones (a Resize's computed sizes), then initializers nothing reads any more
+        Set<String> outputs = new HashSet<>();
+        g.getOutputList().forEach(o -> outputs.add(o.getName()));
+        boolean removed = true;
+        while (removed) {
+            Set<String> read = new HashSet<>(outputs);
+            g.getNodeList().forEach(n -> read.addAll(n.getInputList()));
+            List<NodeProto> live = g.getNodeList().stream()
+                    .filter(n -> n.getOutputList().stream().anyMatch(read::contains)).toList();
+            removed = live.size() < g.getNodeCount();
+            g.clearNode().addAllNode(live);
+        }
         Set<String> used = new HashSet<>();
         g.getNodeList().forEach(n -> used.addAll(n.getInputList()));
         List<io.segstream.core.onnx.proto.Onnx.TensorProto> kept = g.getInitializerList().stream()

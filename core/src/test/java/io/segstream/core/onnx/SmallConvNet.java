@@ -30,9 +30,24 @@ public final class SmallConvNet {
 
     /** The model, its input {@code image} [batch, 3, height, width], its output {@code logits}. */
     public static byte[] onnx(int width, int height, long seed) {
+        return build(width, height, seed, false);
+    }
+
+    /**
+     * The same network on a quarter of the input (4x4 average pooling first) with its scores upsampled bilinearly by 4
+     * at the end ({@code Resize}, half-pixel centres), as real-time segmentation networks end; width and height must be
+     * multiples of 4.
+     */
+    public static byte[] upsampled(int width, int height, long seed) {
+        return build(width, height, seed, true);
+    }
+
+    private static byte[] build(int width, int height, long seed, boolean quarter) {
         Random r = new Random(seed);
         OnnxGraphBuilder g = OnnxGraphBuilder.create("small-convnet");
-        String x = g.input("image", DataType.FLOAT, -1, 3, height, width);
+        String image = g.input("image", DataType.FLOAT, -1, 3, height, width);
+        String x = quarter ? g.node("AveragePool", java.util.List.of(image), OnnxGraphBuilder.ints("kernel_shape", 4, 4),
+                OnnxGraphBuilder.ints("strides", 4, 4)) : image;
         String w1 = g.initializer("w1", gaussian(r, 8 * 3 * 9, 0.3f), 8, 3, 3, 3);
         String b1 = g.initializer("b1", gaussian(r, 8, 0.1f), 8);
         String w2 = g.initializer("w2", gaussian(r, 8 * 8 * 9, 0.2f), 8, 8, 3, 3);
@@ -47,7 +62,16 @@ public final class SmallConvNet {
         String b3 = g.initializer("b3", classBiases, CLASSES);
         String h1 = g.relu(g.conv(x, w1, b1, ConvParams.same(3)));
         String h2 = g.relu(g.conv(h1, w2, b2, ConvParams.same(3)));
-        String logits = g.named("logits").conv(h2, w3, b3, ConvParams.valid());
+        String logits;
+        if (quarter) {
+            String scores = g.conv(h2, w3, b3, ConvParams.valid());
+            String scales = g.constant(new float[] {1, 1, 4, 4}, 4);
+            logits = g.named("logits").node("Resize", java.util.List.of(scores, "", scales),
+                    OnnxGraphBuilder.attr("mode", "linear"),
+                    OnnxGraphBuilder.attr("coordinate_transformation_mode", "half_pixel"));
+        } else {
+            logits = g.named("logits").conv(h2, w3, b3, ConvParams.valid());
+        }
         g.output(logits, DataType.FLOAT, -1, CLASSES, height, width);
         return g.toByteArray();
     }
@@ -64,6 +88,11 @@ public final class SmallConvNet {
     /** Writes the model directory (model.onnx, model.json) at {@code dir}. */
     public static Path write(Path dir, int width, int height) throws IOException {
         return ModelDirectory.write(dir, onnx(width, height, 9), manifest(width, height)).dir();
+    }
+
+    /** Writes the {@link #upsampled} model's directory at {@code dir}. */
+    public static Path writeUpsampled(Path dir, int width, int height) throws IOException {
+        return ModelDirectory.write(dir, upsampled(width, height, 9), manifest(width, height)).dir();
     }
 
     /** A seeded test picture: smooth colour gradients, a few flat rectangles and a little noise. */

@@ -74,6 +74,73 @@ class TestTimeAugmentationTest {
         assertTrue(e.getMessage().contains("no output 'scores'"), e.getMessage());
     }
 
+    // ---- averaging before the members' upsampling ({@link SmallConvNet#upsampled}: scores at a quarter, Resize by 4)
+
+    private static TestTimeAugmentation.Grid quarter(int w, int h) {
+        return new TestTimeAugmentation.Grid(w / 4, h / 4);
+    }
+
+    @Test
+    void oneMemberAveragedBeforeItsUpsamplingIsItself() throws Exception {
+        byte[] net = SmallConvNet.upsampled(32, 16, 3);
+        byte[] tta = TestTimeAugmentation.composeBeforeUpsampling(List.of(member(net, 32, 16)),
+                List.of(quarter(32, 16)), false, 32, 16, 32, 16);
+        float[] x = picture(32, 16);
+        assertClose(run(net, "image", "logits", x, 32, 16), run(tta, x, 32, 16), 1e-5);
+        assertEquals(List.of("Resize"), UpsamplingTail.find(tta, TestTimeAugmentation.OUTPUT).orElseThrow().nodes(),
+                "one upsampling at the end, for the segmenter to fuse");
+    }
+
+    @Test
+    void mirroredScoresMeetBeforeTheUpsamplingAsAfterIt() throws Exception {
+        // bilinear upsampling with half-pixel centres commutes with mirroring: both orders give the same mean
+        byte[] net = SmallConvNet.upsampled(32, 16, 4);
+        float[] x = picture(32, 16);
+        float[] before = run(TestTimeAugmentation.composeBeforeUpsampling(List.of(member(net, 32, 16)),
+                List.of(quarter(32, 16)), true, 32, 16, 32, 16), x, 32, 16);
+        float[] after = run(TestTimeAugmentation.compose(List.of(member(net, 32, 16)), true, 32, 16, 32, 16), x, 32,
+                16);
+        float[] plain = run(net, "image", "logits", x, 32, 16);
+        double apart = 0;
+        for (int i = 0; i < plain.length; i++) {
+            apart = Math.max(apart, Math.abs(plain[i] - after[i]));
+        }
+        assertTrue(apart > 1e-3, "the test needs a network whose mirrored scores differ");
+        assertClose(after, before, 1e-5);
+    }
+
+    @Test
+    void membersOnTwoGridsMeetOnTheLargerAndAreUpsampledOnce() throws Exception {
+        byte[] small = SmallConvNet.upsampled(32, 16, 5);
+        byte[] large = SmallConvNet.upsampled(64, 32, 5);
+        byte[] tta = TestTimeAugmentation.composeBeforeUpsampling(
+                List.of(member(small, 32, 16), member(large, 64, 32)), List.of(quarter(32, 16), quarter(64, 32)),
+                false, 64, 32, 32, 16);
+        float[] x = picture(64, 32);
+        // each member's scores before its Resize: the small one on the halved frame (8x4), the large one (16x8)
+        float[] a = run(UpsamplingTail.find(small, "logits").orElseThrow().cutModel(), "image",
+                UpsamplingTail.find(small, "logits").orElseThrow().scoresBefore(), halve(x, 3, 32, 64), 32, 16);
+        float[] b = run(UpsamplingTail.find(large, "logits").orElseThrow().cutModel(), "image",
+                UpsamplingTail.find(large, "logits").orElseThrow().scoresBefore(), x, 64, 32);
+        float[] aOnB = io.segstream.core.segment.MaskPostprocessor.upsampling(C, 8, 16, 4, 8)
+                .upsampledScores(FloatBuffer.wrap(a), 0);
+        float[] mean = new float[b.length];
+        for (int i = 0; i < b.length; i++) {
+            mean[i] = (aOnB[i] + b[i]) / 2;
+        }
+        float[] expected = io.segstream.core.segment.MaskPostprocessor.upsampling(C, 16, 32, 8, 16)
+                .upsampledScores(FloatBuffer.wrap(mean), 0);
+        assertClose(expected, run(tta, x, 64, 32), 1e-4);
+    }
+
+    @Test
+    void aMemberWithoutAnUpsamplingCannotBeAveragedBeforeOne() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> TestTimeAugmentation.composeBeforeUpsampling(List.of(member(SmallConvNet.onnx(16, 8, 9), 16, 8)),
+                        List.of(new TestTimeAugmentation.Grid(16, 8)), false, 16, 8, 16, 8));
+        assertTrue(e.getMessage().contains("member 1 (16x8) does not end in an upsampling"), e.getMessage());
+    }
+
     private static TestTimeAugmentation.Member member(byte[] onnx, int w, int h) {
         return new TestTimeAugmentation.Member(onnx, "image", "logits", w, h);
     }
