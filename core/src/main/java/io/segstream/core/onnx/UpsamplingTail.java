@@ -1,6 +1,5 @@
 package io.segstream.core.onnx;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.segstream.core.onnx.proto.Onnx.GraphProto;
 import io.segstream.core.onnx.proto.Onnx.ModelProto;
 import io.segstream.core.onnx.proto.Onnx.NodeProto;
@@ -45,12 +44,7 @@ public record UpsamplingTail(String scoresBefore, List<String> nodes, byte[] cut
      * @throws IllegalArgumentException when {@code onnx} does not parse or has no output {@code scores}
      */
     public static Optional<UpsamplingTail> find(byte[] onnx, String scores) {
-        ModelProto model;
-        try {
-            model = ModelProto.parseFrom(onnx);
-        } catch (InvalidProtocolBufferException e) {
-            throw new IllegalArgumentException("not an ONNX model (" + e.getMessage() + ")", e);
-        }
+        ModelProto model = QdqQuantizer.parse(onnx);
         GraphProto graph = model.getGraph();
         if (graph.getOutputList().stream().noneMatch(o -> o.getName().equals(scores))) {
             throw new IllegalArgumentException("the graph has no output '" + scores + "'; its outputs are "

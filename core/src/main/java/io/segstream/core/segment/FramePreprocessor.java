@@ -128,7 +128,6 @@ public final class FramePreprocessor {
      * normalises it with the same float steps as {@link #resizeRows}, so both give the same bits.
      */
     private void halveRows(byte[] src, int bpp, int[] off, FloatBuffer dst, int base) {
-        int plane = width * height;
         int stride = 2 * width * bpp;
         boolean nchw = layout == Layout.NCHW;
         for (int y = 0; y < height; y++) {
@@ -147,19 +146,11 @@ public final class FramePreprocessor {
                     }
                 }
             }
-            if (nchw) {
-                int o = base + y * width;
-                dst.put(o, row, 0, width);
-                dst.put(o + plane, row, width, width);
-                dst.put(o + 2 * plane, row, 2 * width, width);
-            } else {
-                dst.put(base + y * width * 3, row, 0, width * 3);
-            }
+            flushRow(dst, base, y);
         }
     }
 
     private void resizeRows(byte[] src, int stride, int[] off, FloatBuffer dst, int base) {
-        int plane = width * height;
         boolean nchw = layout == Layout.NCHW;
         for (int y = 0; y < height; y++) {
             int r0 = y0[y] * stride;
@@ -185,14 +176,20 @@ public final class FramePreprocessor {
                     }
                 }
             }
-            if (nchw) {
-                int o = base + y * width;
-                dst.put(o, row, 0, width);
-                dst.put(o + plane, row, width, width);
-                dst.put(o + 2 * plane, row, 2 * width, width);
-            } else {
-                dst.put(base + y * width * 3, row, 0, width * 3);
-            }
+            flushRow(dst, base, y);
+        }
+    }
+
+    /** Writes the assembled output row {@code y} (three planes' rows, or one interleaved row) into {@code dst}. */
+    private void flushRow(FloatBuffer dst, int base, int y) {
+        if (layout == Layout.NCHW) {
+            int o = base + y * width;
+            int plane = width * height;
+            dst.put(o, row, 0, width);
+            dst.put(o + plane, row, width, width);
+            dst.put(o + 2 * plane, row, 2 * width, width);
+        } else {
+            dst.put(base + y * width * 3, row, 0, width * 3);
         }
     }
 
@@ -218,7 +215,12 @@ public final class FramePreprocessor {
         srcBpp = bpp;
     }
 
-    private static void fill(int srcSize, int dstSize, int[] i0, int[] i1, float[] f) {
+    /**
+     * Half-pixel bilinear sampling of {@code srcSize} cells at {@code dstSize} points, edges clamped (ONNX
+     * {@code Resize} linear, OpenCV, PyTorch {@code align_corners=False}): each point's lower and upper source cell and
+     * the upper one's weight.
+     */
+    static void fill(int srcSize, int dstSize, int[] i0, int[] i1, float[] f) {
         double ratio = (double) srcSize / dstSize;
         for (int d = 0; d < dstSize; d++) {
             double s = (d + 0.5) * ratio - 0.5;

@@ -101,7 +101,7 @@ public final class MaskPostprocessor {
         p.rowLo = new int[height];
         p.rowHi = new int[height];
         p.rowW = new float[height];
-        fill(scoreHeight, height, p.rowLo, p.rowHi, p.rowW);
+        FramePreprocessor.fill(scoreHeight, height, p.rowLo, p.rowHi, p.rowW);
         for (int y = 0; y < height; y++) {
             p.rowLo[y] *= scoreWidth;
             p.rowHi[y] *= scoreWidth;
@@ -109,7 +109,7 @@ public final class MaskPostprocessor {
         p.colLo = new int[width];
         p.colHi = new int[width];
         p.colW = new float[width];
-        fill(scoreWidth, width, p.colLo, p.colHi, p.colW);
+        FramePreprocessor.fill(scoreWidth, width, p.colLo, p.colHi, p.colW);
         p.lowScores = new float[numClasses * cells];
         p.lowTop = new byte[cells];
         p.lowMargin = new float[cells];
@@ -343,21 +343,6 @@ public final class MaskPostprocessor {
         return out;
     }
 
-    /** Source cells and weights of half-pixel bilinear sampling, edges clamped (ONNX {@code Resize} linear). */
-    private static void fill(int srcSize, int dstSize, int[] lo, int[] hi, float[] w) {
-        double ratio = (double) srcSize / dstSize;
-        for (int d = 0; d < dstSize; d++) {
-            double s = Math.max(0, (d + 0.5) * ratio - 0.5);
-            int l = (int) s;
-            if (l >= srcSize - 1) {
-                l = srcSize - 1;
-                s = l;
-            }
-            lo[d] = l;
-            hi[d] = Math.min(l + 1, srcSize - 1);
-            w[d] = (float) (s - l);
-        }
-    }
 
     /** NaN scores in the logits of the last {@link #fromLogits} call. */
     public int nanScores() {

@@ -61,7 +61,8 @@ class ArgMaxInGraphTest {
         return Math.max(0, Math.min(255, v));
     }
 
-    private static List<byte[]> masks(Path model, SegmenterOptions options, List<RgbImage> frames) throws Exception {
+    /** The class ids of {@code frames} segmented by the model at {@code model} opened with {@code options}. */
+    static List<byte[]> masks(Path model, SegmenterOptions options, List<RgbImage> frames) throws Exception {
         try (OnnxSegmenter seg = OnnxSegmenter.open(model, options)) {
             List<byte[]> out = new ArrayList<>();
             for (Segmentation s : seg.segment(frames)) {

@@ -34,16 +34,6 @@ class FusedUpsamplingTest {
         return SegmenterOptions.builder().optFusedUpsampling(fused).optBatchSize(batch).optIntraOpThreads(1).build();
     }
 
-    private static List<byte[]> masks(Path model, SegmenterOptions options, List<RgbImage> frames) throws Exception {
-        try (OnnxSegmenter seg = OnnxSegmenter.open(model, options)) {
-            List<byte[]> out = new ArrayList<>();
-            for (Segmentation s : seg.segment(frames)) {
-                out.add(s.classIds());
-            }
-            return out;
-        }
-    }
-
     private static List<String> openingLog(Path model, SegmenterOptions options) throws Exception {
         try (LogCapture log = LogCapture.of(OnnxSegmenter.class);
                 OnnxSegmenter seg = OnnxSegmenter.open(model, options)) {
@@ -60,8 +50,8 @@ class FusedUpsamplingTest {
         List<RgbImage> frames = List.of(ArgMaxInGraphTest.railScene(1024, 512, 11),
                 ArgMaxInGraphTest.railScene(1024, 512, 12), ArgMaxInGraphTest.railScene(640, 360, 13));
         for (int batch : new int[] {1, 3}) {
-            List<byte[]> fused = masks(model, options(true, batch), frames);
-            List<byte[]> whole = masks(model, options(false, batch), frames);
+            List<byte[]> fused = ArgMaxInGraphTest.masks(model, options(true, batch), frames);
+            List<byte[]> whole = ArgMaxInGraphTest.masks(model, options(false, batch), frames);
             for (int i = 0; i < frames.size(); i++) {
                 assertArrayEquals(whole.get(i), fused.get(i), "frame " + i + " at batch " + batch);
             }
@@ -126,8 +116,8 @@ class FusedUpsamplingTest {
                 + "bilinear upsampling")), String.valueOf(nearestLog));
         List<RgbImage> frames = noisyFrames(6, 32, 16);
         for (Path model : List.of(linear, nearest)) {
-            List<byte[]> fused = masks(model, options(true, 2), frames);
-            List<byte[]> whole = masks(model, options(false, 2), frames);
+            List<byte[]> fused = ArgMaxInGraphTest.masks(model, options(true, 2), frames);
+            List<byte[]> whole = ArgMaxInGraphTest.masks(model, options(false, 2), frames);
             for (int i = 0; i < frames.size(); i++) {
                 assertArrayEquals(whole.get(i), fused.get(i), model.getFileName() + " frame " + i);
             }
