@@ -51,6 +51,36 @@ class ClassOffsetsTest {
         assertScoresMoveByTheOffsets(model, applied.model(), 4, offsets);
     }
 
+    /** Scores from a Mul (as a composed tta model's are) and then upsampled: the Add goes in before the Resize. */
+    @Test
+    void addsTheAddBeforeAnUpsamplingSoThatItStaysLast() throws Exception {
+        OnnxGraphBuilder g = OnnxGraphBuilder.create("mul-then-resize");
+        String x = g.input("image", DataType.FLOAT, -1, 3, H, W);
+        String pooled = g.node("AveragePool", java.util.List.of(x), OnnxGraphBuilder.ints("kernel_shape", 2, 2),
+                OnnxGraphBuilder.ints("strides", 2, 2));
+        Random r = new Random(3);
+        float[] w = new float[4 * 3];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) r.nextGaussian();
+        }
+        String conv = g.conv(pooled, g.initializer("w", w, 4, 3, 1, 1), g.initializer("b", new float[4], 4),
+                ConvParams.valid());
+        String half = g.node("Mul", java.util.List.of(conv, g.scalar(0.5f)));
+        String scales = g.constant(new float[] {1, 1, 2, 2}, 4);
+        String up = g.named("logits").node("Resize", java.util.List.of(half, "", scales),
+                OnnxGraphBuilder.attr("mode", "linear"),
+                OnnxGraphBuilder.attr("coordinate_transformation_mode", "half_pixel"));
+        g.output(up, DataType.FLOAT, -1, 4, H, W);
+        byte[] model = g.toByteArray();
+        float[] offsets = offsets(4);
+        ClassOffsets.Applied applied = ClassOffsets.apply(model, "logits", offsets);
+        assertFalse(applied.folded(), applied.where());
+        assertTrue(applied.where().contains("before the Resize"), applied.where());
+        assertScoresMoveByTheOffsets(model, applied.model(), 4, offsets);
+        assertEquals(java.util.List.of("Resize"), UpsamplingTail.find(applied.model(), "logits").orElseThrow().nodes(),
+                "the upsampling is still the model's last operator");
+    }
+
     @Test
     void refusesAMissingOutput() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
