@@ -104,7 +104,7 @@ public final class ClassOffsets {
         String tensor = scores;
         int earliest = -1;
         for (int hops = 0; hops < 16; hops++) {
-            int at = producer(graph, tensor);
+            int at = UpsamplingTail.producerOf(graph, tensor);
             if (at < 0) {
                 return new Walk(-1, earliest);
             }
@@ -145,15 +145,6 @@ public final class ClassOffsets {
             }
         }
         return !(countsPadding && padded);
-    }
-
-    private static int producer(GraphProto graph, String tensor) {
-        for (int i = 0; i < graph.getNodeCount(); i++) {
-            if (graph.getNode(i).getOutputList().contains(tensor)) {
-                return i;
-            }
-        }
-        return -1;
     }
 
     /** The graph with an Add of the offsets between node {@code at} and the data it reads (its first input). */

@@ -117,7 +117,8 @@ public record UpsamplingTail(String scoresBefore, List<String> nodes, byte[] cut
         return Optional.of(new UpsamplingTail(before, types, model.toBuilder().setGraph(g).build().toByteArray()));
     }
 
-    private static int producerOf(GraphProto graph, String tensor) {
+    /** The index of the node that writes {@code tensor}, or -1 (a graph input, an initializer, or nothing). */
+    static int producerOf(GraphProto graph, String tensor) {
         for (int i = 0; i < graph.getNodeCount(); i++) {
             if (graph.getNode(i).getOutputList().contains(tensor)) {
                 return i;

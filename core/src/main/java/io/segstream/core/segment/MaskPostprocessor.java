@@ -113,6 +113,8 @@ public final class MaskPostprocessor {
         p.lowScores = new float[numClasses * cells];
         p.lowTop = new byte[cells];
         p.lowMargin = new float[cells];
+        p.candidateCount = new int[cells];
+        p.candidates = new byte[cells * numClasses];
         return p;
     }
 
@@ -255,10 +257,6 @@ public final class MaskPostprocessor {
      */
     private void planQuads(float sure) {
         int cells = scoreHeight * scoreWidth;
-        if (candidateCount == null) {
-            candidateCount = new int[cells];
-            candidates = new byte[cells * numClasses];
-        }
         float[] s = lowScores;
         for (int ly = 0; ly < scoreHeight; ly++) {
             int hy = Math.min(ly + 1, scoreHeight - 1);
