@@ -4,12 +4,16 @@ import io.segstream.schemas.ImageEncoding;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Objects;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Decodes camera frame payloads (JPEG, PNG, RAW_RGB24) into {@link RgbImage}s and checks them against the
@@ -19,23 +23,34 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  * anything is decoded, so a small payload that claims a huge image costs nothing. A frame larger than the pixel
  * limit ({@link #DEFAULT_MAX_PIXELS} unless given) is refused before its header is even read, and the header must
  * then give the frame's size, so no image over the limit reaches a decoder: a decompression bomb whose record and header agree on
- * 100000x100000 costs a few comparisons, not 30 GB. (ImageIO's JPEG reader is the JDK's
- * native libjpeg; libjpeg-turbo through JavaCV's OpenCV build was measured no faster on this project's CPUs, see
- * README, Performance.)
+ * 100000x100000 costs a few comparisons, not 30 GB.
+ *
+ * <p>JPEG frames go to a native {@link JpegDecoder} first where one is given ({@link #open}: FFmpeg's, when the
+ * {@code jpeg-ffmpeg} module is on the class path), which leaves them as YCbCr planes for the preprocessing to read
+ * (README, Performance: half the decode and preprocessing time of ImageIO's RGB). A frame it does not decode goes to
+ * ImageIO, whose verdict on a broken frame stands; {@link #jpegFallbacks()} counts those.
  *
  * <p>Keeps one ImageIO reader per format and reads from memory (no disk cache), so it is cheap per frame
- * but not thread-safe: use one decoder per thread.
+ * but not thread-safe: use one decoder per thread, and close it when a native JPEG decoder was given.
  *
  * <pre>{@code
  * FrameDecoder decoder = new FrameDecoder();
  * RgbImage img = decoder.decode(ImageEncoding.JPEG, bytes, 1920, 1080, "camera cam-1 seq 42");
  * }</pre>
  */
-public final class FrameDecoder {
+public final class FrameDecoder implements AutoCloseable {
     /** The default pixel limit: 8192x8192, far above any camera and far below what would exhaust a task manager. */
     public static final long DEFAULT_MAX_PIXELS = 8192L * 8192L;
+    /** {@link #open}'s choice of a native JPEG decoder where one is on the class path, else ImageIO. */
+    public static final String AUTO = "auto";
+    /** {@link #open}'s choice of ImageIO alone. */
+    public static final String IMAGEIO = "imageio";
+
+    private static final Logger LOG = LoggerFactory.getLogger(FrameDecoder.class);
 
     private final long maxPixels;
+    private final JpegDecoder jpeg;
+    private long jpegFallbacks;
     private ImageReader jpegReader;
     private ImageReader pngReader;
 
@@ -50,10 +65,67 @@ public final class FrameDecoder {
      * @throws IllegalArgumentException if {@code maxPixels} is not positive
      */
     public FrameDecoder(long maxPixels) {
+        this(maxPixels, null);
+    }
+
+    /**
+     * A decoder that tries {@code jpeg} (owned from now on, closed with this decoder; null for ImageIO alone) before
+     * ImageIO for JPEG frames.
+     *
+     * @throws IllegalArgumentException if {@code maxPixels} is not positive
+     */
+    public FrameDecoder(long maxPixels, JpegDecoder jpeg) {
         if (maxPixels < 1) {
             throw new IllegalArgumentException("the frame pixel limit must be at least 1, got " + maxPixels);
         }
         this.maxPixels = maxPixels;
+        this.jpeg = jpeg;
+    }
+
+    /**
+     * A decoder with the JPEG decoder {@code choice} names: {@link #AUTO} takes the first native one on the class path
+     * that opens (ImageIO alone where none does, with one log line saying why), {@link #IMAGEIO} ImageIO alone, and a
+     * provider's name ({@code ffmpeg}) that one, or fails.
+     *
+     * @throws IllegalArgumentException when {@code choice} names no decoder on the class path, or the one it names
+     *     does not open here
+     */
+    public static FrameDecoder open(long maxPixels, String choice) {
+        if (IMAGEIO.equals(choice)) {
+            return new FrameDecoder(maxPixels, null);
+        }
+        List<JpegDecoder.Provider> providers = JpegDecoder.providers();
+        List<String> names = new ArrayList<>();
+        for (JpegDecoder.Provider p : providers) {
+            names.add(p.name());
+            if (AUTO.equals(choice) || p.name().equals(choice)) {
+                try {
+                    return new FrameDecoder(maxPixels, p.open());
+                } catch (RuntimeException | LinkageError e) {
+                    if (!AUTO.equals(choice)) {
+                        throw new IllegalArgumentException("the " + choice + " JPEG decoder does not open here ("
+                                + e.getMessage() + ")", e);
+                    }
+                    LOG.warn("The {} JPEG decoder does not open here ({}); JPEG frames are decoded with ImageIO",
+                            p.name(), e.toString());
+                }
+            }
+        }
+        if (AUTO.equals(choice)) {
+            return new FrameDecoder(maxPixels, null);
+        }
+        throw new IllegalArgumentException("no JPEG decoder named '" + choice + "' on the class path; choose "
+                + IMAGEIO + ", " + AUTO + (names.isEmpty() ? "" : " or one of " + names));
+    }
+
+    /** The native JPEG decoder's name, or "ImageIO" where there is none. */
+    public String jpegDecoderName() {
+        return jpeg == null ? "ImageIO" : jpeg.name();
+    }
+
+    /** JPEG frames the native decoder passed to ImageIO (broken ones among them). */
+    public long jpegFallbacks() {
+        return jpegFallbacks;
     }
 
     /** The most pixels (width x height) a frame may have. */
@@ -92,6 +164,16 @@ public final class FrameDecoder {
         ImageHeader header = ImageHeader.read(encoding, data, source);
         if (header.width() != width || header.height() != height) {
             throw sizeMismatch(encoding, width, height, header.size(), source);
+        }
+        if (encoding == ImageEncoding.JPEG && jpeg != null) {
+            RgbImage img = jpeg.decode(data, width, height);
+            if (img != null && img.width() == width && img.height() == height) {
+                return img;
+            }
+            if (jpegFallbacks++ == 0) {
+                LOG.info("{}: the {} decoder did not decode this JPEG frame; ImageIO decodes it (frames passed on so"
+                        + " are counted, FrameDecoder.jpegFallbacks)", source, jpeg.name());
+            }
         }
         RgbImage img = RgbImage.of(encoding == ImageEncoding.JPEG
                 ? read(jpegReader(), data, "JPEG", source)
@@ -151,6 +233,14 @@ public final class FrameDecoder {
             throw new ImageFormatException(source + ": not a readable " + format + " image (" + e.getMessage() + ")", e);
         } finally {
             reader.reset();
+        }
+    }
+
+    /** Closes the native JPEG decoder, if any. */
+    @Override
+    public void close() {
+        if (jpeg != null) {
+            jpeg.close();
         }
     }
 

@@ -6,7 +6,9 @@ import java.util.Objects;
 
 /**
  * An 8-bit colour image as interleaved bytes in one of the layouts decoders produce, so that a decoded
- * {@link BufferedImage} is wrapped without a copy.
+ * {@link BufferedImage} is wrapped without a copy; or as the YCbCr planes a JPEG decoder leaves
+ * ({@link #ofYcbcr}), converted to interleaved RGB on first use of the pixels, so a preprocessing that reads the
+ * planes ({@link #ycbcr()}) never pays for the conversion.
  *
  * <pre>{@code
  * RgbImage img = RgbImage.ofRgb(1024, 512, rawRgb24);
@@ -55,8 +57,9 @@ public final class RgbImage {
 
     private final int width;
     private final int height;
-    private final byte[] pixels;
+    private volatile byte[] pixels;
     private final PixelLayout layout;
+    private final YcbcrPlanes ycbcr;
 
     /**
      * Wraps {@code pixels} (not copied; the caller must not change them while the image is in use).
@@ -78,6 +81,21 @@ public final class RgbImage {
         this.height = height;
         this.pixels = pixels;
         this.layout = layout;
+        this.ycbcr = null;
+    }
+
+    private RgbImage(YcbcrPlanes planes) {
+        this.width = planes.width();
+        this.height = planes.height();
+        this.layout = PixelLayout.RGB;
+        this.ycbcr = planes;
+    }
+
+    /**
+     * Wraps a JPEG decoder's planes (not copied); {@link #pixels()} converts them to RGB once, when first asked.
+     */
+    public static RgbImage ofYcbcr(YcbcrPlanes planes) {
+        return new RgbImage(Objects.requireNonNull(planes, "planes"));
     }
 
     /** Wraps interleaved RGB bytes (RAW_RGB24). */
@@ -101,8 +119,8 @@ public final class RgbImage {
     }
 
     /**
-     * Wraps a decoded image: 3-byte BGR and 4-byte ABGR rasters without a copy, every other type converted
-     * to RGB.
+     * Wraps a decoded image: 3-byte BGR and 4-byte ABGR rasters without a copy, 8-bit grey as its stored values,
+     * every other type converted to RGB.
      */
     public static RgbImage of(BufferedImage img) {
         int w = img.getWidth();
@@ -116,6 +134,15 @@ public final class RgbImage {
             if (img.getType() == BufferedImage.TYPE_4BYTE_ABGR && data.length == w * h * 4) {
                 return new RgbImage(w, h, data, PixelLayout.ABGR);
             }
+            if (img.getType() == BufferedImage.TYPE_BYTE_GRAY && data.length == w * h) {
+                // the bytes as stored: getRGB would treat them as linear grey and brighten them towards sRGB, but a
+                // grey camera's JPEG or PNG holds display-encoded luma like any colour frame
+                byte[] rgb = new byte[w * h * 3];
+                for (int i = 0, o = 0; i < data.length; i++, o += 3) {
+                    rgb[o] = rgb[o + 1] = rgb[o + 2] = data[i];
+                }
+                return ofRgb(w, h, rgb);
+            }
         }
         return ofPackedRgb(w, h, img.getRGB(0, 0, w, h, null, 0, w));
     }
@@ -128,9 +155,19 @@ public final class RgbImage {
         return height;
     }
 
-    /** The backing bytes (not a copy). */
+    /** The backing bytes (not a copy); for an image of YCbCr planes, their RGB conversion, made on the first call. */
     public byte[] pixels() {
-        return pixels;
+        byte[] p = pixels;
+        if (p == null) {
+            p = ycbcr.toRgb();
+            pixels = p;
+        }
+        return p;
+    }
+
+    /** The YCbCr planes this image was decoded to, or null for an image of interleaved bytes. */
+    public YcbcrPlanes ycbcr() {
+        return ycbcr;
     }
 
     public PixelLayout layout() {
@@ -139,35 +176,38 @@ public final class RgbImage {
 
     /** The pixel at column {@code x}, row {@code y} as 0xRRGGBB. */
     public int rgb(int x, int y) {
+        byte[] px = pixels();
         int o = (y * width + x) * layout.bytesPerPixel;
-        return (pixels[o + layout.red] & 0xFF) << 16 | (pixels[o + layout.green] & 0xFF) << 8
-                | (pixels[o + layout.blue] & 0xFF);
+        return (px[o + layout.red] & 0xFF) << 16 | (px[o + layout.green] & 0xFF) << 8
+                | (px[o + layout.blue] & 0xFF);
     }
 
     /** The pixels as interleaved RGB bytes (a copy, or the backing array when already RGB). */
     public byte[] toRgbBytes() {
+        byte[] px = pixels();
         if (layout == PixelLayout.RGB) {
-            return pixels;
+            return px;
         }
         byte[] out = new byte[width * height * 3];
         int bpp = layout.bytesPerPixel;
         for (int i = 0, s = 0, o = 0; i < width * height; i++, s += bpp, o += 3) {
-            out[o] = pixels[s + layout.red];
-            out[o + 1] = pixels[s + layout.green];
-            out[o + 2] = pixels[s + layout.blue];
+            out[o] = px[s + layout.red];
+            out[o + 1] = px[s + layout.green];
+            out[o + 2] = px[s + layout.blue];
         }
         return out;
     }
 
     /** A 3-byte BGR {@link BufferedImage} holding a copy of the pixels (for encoding or drawing). */
     public BufferedImage toBufferedImage() {
+        byte[] px = pixels();
         BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_3BYTE_BGR);
         byte[] dst = ((DataBufferByte) img.getRaster().getDataBuffer()).getData();
         int bpp = layout.bytesPerPixel;
         for (int i = 0, s = 0, o = 0; i < width * height; i++, s += bpp, o += 3) {
-            dst[o] = pixels[s + layout.blue];
-            dst[o + 1] = pixels[s + layout.green];
-            dst[o + 2] = pixels[s + layout.red];
+            dst[o] = px[s + layout.blue];
+            dst[o + 1] = px[s + layout.green];
+            dst[o + 2] = px[s + layout.red];
         }
         return img;
     }

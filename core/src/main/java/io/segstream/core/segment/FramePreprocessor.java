@@ -1,6 +1,7 @@
 package io.segstream.core.segment;
 
 import io.segstream.core.imaging.RgbImage;
+import io.segstream.core.imaging.YcbcrPlanes;
 import io.segstream.core.model.ModelManifest;
 import io.segstream.core.model.ModelManifest.ChannelOrder;
 import io.segstream.core.model.ModelManifest.Layout;
@@ -10,6 +11,10 @@ import java.nio.FloatBuffer;
  * Turns a frame into the model's input: bilinear resize to the input size (half-pixel centres, as OpenCV
  * and PyTorch do), the manifest's channel order, {@code (value / 255 - mean) / std}, written as float32 in
  * NCHW or NHWC at one batch position of a caller-owned (typically direct, reused) buffer.
+ *
+ * <p>A JPEG frame kept as 4:2:0 or grey YCbCr planes ({@link RgbImage#ycbcr()}) at twice the input size is read
+ * from its planes: the mean of each 2x2 block of luma with the chroma sample of that block, converted to RGB once per
+ * input pixel (the RGB frame is never made). Every other frame is read as RGB.
  *
  * <p>Resize tables are kept for the last frame size, so a stream of equal-sized frames allocates nothing.
  * Not thread-safe.
@@ -30,6 +35,15 @@ public final class FramePreprocessor {
     private final float[][] halfLut = new float[3][4 * 255 + 1];
     private final boolean bgr;
     private final float[] row;
+    /** JFIF's YCbCr to RGB coefficients (chroma less 128). */
+    private static final float CR_R = 1.402f;
+    private static final float CB_G = -0.344136f;
+    private static final float CR_G = -0.714136f;
+    private static final float CB_B = 1.772f;
+    /** Smoothed chroma of a 4:2:0 frame at the input size, and the pass across; made on the first such frame. */
+    private float[] smoothCb;
+    private float[] smoothCr;
+    private float[] smoothTmp;
 
     private int srcWidth = -1;
     private int srcHeight = -1;
@@ -76,6 +90,17 @@ public final class FramePreprocessor {
         if (dst.capacity() < base + floatsPerImage()) {
             throw new IllegalArgumentException("input buffer holds " + dst.capacity() + " floats, too few for batch "
                     + "position " + batchIndex + " of " + floatsPerImage() + " floats each");
+        }
+        YcbcrPlanes planes = image.ycbcr();
+        if (planes != null && image.width() == 2 * width && image.height() == 2 * height
+                && (planes.grey() || planes.chromaShiftX() == 1 && planes.chromaShiftY() == 1)) {
+            if (smoothCb == null && !planes.grey()) {
+                smoothCb = new float[width * height];
+                smoothCr = new float[width * height];
+                smoothTmp = new float[width * height];
+            }
+            halveYcbcr(planes, dst, base);
+            return;
         }
         RgbImage.PixelLayout px = image.layout();
         int bpp = px.bytesPerPixel();
@@ -148,6 +173,91 @@ public final class FramePreprocessor {
             }
             flushRow(dst, base, y);
         }
+    }
+
+    /**
+     * A halving read from 4:2:0 (or grey) planes. Each output pixel is the mean of its 2x2 luma block with the mean
+     * chroma of that block as libjpeg's "fancy" upsampling (ImageIO's) would have interpolated it: the block's chroma
+     * sample smoothed by [1 6 1] / 8 across and down, edges repeated. Converted to RGB in floats, clamped to 0-255
+     * and normalised. The conversion is linear, so this is the mean of the block's RGB as ImageIO decodes it, up to
+     * rounding and channels that clip.
+     */
+    private void halveYcbcr(YcbcrPlanes planes, FloatBuffer dst, int base) {
+        byte[] luma = planes.luma();
+        int stride = 2 * width;
+        boolean grey = planes.grey();
+        if (!grey) {
+            smoothChroma(planes.cb(), smoothCb);
+            smoothChroma(planes.cr(), smoothCr);
+        }
+        boolean nchw = layout == Layout.NCHW;
+        // model channels 0 and 2 are red and blue, or blue and red
+        int red = bgr ? 2 : 0;
+        int blue = bgr ? 0 : 2;
+        float sr = scale[red];
+        float br = bias[red];
+        float sg = scale[1];
+        float bg = bias[1];
+        float sb = scale[blue];
+        float bb = bias[blue];
+        for (int y = 0; y < height; y++) {
+            int r0 = 2 * y * stride;
+            int r1 = r0 + stride;
+            int c = y * width;
+            for (int x = 0; x < width; x++, c++) {
+                int s = 2 * x;
+                float l = ((luma[r0 + s] & 0xFF) + (luma[r0 + s + 1] & 0xFF) + (luma[r1 + s] & 0xFF)
+                        + (luma[r1 + s + 1] & 0xFF)) * 0.25f;
+                float r = l;
+                float g = l;
+                float b = l;
+                if (!grey) {
+                    float u = smoothCb[c];
+                    float v = smoothCr[c];
+                    r = clamp(l + CR_R * v);
+                    g = clamp(l + CB_G * u + CR_G * v);
+                    b = clamp(l + CB_B * u);
+                }
+                if (nchw) {
+                    row[red * width + x] = r * sr + br;
+                    row[width + x] = g * sg + bg;
+                    row[blue * width + x] = b * sb + bb;
+                } else {
+                    row[x * 3 + red] = r * sr + br;
+                    row[x * 3 + 1] = g * sg + bg;
+                    row[x * 3 + blue] = b * sb + bb;
+                }
+            }
+            flushRow(dst, base, y);
+        }
+    }
+
+    /**
+     * {@code plane} (width x height chroma bytes, the model's input size) smoothed by [1 6 1] / 8 across and down,
+     * edges repeated, less 128: the mean of fancy-upsampled chroma over the 2x2 block each sample covers.
+     */
+    private void smoothChroma(byte[] plane, float[] out) {
+        float[] across = smoothTmp;
+        for (int y = 0; y < height; y++) {
+            int o = y * width;
+            for (int x = 0; x < width; x++) {
+                int left = plane[o + Math.max(x - 1, 0)] & 0xFF;
+                int right = plane[o + Math.min(x + 1, width - 1)] & 0xFF;
+                across[o + x] = left + 6 * (plane[o + x] & 0xFF) + right;
+            }
+        }
+        for (int y = 0; y < height; y++) {
+            int o = y * width;
+            int up = Math.max(y - 1, 0) * width;
+            int down = Math.min(y + 1, height - 1) * width;
+            for (int x = 0; x < width; x++) {
+                out[o + x] = (across[up + x] + 6 * across[o + x] + across[down + x]) * (1f / 64f) - 128f;
+            }
+        }
+    }
+
+    private static float clamp(float v) {
+        return v < 0f ? 0f : Math.min(v, 255f);
     }
 
     private void resizeRows(byte[] src, int stride, int[] off, FloatBuffer dst, int base) {

@@ -97,9 +97,9 @@ public final class OnnxSegmenter implements AutoCloseable {
 
     private OnnxSegmenter(Path dir, ModelManifest manifest, OrtEnvironment env, OrtSession session,
             ExecutionProvider provider, String fallbackReason, int maxBatch, boolean fixedBatch, String runOutput,
-            OnnxJavaType outputType, long[] outputDimsPerImage, MaskPostprocessor post, long maxFramePixels) {
+            OnnxJavaType outputType, long[] outputDimsPerImage, MaskPostprocessor post, FrameDecoder decoder) {
         this.dir = dir;
-        this.decoder = new FrameDecoder(maxFramePixels);
+        this.decoder = decoder;
         this.manifest = manifest;
         this.labelSet = manifest.labelSet();
         this.env = env;
@@ -340,14 +340,22 @@ public final class OnnxSegmenter implements AutoCloseable {
                 closeQuietly(cut);
             }
         }
-        LOG.info("{}: {} on {}, input {} {}x{}, output {} {}{}{}, batches of up to {}{}", where, m.labelSetName(),
+        FrameDecoder decoder;
+        try {
+            decoder = FrameDecoder.open(options.maxFramePixels(), options.jpegDecoder());
+        } catch (IllegalArgumentException e) {
+            closeQuietly(run);
+            throw new ModelException(where + ": " + e.getMessage(), e);
+        }
+        LOG.info("{}: {} on {}, input {} {}x{}, output {} {}{}{}, batches of up to {}{}; JPEG frames decoded by {}",
+                where, m.labelSetName(),
                 active.name().toLowerCase(), m.layout(), m.inputWidth(), m.inputHeight(), kind,
                 shapeText(dims), classIds != null ? " with the argmax in the graph" : "", fused, maxBatch,
                 fixedBatch && maxBatch != options.batchSize()
                         ? " (the model fixes its batch size; option batch-size " + options.batchSize() + " is not used)"
-                        : "");
+                        : "", decoder.jpegDecoderName());
         return new OnnxSegmenter(dir, m, env, run, active, fallback, maxBatch, fixedBatch, runOutput, outType,
-                runDims, post, options.maxFramePixels());
+                runDims, post, decoder);
     }
 
     /** The cut model's scores dimensions and the postprocessor that upsamples them. */
@@ -708,6 +716,12 @@ public final class OnnxSegmenter implements AutoCloseable {
             }
         }
         closeQuietly(session);
+        decoder.close();
+    }
+
+    /** The decoder of this segmenter's frames (its JPEG decoder's name, its fallbacks to ImageIO). */
+    public FrameDecoder decoder() {
+        return decoder;
     }
 
     private void ensureOpen() {

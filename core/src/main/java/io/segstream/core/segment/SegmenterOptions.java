@@ -99,10 +99,16 @@ public final class SegmenterOptions {
             "most pixels (width x height) a frame may have; larger frames are refused before decoding, so a"
                     + " decompression bomb cannot exhaust memory (default 8192x8192)", Long::parseLong);
 
+    public static final Option<String> JPEG_DECODER = new Option<>("jpeg-decoder", FrameDecoder.AUTO,
+            "which decoder JPEG frames go to: auto (FFmpeg's, leaving YCbCr planes the preprocessing reads, where the "
+                    + "jpeg-ffmpeg module is on the class path, as in the job and the edge agent; else ImageIO), "
+                    + "imageio, or ffmpeg (fails where it is missing); frames the native decoder does not decode go "
+                    + "to ImageIO", Function.identity());
+
     /** Every option, in documentation order. */
     public static final List<Option<?>> ALL = List.of(PROVIDER, DEVICE_ID, BATCH_SIZE, INTRA_OP_THREADS,
             SPIN_WAIT, ARGMAX_IN_GRAPH, FUSED_UPSAMPLING, TENSORRT_FP16, TENSORRT_ENGINE_CACHE, TENSORRT_WORKSPACE_BYTES,
-            MAX_FRAME_PIXELS);
+            MAX_FRAME_PIXELS, JPEG_DECODER);
 
     private final Map<Option<?>, Object> values;
 
@@ -193,6 +199,11 @@ public final class SegmenterOptions {
     /** The most pixels a frame may have; see {@link #MAX_FRAME_PIXELS}. */
     public long maxFramePixels() {
         return get(MAX_FRAME_PIXELS);
+    }
+
+    /** The JPEG decoder choice; see {@link #JPEG_DECODER} and {@link FrameDecoder#open}. */
+    public String jpegDecoder() {
+        return get(JPEG_DECODER);
     }
 
     /** A copy with another provider (used for the CPU fallback). */
@@ -292,6 +303,12 @@ public final class SegmenterOptions {
             return this;
         }
 
+        /** {@code auto}, {@code imageio} or a native decoder's name; see {@link #JPEG_DECODER}. */
+        public Builder optJpegDecoder(String choice) {
+            values.put(JPEG_DECODER, choice);
+            return this;
+        }
+
         /**
          * Checks every value and returns the options.
          *
@@ -316,6 +333,9 @@ public final class SegmenterOptions {
             if (o.maxFramePixels() < 1) {
                 problems.add(MAX_FRAME_PIXELS.key + " must be at least 1, got " + o.maxFramePixels()
                         + "; e.g. 67108864 for 8192x8192");
+            }
+            if (o.jpegDecoder().isBlank()) {
+                problems.add(JPEG_DECODER.key + " must be auto, imageio or a decoder's name such as ffmpeg");
             }
             if (!problems.isEmpty()) {
                 throw new IllegalArgumentException("segmenter options are not valid: " + String.join("; ", problems));

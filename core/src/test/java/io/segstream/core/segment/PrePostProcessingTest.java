@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.segstream.core.imaging.RgbImage;
+import io.segstream.core.imaging.YcbcrPlanes;
 import io.segstream.core.masks.ClassMask;
 import io.segstream.core.model.ModelManifest;
 import io.segstream.core.model.ModelManifest.ChannelOrder;
@@ -104,6 +105,75 @@ class PrePostProcessingTest {
                 }
             }
         }
+    }
+
+    /**
+     * A 4:2:0 JPEG frame at twice the input size is read from its planes. Where the chroma is flat (grey, or one colour
+     * over the 3x3 chroma samples around a block) that is the exact halving of the RGB frame the planes convert to, up
+     * to the conversion's rounding to bytes (half a level); a grey frame gives the same bits.
+     */
+    @Test
+    void aFourTwoZeroFrameIsHalvedFromItsPlanes() {
+        int w = 8;
+        int h = 4;
+        java.util.Random rnd = new java.util.Random(5);
+        byte[] luma = new byte[4 * w * h];
+        for (int i = 0; i < luma.length; i++) {
+            // 40..215: no channel clips with the colour below, where the mean of clipped pixels would differ
+            luma[i] = (byte) (40 + rnd.nextInt(176));
+        }
+        byte[] cb = new byte[w * h];
+        byte[] cr = new byte[w * h];
+        java.util.Arrays.fill(cb, (byte) 128);
+        java.util.Arrays.fill(cr, (byte) 128);
+        for (Layout layout : Layout.values()) {
+            for (ChannelOrder order : ChannelOrder.values()) {
+                FramePreprocessor pre = new FramePreprocessor(manifest(w, h, layout, order));
+                YcbcrPlanes grey = new YcbcrPlanes(2 * w, 2 * h, luma, cb, cr, 1, 1);
+                FloatBuffer fromPlanes = FloatBuffer.allocate(3 * w * h);
+                FloatBuffer fromRgb = FloatBuffer.allocate(3 * w * h);
+                pre.write(RgbImage.ofYcbcr(grey), fromPlanes, 0);
+                pre.write(RgbImage.ofRgb(2 * w, 2 * h, grey.toRgb()), fromRgb, 0);
+                assertArrayEquals(fromRgb.array(), fromPlanes.array(), 0f, layout + " " + order + ", grey");
+                // luma alone (a grey camera) reads the same
+                FloatBuffer lumaOnly = FloatBuffer.allocate(3 * w * h);
+                pre.write(RgbImage.ofYcbcr(new YcbcrPlanes(2 * w, 2 * h, luma, null, null, 0, 0)), lumaOnly, 0);
+                assertArrayEquals(fromRgb.array(), lumaOnly.array(), 0f, layout + " " + order + ", luma only");
+                // one colour: every block's smoothed chroma is that colour's
+                byte[] blue = new byte[w * h];
+                byte[] red = new byte[w * h];
+                java.util.Arrays.fill(blue, (byte) 150);
+                java.util.Arrays.fill(red, (byte) 110);
+                YcbcrPlanes colour = new YcbcrPlanes(2 * w, 2 * h, luma, blue, red, 1, 1);
+                pre.write(RgbImage.ofYcbcr(colour), fromPlanes, 0);
+                pre.write(RgbImage.ofRgb(2 * w, 2 * h, colour.toRgb()), fromRgb, 0);
+                // half a level of rounding in each of the four pixels, in normalised units (std 0.5 at most)
+                assertArrayEquals(fromRgb.array(), fromPlanes.array(), 0.5f / 255f / 0.5f + 1e-6f,
+                        layout + " " + order + ", one colour");
+            }
+        }
+    }
+
+    /** A 4:2:0 block's chroma is its sample smoothed by [1 6 1] / 8 both ways, as libjpeg's upsampling averages out. */
+    @Test
+    void chromaIsSmoothedAsFancyUpsamplingAveragesIt() {
+        // 2x1 input from a 4x2 frame: chroma samples (Cr) 128 and 208 side by side, luma 100 everywhere
+        byte[] luma = new byte[8];
+        java.util.Arrays.fill(luma, (byte) 100);
+        byte[] cb = {(byte) 128, (byte) 128};
+        byte[] cr = {(byte) 128, (byte) 208};
+        ModelManifest m = ModelManifest.builder().setName("m").setVersion("1").setLabelSet("rail-20")
+                .setInput("x", 2, 1, Layout.NCHW).setNormalization(new float[] {0f, 0f, 0f}, new float[] {1f, 1f, 1f})
+                .setOutput("y", OutputKind.LOGITS_NCHW).build();
+        FloatBuffer buf = FloatBuffer.allocate(6);
+        new FramePreprocessor(m).write(RgbImage.ofYcbcr(new YcbcrPlanes(4, 2, luma, cb, cr, 1, 1)), buf, 0);
+        // left block: Cr (6 * 128 + 128 + 208) / 8 = 138, right: (128 + 6 * 208 + 208) / 8 = 198; edges repeat
+        float redLeft = (100 + 1.402f * 10) / 255f;
+        float redRight = (100 + 1.402f * 70) / 255f;
+        assertEquals(redLeft, buf.get(0), 1e-5f);
+        assertEquals(redRight, buf.get(1), 1e-5f);
+        assertEquals((100 - 0.714136f * 10) / 255f, buf.get(2), 1e-5f);
+        assertEquals(100 / 255f, buf.get(4), 1e-5f);
     }
 
     @Test

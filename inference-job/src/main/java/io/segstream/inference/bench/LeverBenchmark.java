@@ -8,13 +8,17 @@ import io.segstream.core.imaging.LabelPng;
 import io.segstream.core.imaging.RgbImage;
 import io.segstream.core.masks.ClassMask;
 import io.segstream.core.masks.MaskCodec;
+import io.segstream.core.model.ModelManifest;
+import io.segstream.core.segment.FramePreprocessor;
 import io.segstream.core.segment.OnnxSegmenter;
 import io.segstream.core.segment.Segmentation;
 import io.segstream.core.segment.SegmenterOptions;
 import io.segstream.schemas.AvroBytes;
 import io.segstream.schemas.CameraFrame;
+import io.segstream.schemas.ImageEncoding;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -129,9 +133,24 @@ public final class LeverBenchmark {
         }
         CameraFrame first = frames.get(0);
         FrameDecoder decoder = new FrameDecoder();
-        progress.accept("decoding alone ...");
-        out.addAll(interleaved("decode", Map.of(first.getEncoding() + " with ImageIO",
-                () -> decodeAll(decoder, first, data)), frames.size(), rounds, false));
+        progress.accept("lever: decoding, ImageIO to RGB or FFmpeg to YCbCr planes, and the preprocessing ...");
+        FramePreprocessor pre = new FramePreprocessor(ModelManifest.read(modelDir.resolve("model.json")));
+        FloatBuffer input = FloatBuffer.allocate(pre.floatsPerImage());
+        Map<String, Pass> decode = new LinkedHashMap<>();
+        decode.put(first.getEncoding() + " with ImageIO", () -> decodeAll(decoder, first, data, null, null));
+        decode.put(first.getEncoding() + " with ImageIO, + preprocessing",
+                () -> decodeAll(decoder, first, data, pre, input));
+        try (FrameDecoder ffmpeg = FrameDecoder.open(FrameDecoder.DEFAULT_MAX_PIXELS, FrameDecoder.AUTO)) {
+            if (ffmpeg.jpegDecoderName().equals("ImageIO") || first.getEncoding() != ImageEncoding.JPEG) {
+                progress.accept("(no native JPEG decoder on the class path, or not JPEG frames: ImageIO alone)");
+            } else {
+                decode.put(first.getEncoding() + " with " + ffmpeg.jpegDecoderName() + " to planes",
+                        () -> decodeAll(ffmpeg, first, data, null, null));
+                decode.put(first.getEncoding() + " with " + ffmpeg.jpegDecoderName() + ", + preprocessing from the"
+                        + " planes", () -> decodeAll(ffmpeg, first, data, pre, input));
+            }
+            out.addAll(interleaved("decode", decode, frames.size(), rounds, false));
+        }
 
         List<RgbImage> images = new ArrayList<>();
         for (byte[] d : data) {
@@ -215,10 +234,14 @@ public final class LeverBenchmark {
         return out;
     }
 
-    private static long decodeAll(FrameDecoder decoder, CameraFrame like, List<byte[]> data)
-            throws ImageFormatException {
+    /** Decodes every frame, and writes it into {@code input} with {@code pre} where one is given. */
+    private static long decodeAll(FrameDecoder decoder, CameraFrame like, List<byte[]> data, FramePreprocessor pre,
+            FloatBuffer input) throws ImageFormatException {
         for (byte[] d : data) {
-            decoder.decode(like.getEncoding(), d, like.getWidth(), like.getHeight(), "lever frame");
+            RgbImage img = decoder.decode(like.getEncoding(), d, like.getWidth(), like.getHeight(), "lever frame");
+            if (pre != null) {
+                pre.write(img, input, 0);
+            }
         }
         return 0;
     }
