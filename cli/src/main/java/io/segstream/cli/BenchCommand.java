@@ -69,6 +69,10 @@ final class BenchCommand implements Callable<Integer> {
             + "decoder, argmax in Java or in the graph, mask encodings with their sizes), interleaved rounds.")
     boolean levers;
 
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "A segmenter option for every configuration,"
+            + " bare and pipeline alike, as the job's segmenter.KEY (e.g. --set spin-wait=false); repeatable.")
+    Map<String, String> segmenterSettings = new LinkedHashMap<>();
+
     @Option(names = "--json", paramLabel = "FILE", description = "Also write every figure as JSON to FILE.")
     Path json;
 
@@ -101,7 +105,8 @@ final class BenchCommand implements Callable<Integer> {
         }
         PipelineBenchmark.Report report;
         try (FfmpegJpegReference reference = new FfmpegJpegReference()) {
-            report = PipelineBenchmark.run(modelDir, input, batch, rounds, alertRules, reference, line -> {
+            report = PipelineBenchmark.run(modelDir, input, batch, rounds, alertRules, segmenterSettings, reference,
+                    line -> {
                 spec.commandLine().getErr().println("segstream bench: " + line);
                 spec.commandLine().getErr().flush();
             });

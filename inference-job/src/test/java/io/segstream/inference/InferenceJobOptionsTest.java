@@ -49,6 +49,16 @@ class InferenceJobOptionsTest {
         assertTrue(e.getMessage().contains("option 'models-topic' has the bad value 'sometimes'"), e.getMessage());
     }
 
+    /** The job's segmenter does not spin by default (its cores are shared); a user's setting wins. */
+    @Test
+    void onnxRuntimeThreadsSleepInTheJobUnlessTold() {
+        InferenceJobOptions o = InferenceJobOptions.fromMap(Map.of("bootstrap", "k:9092"));
+        assertEquals(false, io.segstream.core.segment.SegmenterOptions.fromMap(o.segmenterSettings()).spinWait());
+        InferenceJobOptions spin = InferenceJobOptions.fromMap(Map.of("bootstrap", "k:9092",
+                "segmenter.spin-wait", "true"));
+        assertEquals(true, io.segstream.core.segment.SegmenterOptions.fromMap(spin.segmenterSettings()).spinWait());
+    }
+
     @Test
     void theJobsBatchSizeIsAlsoTheOnnxBatch() {
         InferenceJobOptions o = InferenceJobOptions.fromMap(Map.of("bootstrap", "k:9092", "batch-size", "8"));

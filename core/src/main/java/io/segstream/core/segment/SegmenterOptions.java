@@ -73,7 +73,8 @@ public final class SegmenterOptions {
             Integer::parseInt);
     public static final Option<Boolean> SPIN_WAIT = new Option<>("spin-wait", true,
             "let ONNX Runtime's threads spin between operators (lowest latency on a dedicated machine; turn off where "
-                    + "decoding, Kafka and other subtasks share the cores)", SegmenterOptions::parseBoolean);
+                    + "decoding, Kafka and other subtasks share the cores: the inference job turns it off unless told)",
+            SegmenterOptions::parseBoolean);
     public static final Option<Boolean> ARGMAX_IN_GRAPH = new Option<>("argmax-in-graph", false,
             "for a model that outputs class scores, append the argmax to its graph so that ONNX Runtime returns class "
                     + "ids (uint8) and the scores never leave it; off by default, as on CPU ONNX Runtime's ArgMax was "

@@ -55,6 +55,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  */
 public final class PipelineBenchmark {
     private static final int WARM_UP = 16;
+    /** Thread groups the table lists by name. */
+    private static final int CPU_GROUPS = 12;
 
     private PipelineBenchmark() {}
 
@@ -65,10 +67,18 @@ public final class PipelineBenchmark {
      * @param frames  frames per round
      * @param seconds wall time of each round
      * @param stages  mean stage times in ms per frame over all rounds (decode, pre, infer, post)
+     * @param cpuMs   CPU ms per frame over the timed rounds: the process's as "total", and for the pipeline also by
+     *                thread group ({@link ThreadCpu}), largest first
      */
-    public record Run(String name, int frames, List<Double> seconds, double[] stages) {
+    public record Run(String name, int frames, List<Double> seconds, double[] stages, Map<String, Double> cpuMs) {
         public Run {
             seconds = List.copyOf(seconds);
+            cpuMs = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(cpuMs));
+        }
+
+        /** The process's CPU ms per frame over the timed rounds. */
+        public double processCpuMs() {
+            return cpuMs.getOrDefault("total", Double.NaN);
         }
 
         /** Frames per second of the median round. */
@@ -143,6 +153,7 @@ public final class PipelineBenchmark {
                 run.put("post_ms", r.stages()[3]);
                 run.put("achieved_gflops_per_second", achievedGflops(r));
                 run.put("around_network_over_reference_decode", overheadOverReference(r));
+                run.put("cpu_ms_per_frame", r.cpuMs());
                 runs.add(run);
             }
             out.put("runs", runs);
@@ -186,6 +197,31 @@ public final class PipelineBenchmark {
                     + " same frames (goal: around net <= 1.5 x reference)%n", referenceName, referenceDecodeMs));
             sb.append(String.format("net GFLOP/s: %.2f GFLOP of convolutions per frame over the infer time%n",
                     convGflops));
+            sb.append(System.lineSeparator());
+            sb.append(String.format("%-28s %12s %12s%n", "CPU ms/frame (process)", "all threads", "GC (time)"));
+            for (Run r : List.of(bare1, bareBatch, pipeline)) {
+                sb.append(String.format("%-28s %12.2f %12.2f%n", r.name(), r.processCpuMs(),
+                        r.cpuMs().getOrDefault(ThreadCpu.GC_TIME, Double.NaN)));
+            }
+            sb.append(String.format("pipeline CPU ms/frame by thread (digits as #), the %d largest:%n", CPU_GROUPS));
+            int shown = 0;
+            double rest = 0;
+            for (Map.Entry<String, Double> e : pipeline.cpuMs().entrySet()) {
+                if (e.getKey().equals("total") || e.getKey().equals(ThreadCpu.UNACCOUNTED)
+                        || e.getKey().equals(ThreadCpu.GC_TIME)) {
+                    continue;
+                }
+                if (shown++ < CPU_GROUPS) {
+                    sb.append(String.format("  %8.2f  %s%n", e.getValue(), e.getKey()));
+                } else {
+                    rest += e.getValue();
+                }
+            }
+            sb.append(String.format("  %8.2f  (%d other thread groups)%n", rest, Math.max(0, shown - CPU_GROUPS)));
+            sb.append(String.format("  %8.2f  %s%n", pipeline.cpuMs().getOrDefault(ThreadCpu.UNACCOUNTED, 0.0),
+                    ThreadCpu.UNACCOUNTED));
+            sb.append(String.format("  %8.2f  %s%n", pipeline.cpuMs().getOrDefault(ThreadCpu.GC_TIME, 0.0),
+                    ThreadCpu.GC_TIME));
             return sb.toString();
         }
     }
@@ -193,17 +229,19 @@ public final class PipelineBenchmark {
     /**
      * Warms up and measures the three configurations on {@code frames}.
      *
-     * @param rounds timed rounds per configuration; the bare ones interleaved
+     * @param rounds             timed rounds per configuration; the bare ones interleaved
+     * @param segmenterSettings  segmenter options ({@link SegmenterOptions#fromMap}) of every configuration; the
+     *                           batch size is the benchmark's
      */
     public static Report run(Path modelDir, List<CameraFrame> frames, int batch, int rounds, AlertRules rules,
-            ReferenceDecoder reference, Consumer<String> progress) throws Exception {
+            Map<String, String> segmenterSettings, ReferenceDecoder reference, Consumer<String> progress)
+            throws Exception {
         if (rounds < 1) {
             throw new IllegalArgumentException("rounds must be at least 1, got " + rounds);
         }
         List<CameraFrame> warmUp = frames.subList(0, Math.min(WARM_UP, frames.size()));
-        try (OnnxSegmenter s1 = OnnxSegmenter.open(modelDir, SegmenterOptions.builder().optBatchSize(1).build());
-                OnnxSegmenter sB = OnnxSegmenter.open(modelDir,
-                        SegmenterOptions.builder().optBatchSize(batch).build())) {
+        try (OnnxSegmenter s1 = OnnxSegmenter.open(modelDir, withBatch(segmenterSettings, 1));
+                OnnxSegmenter sB = OnnxSegmenter.open(modelDir, withBatch(segmenterSettings, batch))) {
             FrameSegmenter fs1 = new FrameSegmenter(s1, rules, MaskEncoding.PNG_CLASS_IDS);
             FrameSegmenter fsB = new FrameSegmenter(sB, rules, MaskEncoding.PNG_CLASS_IDS);
             progress.accept("warming up the bare segmenter at batch 1 and batch " + batch + " ...");
@@ -217,24 +255,27 @@ public final class PipelineBenchmark {
             List<Double> secondsReference = new ArrayList<>();
             double[] stages1 = new double[4];
             double[] stagesB = new double[4];
+            double[] cpu = new double[4];   // process CPU ms of batch 1 and batch B, then their collector ms
             for (int round = 0; round < rounds; round++) {
                 progress.accept("bare segmenter, round " + (round + 1) + " of " + rounds + " ...");
                 // alternate which configuration goes first, so neither always runs on a warmer machine
                 if (round % 2 == 0) {
-                    seconds1.add(timed(fs1, frames, 1, stages1));
-                    secondsB.add(timed(fsB, frames, batch, stagesB));
+                    seconds1.add(timed(fs1, frames, 1, stages1, cpu, 0));
+                    secondsB.add(timed(fsB, frames, batch, stagesB, cpu, 1));
                 } else {
-                    secondsB.add(timed(fsB, frames, batch, stagesB));
-                    seconds1.add(timed(fs1, frames, 1, stages1));
+                    secondsB.add(timed(fsB, frames, batch, stagesB, cpu, 1));
+                    seconds1.add(timed(fs1, frames, 1, stages1, cpu, 0));
                 }
                 secondsReference.add(timedReference(reference, frames));
             }
-            Run bare1 = new Run("bare segmenter, batch 1", frames.size(), seconds1, mean(stages1, frames.size()
-                    * rounds));
-            Run bareB = new Run("bare segmenter, batch " + batch, frames.size(), secondsB, mean(stagesB,
-                    frames.size() * rounds));
+            int timedFrames = frames.size() * rounds;
+            Run bare1 = new Run("bare segmenter, batch 1", frames.size(), seconds1, mean(stages1, timedFrames),
+                    Map.of("total", cpu[0] / timedFrames, ThreadCpu.GC_TIME, cpu[2] / timedFrames));
+            Run bareB = new Run("bare segmenter, batch " + batch, frames.size(), secondsB, mean(stagesB, timedFrames),
+                    Map.of("total", cpu[1] / timedFrames, ThreadCpu.GC_TIME, cpu[3] / timedFrames));
             progress.accept("Kafka + Flink job, batch " + batch + ", " + rounds + " rounds ...");
-            Run pipeline = pipeline(modelDir, frames, batch, rounds, rules, "Kafka + Flink, batch " + batch);
+            Run pipeline = pipeline(modelDir, frames, batch, rounds, rules, segmenterSettings,
+                    "Kafka + Flink, batch " + batch);
             double referenceMs = 1000 * median(secondsReference) / frames.size();
             return new Report(bare1, bareB, pipeline, batch, convGflops(modelDir, progress), referenceMs,
                     reference.name());
@@ -280,10 +321,20 @@ public final class PipelineBenchmark {
         }
     }
 
-    private static double timed(FrameSegmenter fs, List<CameraFrame> frames, int batch, double[] stages) {
+    /**
+     * Runs the frames once; adds the process's CPU ms to {@code cpu[slot]} and the collector's ms to
+     * {@code cpu[slot + 2]}; returns the wall seconds.
+     */
+    private static double timed(FrameSegmenter fs, List<CameraFrame> frames, int batch, double[] stages, double[] cpu,
+            int slot) {
+        ThreadCpu threads = ThreadCpu.start();
         long t0 = System.nanoTime();
         runBatches(fs, frames, batch, stages);
-        return (System.nanoTime() - t0) / 1e9;
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        Map<String, Double> ms = threads.sinceStart();
+        cpu[slot] += ms.get("total");
+        cpu[slot + 2] += ms.get(ThreadCpu.GC_TIME);
+        return seconds;
     }
 
     private static double[] mean(double[] sums, int frames) {
@@ -318,17 +369,25 @@ public final class PipelineBenchmark {
         stages[3] += t.getPostMs();
     }
 
+    private static SegmenterOptions withBatch(Map<String, String> settings, int batch) {
+        Map<String, String> all = new LinkedHashMap<>(settings);
+        all.put(SegmenterOptions.BATCH_SIZE.key(), String.valueOf(batch));
+        return SegmenterOptions.fromMap(all);
+    }
+
     static Run pipeline(Path modelDir, List<CameraFrame> frames, int batch, int rounds, AlertRules rules,
-            String name) throws Exception {
+            Map<String, String> segmenterSettings, String name) throws Exception {
         try (EmbeddedKafka kafka = EmbeddedKafka.builder().start()) {
             SegstreamTopics topics = SegstreamTopics.builder().optPrefix("bench.").build();
             kafka.ensureTopics(topics.all());
-            InferenceJobOptions options = InferenceJobOptions.fromMap(Map.of(
+            Map<String, String> settings = new LinkedHashMap<>(Map.of(
                     "bootstrap", kafka.bootstrapServers(),
                     "topic-prefix", "bench.",
                     "mode", "replay",
                     "batch-size", String.valueOf(batch),
                     "checkpoint-interval-ms", "500"));
+            segmenterSettings.forEach((k, v) -> settings.put("segmenter." + k, v));
+            InferenceJobOptions options = InferenceJobOptions.fromMap(settings);
             String bs = kafka.bootstrapServers();
             InferenceJob job = new InferenceJob(options, modelDir, rules,
                     AvroKafkaSource.builder(CameraFrame.class).setBootstrapServers(bs).setTopic(topics.frames())
@@ -353,6 +412,7 @@ public final class PipelineBenchmark {
 
                 List<Double> seconds = new ArrayList<>();
                 double[] stages = new double[4];
+                ThreadCpu threads = ThreadCpu.start();
                 for (int round = 0; round < rounds; round++) {
                     List<CameraFrame> measured = renumber(frames, "bench-" + round);
                     long t0 = System.nanoTime();
@@ -363,7 +423,9 @@ public final class PipelineBenchmark {
                         add(stages, m.getTimings());
                     }
                 }
-                return new Run(name, frames.size(), seconds, mean(stages, frames.size() * rounds));
+                Map<String, Double> cpuMs = new LinkedHashMap<>();
+                threads.sinceStart().forEach((group, ms) -> cpuMs.put(group, ms / (frames.size() * rounds)));
+                return new Run(name, frames.size(), seconds, mean(stages, frames.size() * rounds), cpuMs);
             } finally {
                 client.cancel().get();
             }

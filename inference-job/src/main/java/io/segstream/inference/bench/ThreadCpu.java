@@ -1,0 +1,100 @@
+package io.segstream.inference.bench;
+
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Where a process's CPU went between two moments, by thread: each live Java thread's CPU time, grouped by its name
+ * with the digits taken out ({@code kafka-producer-network-thread | producer-#}), and what no live Java thread
+ * accounts for (native threads such as ONNX Runtime's intra-op pool, the garbage collector, the JIT compiler, threads
+ * that ended in between) as one more group.
+ *
+ * <p>The pipeline benchmark runs the broker, its frame producer, the Flink job and its Kafka clients in one JVM on
+ * the same cores as the segmentation; this says how much of the pipeline's CPU per frame each took, which is what
+ * separates the job's own cost from the cost of sharing the machine with a broker.
+ */
+final class ThreadCpu {
+    /** The group of CPU no live Java thread accounts for. */
+    static final String UNACCOUNTED = "native threads (ONNX Runtime's pool, GC, JIT) and ended ones";
+
+    private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    /** The garbage collectors' time (ms of collection, not CPU), a part of {@link #UNACCOUNTED} on most collectors. */
+    static final String GC_TIME = "of which garbage collection (collector time)";
+
+    private final Map<Long, Long> startByThread = new HashMap<>();
+    private final long startProcess;
+    private final long startGcMs;
+
+    private ThreadCpu() {
+        for (long id : threads.getAllThreadIds()) {
+            long cpu = threads.getThreadCpuTime(id);
+            if (cpu >= 0) {
+                startByThread.put(id, cpu);
+            }
+        }
+        startProcess = processCpuNanos();
+        startGcMs = gcMillis();
+    }
+
+    /** Starts counting now. */
+    static ThreadCpu start() {
+        return new ThreadCpu();
+    }
+
+    /**
+     * CPU ms since the start by thread group, largest first, then {@link #UNACCOUNTED}, {@link #GC_TIME} and "total",
+     * the process's.
+     */
+    Map<String, Double> sinceStart() {
+        Map<String, Double> groups = new HashMap<>();
+        double accounted = 0;
+        for (long id : threads.getAllThreadIds()) {
+            long cpu = threads.getThreadCpuTime(id);
+            ThreadInfo info = threads.getThreadInfo(id);
+            if (cpu < 0 || info == null) {
+                continue;
+            }
+            double ms = (cpu - startByThread.getOrDefault(id, 0L)) / 1e6;
+            accounted += ms;
+            groups.merge(group(info.getThreadName()), ms, Double::sum);
+        }
+        double total = (processCpuNanos() - startProcess) / 1e6;
+        List<Map.Entry<String, Double>> sorted = new ArrayList<>(groups.entrySet());
+        sorted.sort(Map.Entry.<String, Double>comparingByValue().reversed());
+        Map<String, Double> out = new LinkedHashMap<>();
+        for (Map.Entry<String, Double> e : sorted) {
+            out.put(e.getKey(), e.getValue());
+        }
+        out.put(UNACCOUNTED, Math.max(0, total - accounted));
+        out.put(GC_TIME, (double) (gcMillis() - startGcMs));
+        out.put("total", total);
+        return out;
+    }
+
+    /** A thread's name with every run of digits as {@code #}: one group per kind of thread. */
+    static String group(String name) {
+        return name.replaceAll("[0-9]+", "#");
+    }
+
+    private static long gcMillis() {
+        long ms = 0;
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            ms += Math.max(0, gc.getCollectionTime());
+        }
+        return ms;
+    }
+
+    private static long processCpuNanos() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getProcessCpuTime();
+        }
+        return 0;
+    }
+}
