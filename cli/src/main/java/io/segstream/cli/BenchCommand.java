@@ -69,6 +69,12 @@ final class BenchCommand implements Callable<Integer> {
             + "decoder, argmax in Java or in the graph, mask encodings with their sizes), interleaved rounds.")
     boolean levers;
 
+    @Option(names = "--parallelism", paramLabel = "P", defaultValue = "1",
+            description = "Segmenters side by side: the bare runs use P threads with a segmenter each, the job P"
+                    + " segmentation subtasks on one camera per frames partition (default: ${DEFAULT-VALUE}; with 2,"
+                    + " compare --set intra-op-threads=1 against the default 1 x 2 threads).")
+    int parallelism;
+
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "A segmenter option for every configuration,"
             + " bare and pipeline alike, as the job's segmenter.KEY (e.g. --set spin-wait=false); repeatable.")
     Map<String, String> segmenterSettings = new LinkedHashMap<>();
@@ -105,7 +111,8 @@ final class BenchCommand implements Callable<Integer> {
         }
         PipelineBenchmark.Report report;
         try (FfmpegJpegReference reference = new FfmpegJpegReference()) {
-            report = PipelineBenchmark.run(modelDir, input, batch, rounds, alertRules, segmenterSettings, reference,
+            report = PipelineBenchmark.run(modelDir, input, batch, rounds, parallelism, alertRules, segmenterSettings,
+                    reference,
                     line -> {
                 spec.commandLine().getErr().println("segstream bench: " + line);
                 spec.commandLine().getErr().flush();

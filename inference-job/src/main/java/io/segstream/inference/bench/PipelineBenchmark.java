@@ -5,7 +5,9 @@ import io.segstream.connectors.flink.AvroKafkaSource;
 import io.segstream.connectors.kafka.AvroKafkaProducer;
 import io.segstream.connectors.kafka.AvroTopicReader;
 import io.segstream.connectors.kafka.EmbeddedKafka;
+import io.segstream.connectors.kafka.ReceivedRecord;
 import io.segstream.connectors.kafka.SegstreamTopics;
+import io.segstream.connectors.kafka.TopicRole;
 import io.segstream.core.alerts.AlertRules;
 import io.segstream.core.frames.FrameOutcome;
 import io.segstream.core.frames.FrameSegmenter;
@@ -23,7 +25,10 @@ import io.segstream.schemas.MaskEncoding;
 import io.segstream.schemas.SegmentationMask;
 import io.segstream.schemas.StageTimings;
 import java.io.IOException;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,6 +41,7 @@ import java.util.function.Consumer;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.common.utils.Utils;
 
 /**
  * Compares the bare segmenter with the whole pipeline on the same model and frames: the frame-to-mask work of
@@ -55,6 +61,10 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  */
 public final class PipelineBenchmark {
     private static final int WARM_UP = 16;
+    /** A warm-up pass whose JIT compilation took less than this share of its wall time ends the warm-up. */
+    private static final double JIT_SETTLED = 0.05;
+    /** The longest warm-up of one configuration; the pipeline (broker, Flink, clients) needs about a minute here. */
+    private static final long MAX_WARM_UP_NANOS = 120_000_000_000L;
     /** Thread groups the table lists by name. */
     private static final int CPU_GROUPS = 12;
 
@@ -177,6 +187,8 @@ public final class PipelineBenchmark {
             }
             sb.append(String.format("%-28s %s %.3f%n", "pipeline / best bare", "(" + bestBare().name() + ")",
                     ratio()));
+            sb.append("(a pipeline round ends when the job wrote its last mask, not when a checkpoint made it visible)");
+            sb.append(System.lineSeparator());
             sb.append(System.lineSeparator());
             sb.append(String.format("%-28s %8s %8s %8s %8s %14s%n", "stage ms/frame", "decode", "pre", "infer",
                     "post+enc", "kafka+flink"));
@@ -208,7 +220,8 @@ public final class PipelineBenchmark {
             double rest = 0;
             for (Map.Entry<String, Double> e : pipeline.cpuMs().entrySet()) {
                 if (e.getKey().equals("total") || e.getKey().equals(ThreadCpu.UNACCOUNTED)
-                        || e.getKey().equals(ThreadCpu.GC_TIME)) {
+                        || e.getKey().equals(ThreadCpu.GC_TIME) || e.getKey().equals(ThreadCpu.JIT_THREADS)
+                        || e.getKey().equals(ThreadCpu.GC_THREADS)) {
                     continue;
                 }
                 if (shown++ < CPU_GROUPS) {
@@ -220,6 +233,9 @@ public final class PipelineBenchmark {
             sb.append(String.format("  %8.2f  (%d other thread groups)%n", rest, Math.max(0, shown - CPU_GROUPS)));
             sb.append(String.format("  %8.2f  %s%n", pipeline.cpuMs().getOrDefault(ThreadCpu.UNACCOUNTED, 0.0),
                     ThreadCpu.UNACCOUNTED));
+            for (String jvm : List.of(ThreadCpu.JIT_THREADS, ThreadCpu.GC_THREADS)) {
+                sb.append(String.format("  %8.2f  %s%n", pipeline.cpuMs().getOrDefault(jvm, 0.0), jvm));
+            }
             sb.append(String.format("  %8.2f  %s%n", pipeline.cpuMs().getOrDefault(ThreadCpu.GC_TIME, 0.0),
                     ThreadCpu.GC_TIME));
             return sb.toString();
@@ -236,17 +252,48 @@ public final class PipelineBenchmark {
     public static Report run(Path modelDir, List<CameraFrame> frames, int batch, int rounds, AlertRules rules,
             Map<String, String> segmenterSettings, ReferenceDecoder reference, Consumer<String> progress)
             throws Exception {
+        return run(modelDir, frames, batch, rounds, 1, rules, segmenterSettings, reference, progress);
+    }
+
+    /**
+     * As {@link #run(Path, List, int, int, AlertRules, Map, ReferenceDecoder, Consumer)} with {@code parallelism}
+     * segmenters: the bare configurations run that many segmenters in as many threads, each on every
+     * {@code parallelism}-th frame, and the job runs that many segmentation subtasks on frames of one camera per
+     * partition of the frames topic (so each subtask gets its share).
+     */
+    public static Report run(Path modelDir, List<CameraFrame> frames, int batch, int rounds, int parallelism,
+            AlertRules rules, Map<String, String> segmenterSettings, ReferenceDecoder reference,
+            Consumer<String> progress) throws Exception {
         if (rounds < 1) {
             throw new IllegalArgumentException("rounds must be at least 1, got " + rounds);
         }
+        if (parallelism < 1 || parallelism > 4) {
+            throw new IllegalArgumentException("parallelism must be 1 to 4 (the frames topic's partitions), got "
+                    + parallelism);
+        }
+        Map<String, String> bareSettings = new LinkedHashMap<>(segmenterSettings);
+        if (parallelism > 1) {
+            // the cores shared among the segmenters, as the job shares a task manager's among its slots
+            bareSettings.putIfAbsent(SegmenterOptions.INTRA_OP_THREADS.key(),
+                    String.valueOf(Math.max(1, Runtime.getRuntime().availableProcessors() / parallelism)));
+        }
         List<CameraFrame> warmUp = frames.subList(0, Math.min(WARM_UP, frames.size()));
-        try (OnnxSegmenter s1 = OnnxSegmenter.open(modelDir, withBatch(segmenterSettings, 1));
-                OnnxSegmenter sB = OnnxSegmenter.open(modelDir, withBatch(segmenterSettings, batch))) {
-            FrameSegmenter fs1 = new FrameSegmenter(s1, rules, MaskEncoding.PNG_CLASS_IDS);
-            FrameSegmenter fsB = new FrameSegmenter(sB, rules, MaskEncoding.PNG_CLASS_IDS);
+        List<OnnxSegmenter> open = new ArrayList<>();
+        try {
+            List<FrameSegmenter> fs1 = new ArrayList<>();
+            List<FrameSegmenter> fsB = new ArrayList<>();
+            for (int i = 0; i < parallelism; i++) {
+                OnnxSegmenter s1 = OnnxSegmenter.open(modelDir, withBatch(bareSettings, 1));
+                open.add(s1);
+                OnnxSegmenter sB = OnnxSegmenter.open(modelDir, withBatch(bareSettings, batch));
+                open.add(sB);
+                fs1.add(new FrameSegmenter(s1, rules, MaskEncoding.PNG_CLASS_IDS));
+                fsB.add(new FrameSegmenter(sB, rules, MaskEncoding.PNG_CLASS_IDS));
+            }
             progress.accept("warming up the bare segmenter at batch 1 and batch " + batch + " ...");
-            runBatches(fs1, warmUp, 1, new double[4]);
-            runBatches(fsB, warmUp, batch, new double[4]);
+            untilCompiled(() -> timed(fs1, frames, 1, new double[4], new double[4], 0), progress, "bare, batch 1");
+            untilCompiled(() -> timed(fsB, frames, batch, new double[4], new double[4], 1), progress,
+                    "bare, batch " + batch);
             for (CameraFrame f : warmUp) {
                 reference.decode(bytes(f));
             }
@@ -269,16 +316,24 @@ public final class PipelineBenchmark {
                 secondsReference.add(timedReference(reference, frames));
             }
             int timedFrames = frames.size() * rounds;
-            Run bare1 = new Run("bare segmenter, batch 1", frames.size(), seconds1, mean(stages1, timedFrames),
-                    Map.of("total", cpu[0] / timedFrames, ThreadCpu.GC_TIME, cpu[2] / timedFrames));
-            Run bareB = new Run("bare segmenter, batch " + batch, frames.size(), secondsB, mean(stagesB, timedFrames),
-                    Map.of("total", cpu[1] / timedFrames, ThreadCpu.GC_TIME, cpu[3] / timedFrames));
+            String times = parallelism > 1 ? parallelism + " x " : "";
+            Run bare1 = new Run(times + "bare segmenter, batch 1", frames.size(), seconds1,
+                    mean(stages1, timedFrames), Map.of("total", cpu[0] / timedFrames, ThreadCpu.GC_TIME,
+                            cpu[2] / timedFrames));
+            Run bareB = new Run(times + "bare segmenter, batch " + batch, frames.size(), secondsB,
+                    mean(stagesB, timedFrames), Map.of("total", cpu[1] / timedFrames, ThreadCpu.GC_TIME,
+                            cpu[3] / timedFrames));
             progress.accept("Kafka + Flink job, batch " + batch + ", " + rounds + " rounds ...");
-            Run pipeline = pipeline(modelDir, frames, batch, rounds, rules, segmenterSettings,
-                    "Kafka + Flink, batch " + batch);
+            Run pipeline = pipeline(modelDir, frames, batch, rounds, parallelism, rules, segmenterSettings,
+                    "Kafka + Flink, " + (parallelism > 1 ? parallelism + " subtasks, " : "") + "batch " + batch,
+                    progress);
             double referenceMs = 1000 * median(secondsReference) / frames.size();
             return new Report(bare1, bareB, pipeline, batch, convGflops(modelDir, progress), referenceMs,
                     reference.name());
+        } finally {
+            for (OnnxSegmenter s : open) {
+                s.close();
+            }
         }
     }
 
@@ -325,11 +380,52 @@ public final class PipelineBenchmark {
      * Runs the frames once; adds the process's CPU ms to {@code cpu[slot]} and the collector's ms to
      * {@code cpu[slot + 2]}; returns the wall seconds.
      */
-    private static double timed(FrameSegmenter fs, List<CameraFrame> frames, int batch, double[] stages, double[] cpu,
-            int slot) {
+    private static double timed(List<FrameSegmenter> segmenters, List<CameraFrame> frames, int batch,
+            double[] stages, double[] cpu, int slot) {
         ThreadCpu threads = ThreadCpu.start();
         long t0 = System.nanoTime();
-        runBatches(fs, frames, batch, stages);
+        if (segmenters.size() == 1) {
+            runBatches(segmenters.get(0), frames, batch, stages);
+        } else {
+            // each segmenter in its own thread on every n-th frame, as n subtasks would share the cameras
+            int n = segmenters.size();
+            List<Thread> running = new ArrayList<>();
+            double[][] own = new double[n][4];
+            RuntimeException[] failed = new RuntimeException[1];
+            for (int i = 0; i < n; i++) {
+                List<CameraFrame> share = new ArrayList<>();
+                for (int k = i; k < frames.size(); k += n) {
+                    share.add(frames.get(k));
+                }
+                FrameSegmenter fs = segmenters.get(i);
+                double[] mine = own[i];
+                Thread t = new Thread(() -> {
+                    try {
+                        runBatches(fs, share, batch, mine);
+                    } catch (RuntimeException e) {
+                        failed[0] = e;
+                    }
+                }, "bench segmenter " + i);
+                t.start();
+                running.add(t);
+            }
+            for (Thread t : running) {
+                try {
+                    t.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while the bare segmenters ran", e);
+                }
+            }
+            if (failed[0] != null) {
+                throw failed[0];
+            }
+            for (double[] mine : own) {
+                for (int k = 0; k < 4; k++) {
+                    stages[k] += mine[k];
+                }
+            }
+        }
         double seconds = (System.nanoTime() - t0) / 1e9;
         Map<String, Double> ms = threads.sinceStart();
         cpu[slot] += ms.get("total");
@@ -375,8 +471,37 @@ public final class PipelineBenchmark {
         return SegmenterOptions.fromMap(all);
     }
 
-    static Run pipeline(Path modelDir, List<CameraFrame> frames, int batch, int rounds, AlertRules rules,
-            Map<String, String> segmenterSettings, String name) throws Exception {
+    /** One pass of warm-up work. */
+    private interface WarmUp {
+        double run() throws Exception;
+    }
+
+    /**
+     * Runs {@code pass} until the JIT compilers spend less than {@link #JIT_SETTLED} of a pass's wall time (for at
+     * most {@link #MAX_WARM_UP_NANOS}), so timed rounds measure compiled code, as a long-running job does: the
+     * pipeline's broker, Flink and Kafka client paths take thousands of frames to compile, and the compilers' CPU
+     * would otherwise count as the pipeline's (5-9 ms a frame after 16 warm-up frames).
+     */
+    private static void untilCompiled(WarmUp pass, Consumer<String> progress, String what) throws Exception {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        long start = System.nanoTime();
+        for (int n = 1; ; n++) {
+            long jit0 = jit.getTotalCompilationTime();
+            long t0 = System.nanoTime();
+            pass.run();
+            double wallMs = (System.nanoTime() - t0) / 1e6;
+            double jitMs = jit.getTotalCompilationTime() - jit0;
+            if (jitMs < JIT_SETTLED * wallMs || System.nanoTime() - start > MAX_WARM_UP_NANOS) {
+                progress.accept(String.format("%s warmed up in %d pass(es) (JIT %.0f ms of the last pass's %.0f ms)",
+                        what, n, jitMs, wallMs));
+                return;
+            }
+        }
+    }
+
+    static Run pipeline(Path modelDir, List<CameraFrame> frames, int batch, int rounds, int parallelism,
+            AlertRules rules, Map<String, String> segmenterSettings, String name, Consumer<String> progress)
+            throws Exception {
         try (EmbeddedKafka kafka = EmbeddedKafka.builder().start()) {
             SegstreamTopics topics = SegstreamTopics.builder().optPrefix("bench.").build();
             kafka.ensureTopics(topics.all());
@@ -385,6 +510,7 @@ public final class PipelineBenchmark {
                     "topic-prefix", "bench.",
                     "mode", "replay",
                     "batch-size", String.valueOf(batch),
+                    "parallelism", String.valueOf(parallelism),
                     "checkpoint-interval-ms", "500"));
             segmenterSettings.forEach((k, v) -> settings.put("segmenter." + k, v));
             InferenceJobOptions options = InferenceJobOptions.fromMap(settings);
@@ -406,22 +532,40 @@ public final class PipelineBenchmark {
                             .setBootstrapServers(bs).setTopic(topics.frames()).build();
                     AvroTopicReader<SegmentationMask> masks = AvroTopicReader.builder(SegmentationMask.class)
                             .setBootstrapServers(bs).setTopic(topics.masks()).build()) {
-                List<CameraFrame> warmUp = renumber(frames.subList(0, Math.min(WARM_UP, frames.size())), "warm-up");
-                send(producer, warmUp);
-                masks.readAtLeast(warmUp.size(), Duration.ofMinutes(2));
+                int partitions = topics.spec(TopicRole.FRAMES).partitions();
+                int cameras = parallelism > 1 ? partitions : 1;
+                int[] warmUps = {0};
+                untilCompiled(() -> {
+                    List<CameraFrame> warmUp = renumber(frames, "warm-up-" + warmUps[0]++, cameras, partitions);
+                    send(producer, warmUp);
+                    masks.readAtLeast(warmUp.size(), Duration.ofMinutes(2));
+                    return 0.0;
+                }, progress, "Kafka + Flink");
 
                 List<Double> seconds = new ArrayList<>();
                 double[] stages = new double[4];
                 ThreadCpu threads = ThreadCpu.start();
                 for (int round = 0; round < rounds; round++) {
-                    List<CameraFrame> measured = renumber(frames, "bench-" + round);
-                    long t0 = System.nanoTime();
+                    List<CameraFrame> measured = renumber(frames, "bench-" + round, cameras, partitions);
+                    long t0 = System.currentTimeMillis();
                     send(producer, measured);
-                    List<SegmentationMask> out = masks.readAtLeast(measured.size(), Duration.ofMinutes(10));
-                    seconds.add((System.nanoTime() - t0) / 1e9);
-                    for (SegmentationMask m : out) {
-                        add(stages, m.getTimings());
+                    // the round ends when the job wrote its last mask (the record's CreateTime), not when a
+                    // checkpoint made it visible to read_committed readers: throughput, not commit latency
+                    long lastWritten = 0;
+                    int read = 0;
+                    long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+                    while (read < measured.size()) {
+                        if (System.nanoTime() > deadline) {
+                            throw new IOException("the job wrote " + read + " of " + measured.size()
+                                    + " masks within 10 minutes");
+                        }
+                        for (ReceivedRecord<SegmentationMask> r : masks.poll(Duration.ofMillis(100))) {
+                            lastWritten = Math.max(lastWritten, r.position().timestamp());
+                            add(stages, r.value().getTimings());
+                            read++;
+                        }
                     }
+                    seconds.add(Math.max(1, lastWritten - t0) / 1e3);
                 }
                 Map<String, Double> cpuMs = new LinkedHashMap<>();
                 threads.sinceStart().forEach((group, ms) -> cpuMs.put(group, ms / (frames.size() * rounds)));
@@ -439,13 +583,32 @@ public final class PipelineBenchmark {
         producer.flush();
     }
 
-    /** Copies of the frames on camera {@code camera}, seq 0.., ingested now. */
-    private static List<CameraFrame> renumber(List<CameraFrame> frames, String camera) {
+    /**
+     * Copies of the frames, ingested now, in turn on {@code cameras} cameras named after {@code prefix} (seq 0.. on
+     * each); with more than one, one camera per partition of the frames topic, so every source subtask reads its share.
+     */
+    static List<CameraFrame> renumber(List<CameraFrame> frames, String prefix, int cameras, int partitions) {
+        List<String> names = cameras == 1 ? List.of(prefix) : onePerPartition(prefix, partitions);
         List<CameraFrame> out = new ArrayList<>(frames.size());
         for (int i = 0; i < frames.size(); i++) {
-            out.add(CameraFrame.newBuilder(frames.get(i)).setCameraId(camera).setSeq(i)
-                    .setIngestTime(Instant.now()).build());
+            out.add(CameraFrame.newBuilder(frames.get(i)).setCameraId(names.get(i % names.size()))
+                    .setSeq(i / names.size()).setIngestTime(Instant.now()).build());
         }
         return out;
+    }
+
+    /** Camera ids {@code prefix-N} that Kafka's keyed partitioning puts on partitions 0 .. partitions-1, in turn. */
+    static List<String> onePerPartition(String prefix, int partitions) {
+        String[] byPartition = new String[partitions];
+        int found = 0;
+        for (int n = 0; found < partitions; n++) {
+            String name = prefix + "-" + n;
+            int p = Utils.toPositive(Utils.murmur2(name.getBytes(StandardCharsets.UTF_8))) % partitions;
+            if (byPartition[p] == null) {
+                byPartition[p] = name;
+                found++;
+            }
+        }
+        return List.of(byPartition);
     }
 }

@@ -28,9 +28,16 @@ final class ThreadCpu {
     /** The garbage collectors' time (ms of collection, not CPU), a part of {@link #UNACCOUNTED} on most collectors. */
     static final String GC_TIME = "of which garbage collection (collector time)";
 
+    /** The JIT compilers' threads as Linux names them, CPU ms; where /proc can be read. */
+    static final String JIT_THREADS = "of which the JIT compilers' threads";
+    /** The collectors' and the VM thread, as Linux names them, CPU ms; where /proc can be read. */
+    static final String GC_THREADS = "of which the garbage collectors' and the VM thread";
+
     private final Map<Long, Long> startByThread = new HashMap<>();
     private final long startProcess;
     private final long startGcMs;
+    private final double startJitMs;
+    private final double startGcThreadsMs;
 
     private ThreadCpu() {
         for (long id : threads.getAllThreadIds()) {
@@ -41,6 +48,8 @@ final class ThreadCpu {
         }
         startProcess = processCpuNanos();
         startGcMs = gcMillis();
+        startJitMs = jvmThreadsMs(true);
+        startGcThreadsMs = jvmThreadsMs(false);
     }
 
     /** Starts counting now. */
@@ -73,6 +82,8 @@ final class ThreadCpu {
             out.put(e.getKey(), e.getValue());
         }
         out.put(UNACCOUNTED, Math.max(0, total - accounted));
+        out.put(JIT_THREADS, Math.max(0, jvmThreadsMs(true) - startJitMs));
+        out.put(GC_THREADS, Math.max(0, jvmThreadsMs(false) - startGcThreadsMs));
         out.put(GC_TIME, (double) (gcMillis() - startGcMs));
         out.put("total", total);
         return out;
@@ -81,6 +92,36 @@ final class ThreadCpu {
     /** A thread's name with every run of digits as {@code #}: one group per kind of thread. */
     static String group(String name) {
         return name.replaceAll("[0-9]+", "#");
+    }
+
+    /**
+     * CPU ms so far of the live threads Linux names as the JVM's compilers ("C1 CompilerThre", "C2 CompilerThre"), or
+     * else its collectors ("G1 ...", "GC Thread#...") and VM thread, from {@code /proc/self/task}; 0 where that cannot
+     * be read. Those are not Java threads, so {@link ThreadMXBean} does not list them.
+     */
+    static double jvmThreadsMs(boolean compilers) {
+        java.io.File[] tasks = new java.io.File("/proc/self/task").listFiles();
+        if (tasks == null) {
+            return 0;
+        }
+        double ms = 0;
+        for (java.io.File task : tasks) {
+            try {
+                String comm = java.nio.file.Files.readString(task.toPath().resolve("comm")).strip();
+                boolean compiler = comm.startsWith("C1 ") || comm.startsWith("C2 ");
+                boolean collector = comm.startsWith("G1 ") || comm.startsWith("GC ") || comm.equals("VM Thread");
+                if (compilers ? !compiler : !collector) {
+                    continue;
+                }
+                String stat = java.nio.file.Files.readString(task.toPath().resolve("stat"));
+                // fields after the parenthesised name: state is field 3, utime 14 and stime 15 (1-based)
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                ms += (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10.0;   // USER_HZ = 100 on Linux
+            } catch (java.io.IOException | RuntimeException e) {
+                // a thread that ended while read: its CPU stays unaccounted
+            }
+        }
+        return ms;
     }
 
     private static long gcMillis() {

@@ -64,6 +64,14 @@ public record SegmentationSettings(
                 ModelStoreOptions.defaults(), null);
     }
 
+    /** These settings with the segmenter option {@code key} at {@code value} where the user set none. */
+    public SegmentationSettings withSegmenterDefault(String key, String value) {
+        Map<String, String> all = new java.util.HashMap<>(segmenterSettings);
+        all.putIfAbsent(key, value);
+        return new SegmentationSettings(modelDir, all, rules, maskEncoding, batchSize, batchWaitMs, live,
+                stalenessMs, targets, modelCacheDir, storeOptions, startupReleases);
+    }
+
     /** These settings reading the releases before {@code log} at a fresh start. */
     public SegmentationSettings withStartupReleases(ModelReleaseLog log) {
         return new SegmentationSettings(modelDir, segmenterSettings, rules, maskEncoding, batchSize, batchWaitMs, live,
