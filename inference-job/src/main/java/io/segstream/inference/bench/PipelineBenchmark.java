@@ -287,8 +287,10 @@ public final class PipelineBenchmark {
                 open.add(s1);
                 OnnxSegmenter sB = OnnxSegmenter.open(modelDir, withBatch(bareSettings, batch));
                 open.add(sB);
-                fs1.add(new FrameSegmenter(s1, rules, MaskEncoding.PNG_CLASS_IDS));
-                fsB.add(new FrameSegmenter(sB, rules, MaskEncoding.PNG_CLASS_IDS));
+                // the masks encoded as the job encodes them by default
+                MaskEncoding encoding = InferenceJobOptions.MASK_ENCODING.defaultValue();
+                fs1.add(new FrameSegmenter(s1, rules, encoding));
+                fsB.add(new FrameSegmenter(sB, rules, encoding));
             }
             progress.accept("warming up the bare segmenter at batch 1 and batch " + batch + " ...");
             untilCompiled(() -> timed(fs1, frames, 1, new double[4], new double[4], 0), progress, "bare, batch 1");
