@@ -40,10 +40,9 @@ public final class FramePreprocessor {
     private static final float CB_G = -0.344136f;
     private static final float CR_G = -0.714136f;
     private static final float CB_B = 1.772f;
-    /** Smoothed chroma of a 4:2:0 frame at the input size, and the pass across; made on the first such frame. */
-    private float[] smoothCb;
-    private float[] smoothCr;
-    private float[] smoothTmp;
+    /** Three chroma rows of a 4:2:0 frame smoothed across, per plane, cycled by row; made on the first such frame. */
+    private int[][] acrossCb;
+    private int[][] acrossCr;
 
     private int srcWidth = -1;
     private int srcHeight = -1;
@@ -94,10 +93,9 @@ public final class FramePreprocessor {
         YcbcrPlanes planes = image.ycbcr();
         if (planes != null && image.width() == 2 * width && image.height() == 2 * height
                 && (planes.grey() || planes.chromaShiftX() == 1 && planes.chromaShiftY() == 1)) {
-            if (smoothCb == null && !planes.grey()) {
-                smoothCb = new float[width * height];
-                smoothCr = new float[width * height];
-                smoothTmp = new float[width * height];
+            if (acrossCb == null && !planes.grey()) {
+                acrossCb = new int[3][width];
+                acrossCr = new int[3][width];
             }
             halveYcbcr(planes, dst, base);
             return;
@@ -184,12 +182,10 @@ public final class FramePreprocessor {
      */
     private void halveYcbcr(YcbcrPlanes planes, FloatBuffer dst, int base) {
         byte[] luma = planes.luma();
+        byte[] cb = planes.cb();
+        byte[] cr = planes.cr();
         int stride = 2 * width;
         boolean grey = planes.grey();
-        if (!grey) {
-            smoothChroma(planes.cb(), smoothCb);
-            smoothChroma(planes.cr(), smoothCr);
-        }
         boolean nchw = layout == Layout.NCHW;
         // model channels 0 and 2 are red and blue, or blue and red
         int red = bgr ? 2 : 0;
@@ -200,11 +196,39 @@ public final class FramePreprocessor {
         float bg = bias[1];
         float sb = scale[blue];
         float bb = bias[blue];
+        if (!grey) {
+            // chroma rows smoothed across, three at a time (the rows above, at and below the output row)
+            across(cb, 0, acrossCb[0]);
+            across(cr, 0, acrossCr[0]);
+            if (height > 1) {
+                across(cb, 1, acrossCb[1]);
+                across(cr, 1, acrossCr[1]);
+            }
+        }
         for (int y = 0; y < height; y++) {
             int r0 = 2 * y * stride;
             int r1 = r0 + stride;
-            int c = y * width;
-            for (int x = 0; x < width; x++, c++) {
+            int[] upCb = null;
+            int[] atCb = null;
+            int[] downCb = null;
+            int[] upCr = null;
+            int[] atCr = null;
+            int[] downCr = null;
+            if (!grey) {
+                if (y > 0 && y + 1 < height) {
+                    across(cb, y + 1, acrossCb[(y + 1) % 3]);
+                    across(cr, y + 1, acrossCr[(y + 1) % 3]);
+                }
+                int up = Math.max(y - 1, 0) % 3;
+                int down = Math.min(y + 1, height - 1) % 3;
+                upCb = acrossCb[up];
+                atCb = acrossCb[y % 3];
+                downCb = acrossCb[down];
+                upCr = acrossCr[up];
+                atCr = acrossCr[y % 3];
+                downCr = acrossCr[down];
+            }
+            for (int x = 0; x < width; x++) {
                 int s = 2 * x;
                 float l = ((luma[r0 + s] & 0xFF) + (luma[r0 + s + 1] & 0xFF) + (luma[r1 + s] & 0xFF)
                         + (luma[r1 + s + 1] & 0xFF)) * 0.25f;
@@ -212,8 +236,8 @@ public final class FramePreprocessor {
                 float g = l;
                 float b = l;
                 if (!grey) {
-                    float u = smoothCb[c];
-                    float v = smoothCr[c];
+                    float u = (upCb[x] + 6 * atCb[x] + downCb[x]) * (1f / 64f) - 128f;
+                    float v = (upCr[x] + 6 * atCr[x] + downCr[x]) * (1f / 64f) - 128f;
                     r = clamp(l + CR_R * v);
                     g = clamp(l + CB_G * u + CR_G * v);
                     b = clamp(l + CB_B * u);
@@ -232,27 +256,13 @@ public final class FramePreprocessor {
         }
     }
 
-    /**
-     * {@code plane} (width x height chroma bytes, the model's input size) smoothed by [1 6 1] / 8 across and down,
-     * edges repeated, less 128: the mean of fancy-upsampled chroma over the 2x2 block each sample covers.
-     */
-    private void smoothChroma(byte[] plane, float[] out) {
-        float[] across = smoothTmp;
-        for (int y = 0; y < height; y++) {
-            int o = y * width;
-            for (int x = 0; x < width; x++) {
-                int left = plane[o + Math.max(x - 1, 0)] & 0xFF;
-                int right = plane[o + Math.min(x + 1, width - 1)] & 0xFF;
-                across[o + x] = left + 6 * (plane[o + x] & 0xFF) + right;
-            }
-        }
-        for (int y = 0; y < height; y++) {
-            int o = y * width;
-            int up = Math.max(y - 1, 0) * width;
-            int down = Math.min(y + 1, height - 1) * width;
-            for (int x = 0; x < width; x++) {
-                out[o + x] = (across[up + x] + 6 * across[o + x] + across[down + x]) * (1f / 64f) - 128f;
-            }
+    /** Chroma row {@code y} of {@code plane} (the input's width) smoothed across by [1 6 1], edges repeated. */
+    private void across(byte[] plane, int y, int[] out) {
+        int o = y * width;
+        int last = width - 1;
+        for (int x = 0; x < width; x++) {
+            out[x] = (plane[o + Math.max(x - 1, 0)] & 0xFF) + 6 * (plane[o + x] & 0xFF)
+                    + (plane[o + Math.min(x + 1, last)] & 0xFF);
         }
     }
 
