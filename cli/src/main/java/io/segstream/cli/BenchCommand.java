@@ -9,6 +9,7 @@ import io.segstream.core.scenes.SceneGenerator;
 import io.segstream.core.scenes.SceneKind;
 import io.segstream.inference.bench.LeverBenchmark;
 import io.segstream.inference.bench.PipelineBenchmark;
+import io.segstream.jpeg.ffmpeg.FfmpegJpegDecoder;
 import io.segstream.schemas.CameraFrame;
 import io.segstream.schemas.ImageEncoding;
 import java.nio.ByteBuffer;
@@ -110,13 +111,23 @@ final class BenchCommand implements Callable<Integer> {
             return 0;
         }
         PipelineBenchmark.Report report;
-        try (FfmpegJpegReference reference = new FfmpegJpegReference()) {
+        try (FfmpegJpegDecoder ffmpeg = new FfmpegJpegDecoder()) {
+            PipelineBenchmark.ReferenceDecoder reference = new PipelineBenchmark.ReferenceDecoder() {
+                @Override
+                public String name() {
+                    return "FFmpeg MJPEG decoder, 1 thread, to YUV";
+                }
+
+                @Override
+                public void decode(byte[] encoded) {
+                    ffmpeg.decodeOnly(encoded);
+                }
+            };
             report = PipelineBenchmark.run(modelDir, input, batch, rounds, parallelism, alertRules, segmenterSettings,
-                    reference,
-                    line -> {
-                spec.commandLine().getErr().println("segstream bench: " + line);
-                spec.commandLine().getErr().flush();
-            });
+                    reference, line -> {
+                        spec.commandLine().getErr().println("segstream bench: " + line);
+                        spec.commandLine().getErr().flush();
+                    });
         }
         spec.commandLine().getOut().print(report.table());
         spec.commandLine().getOut().flush();

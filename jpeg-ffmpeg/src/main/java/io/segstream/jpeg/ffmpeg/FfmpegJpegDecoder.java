@@ -93,11 +93,33 @@ public final class FfmpegJpegDecoder implements JpegDecoder {
 
     @Override
     public RgbImage decode(byte[] data, int width, int height) {
+        if (!endsWithEndOfImage(data) || !decodeToFrame(data)) {
+            return null;
+        }
+        try {
+            return planes(width, height);
+        } finally {
+            av_frame_unref(frame);
+        }
+    }
+
+    /**
+     * Decodes {@code data} and throws the picture away: what decoding alone costs, without copying the planes out
+     * ({@code bench}'s reference decode for its P3 figure, the floor of any JPEG decode on the machine).
+     *
+     * @throws IllegalArgumentException when FFmpeg cannot decode the data
+     */
+    public void decodeOnly(byte[] data) {
+        if (!decodeToFrame(data)) {
+            throw new IllegalArgumentException("FFmpeg's MJPEG decoder refused a frame of " + data.length + " bytes");
+        }
+        av_frame_unref(frame);
+    }
+
+    /** Sends {@code data} as one packet and receives its picture into {@link #frame}; false when FFmpeg refuses. */
+    private boolean decodeToFrame(byte[] data) {
         if (closed) {
             throw new IllegalStateException("this FFmpeg JPEG decoder is closed");
-        }
-        if (!endsWithEndOfImage(data)) {
-            return null;
         }
         if (buffer.capacity() < data.length) {
             buffer.close();
@@ -114,13 +136,9 @@ public final class FfmpegJpegDecoder implements JpegDecoder {
             if (ret < 0) {
                 // an MJPEG frame is one packet; start the next from a clean state
                 avcodec_flush_buffers(context);
-                return null;
+                return false;
             }
-            try {
-                return planes(width, height);
-            } finally {
-                av_frame_unref(frame);
-            }
+            return true;
         } finally {
             packet.data(null);
             packet.size(0);

@@ -192,6 +192,12 @@ class FfmpegJpegDecoderTest {
             byte[] good = jpeg(scene(64, 32, 2), 2, 2);
             assertNull(decoder.decode(good, 32, 32), "a size other than the JPEG's");
             assertNotNull(decoder.decode(good, 64, 32));
+            // the benchmark's reference decode: the same decoder, the planes left in FFmpeg's frame
+            decoder.decodeOnly(good);
+            IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                    () -> decoder.decodeOnly(new byte[] {1, 2, 3, 4}));
+            assertEquals("FFmpeg's MJPEG decoder refused a frame of 4 bytes", refused.getMessage());
+            assertNotNull(decoder.decode(good, 64, 32), "usable after a refused frame");
         }
     }
 
