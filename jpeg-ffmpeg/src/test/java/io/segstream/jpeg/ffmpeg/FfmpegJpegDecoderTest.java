@@ -119,9 +119,9 @@ class FfmpegJpegDecoderTest {
             assertNotNull(planes, "sampling " + Arrays.toString(factors[k]) + " left as planes");
             assertEquals(shifts[k][0], planes.chromaShiftX(), "sampling " + Arrays.toString(factors[k]));
             assertEquals(shifts[k][1], planes.chromaShiftY(), "sampling " + Arrays.toString(factors[k]));
-            // chroma of the covering sample against ImageIO's interpolated chroma, and the IDCTs' rounding
+            // the chroma interpolated as libjpeg does: only the two inverse DCTs' rounding differs
             double diff = meanAbsDiff(f, i);
-            assertTrue(diff < 1.5, "sampling " + Arrays.toString(factors[k]) + ": mean difference " + diff);
+            assertTrue(diff < 0.5, "sampling " + Arrays.toString(factors[k]) + ": mean difference " + diff);
         }
         BufferedImage grey = new BufferedImage(320, 160, BufferedImage.TYPE_BYTE_GRAY);
         grey.getGraphics().drawImage(img, 0, 0, null);
@@ -202,10 +202,9 @@ class FfmpegJpegDecoderTest {
     }
 
     /**
-     * The bundled model on 1024x512 rail scenes as JPEG q90, the frames decoded by FFmpeg and read from their planes
-     * against ImageIO's RGB: the masks agree on 98 % of the pixels or more (both decoders round the inverse DCT their
-     * own way, and the preprocessing takes each 2x2 block's chroma from the JPEG's sample; README, Performance, has
-     * the mIoU of both on 30 scenes).
+     * The bundled model on rail scenes as JPEG q90, decoded by FFmpeg against ImageIO: at 1024x512 read from the planes,
+     * at 640x320 converted to RGB and resized. The masks agree on 98 % of the pixels or more (99.2-99.5 % measured:
+     * both decoders round the inverse DCT their own way; README, Performance, has the mIoU of both on 30 scenes).
      */
     @Test
     void theBundledModelSeesTheSameFrames() throws Exception {
@@ -215,20 +214,24 @@ class FfmpegJpegDecoderTest {
                 OnnxSegmenter imageIo = OnnxSegmenter.open(tmp.resolve("model"),
                         SegmenterOptions.builder().optJpegDecoder("imageio").build())) {
             assertEquals("FFmpeg MJPEG", ffmpeg.decoder().jpegDecoderName());
-            long same = 0;
-            long total = 0;
-            for (int k = 0; k < 3; k++) {
-                byte[] data = jpeg(scene(1024, 512, 10 + k), 2, 2);
-                byte[] a = ffmpeg.segment(ImageEncoding.JPEG, data, 1024, 512, "scene " + k).classIds();
-                byte[] b = imageIo.segment(ImageEncoding.JPEG, data, 1024, 512, "scene " + k).classIds();
-                for (int i = 0; i < a.length; i++) {
-                    same += a[i] == b[i] ? 1 : 0;
+            // twice the model's input (read from the planes) and another size (converted to RGB, then resized)
+            for (int[] size : new int[][] {{1024, 512}, {640, 320}}) {
+                long same = 0;
+                long total = 0;
+                for (int k = 0; k < 3; k++) {
+                    byte[] data = jpeg(scene(size[0], size[1], 10 + k), 2, 2);
+                    byte[] a = ffmpeg.segment(ImageEncoding.JPEG, data, size[0], size[1], "scene " + k).classIds();
+                    byte[] b = imageIo.segment(ImageEncoding.JPEG, data, size[0], size[1], "scene " + k).classIds();
+                    for (int i = 0; i < a.length; i++) {
+                        same += a[i] == b[i] ? 1 : 0;
+                    }
+                    total += a.length;
                 }
-                total += a.length;
+                double agreement = same / (double) total;
+                String what = size[0] + "x" + size[1] + ": mask agreement " + agreement;
+                assertTrue(agreement >= 0.98, what);
+                assertTrue(agreement < 1.0, what + "; the decoders cannot give the same bits: did FFmpeg run?");
             }
-            double agreement = same / (double) total;
-            assertTrue(agreement >= 0.98, "mask agreement " + agreement);
-            assertTrue(agreement < 1.0, "the two decoders cannot give the same input bits; did FFmpeg run?");
         }
     }
 }
