@@ -19,6 +19,12 @@ import java.util.Objects;
 public record YcbcrPlanes(int width, int height, byte[] luma, byte[] cb, byte[] cr, int chromaShiftX,
         int chromaShiftY) {
 
+    /** JFIF's YCbCr to RGB coefficients, applied to chroma less 128: red from Cr, green from Cb and Cr, blue from Cb. */
+    public static final float CR_TO_RED = 1.402f;
+    public static final float CB_TO_GREEN = -0.344136f;
+    public static final float CR_TO_GREEN = -0.714136f;
+    public static final float CB_TO_BLUE = 1.772f;
+
     /** Red from Cr, green from Cb and Cr, blue from Cb, in 1/65536 (libjpeg's tables of JFIF's coefficients). */
     private static final int[] CR_R = new int[256];
     private static final int[] CB_G = new int[256];

@@ -13,8 +13,8 @@ import java.nio.FloatBuffer;
  * NCHW or NHWC at one batch position of a caller-owned (typically direct, reused) buffer.
  *
  * <p>A JPEG frame kept as 4:2:0 or grey YCbCr planes ({@link RgbImage#ycbcr()}) at twice the input size is read
- * from its planes: the mean of each 2x2 block of luma with the chroma sample of that block, converted to RGB once per
- * input pixel (the RGB frame is never made). Every other frame is read as RGB.
+ * from its planes: the mean of each 2x2 block of luma with that block's chroma as libjpeg's upsampling averages it,
+ * converted to RGB once per input pixel (the RGB frame is never made). Every other frame is read as RGB.
  *
  * <p>Resize tables are kept for the last frame size, so a stream of equal-sized frames allocates nothing.
  * Not thread-safe.
@@ -35,11 +35,6 @@ public final class FramePreprocessor {
     private final float[][] halfLut = new float[3][4 * 255 + 1];
     private final boolean bgr;
     private final float[] row;
-    /** JFIF's YCbCr to RGB coefficients (chroma less 128). */
-    private static final float CR_R = 1.402f;
-    private static final float CB_G = -0.344136f;
-    private static final float CR_G = -0.714136f;
-    private static final float CB_B = 1.772f;
     /** Three chroma rows of a 4:2:0 frame smoothed across, per plane, cycled by row; made on the first such frame. */
     private int[][] acrossCb;
     private int[][] acrossCr;
@@ -238,9 +233,9 @@ public final class FramePreprocessor {
                 if (!grey) {
                     float u = (upCb[x] + 6 * atCb[x] + downCb[x]) * (1f / 64f) - 128f;
                     float v = (upCr[x] + 6 * atCr[x] + downCr[x]) * (1f / 64f) - 128f;
-                    r = clamp(l + CR_R * v);
-                    g = clamp(l + CB_G * u + CR_G * v);
-                    b = clamp(l + CB_B * u);
+                    r = clamp(l + YcbcrPlanes.CR_TO_RED * v);
+                    g = clamp(l + YcbcrPlanes.CB_TO_GREEN * u + YcbcrPlanes.CR_TO_GREEN * v);
+                    b = clamp(l + YcbcrPlanes.CB_TO_BLUE * u);
                 }
                 if (nchw) {
                     row[red * width + x] = r * sr + br;
