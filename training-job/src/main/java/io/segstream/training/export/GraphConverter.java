@@ -3,6 +3,7 @@ package io.segstream.training.export;
 import io.segstream.core.onnx.ConvParams;
 import io.segstream.core.onnx.OnnxGraphBuilder;
 import io.segstream.core.onnx.proto.Onnx.TensorProto.DataType;
+import io.segstream.training.graph.BilinearUpsampleVertex;
 import io.segstream.training.graph.MaxUnpoolVertex;
 import io.segstream.training.graph.McDropoutVertex;
 import io.segstream.training.model.ModelBuilder;
@@ -142,6 +143,9 @@ public final class GraphConverter {
                 channels += shapes.get(i)[0];
             }
             put(name, g.named(tensorName(name)).concat(1, ins.toArray(String[]::new)), new long[] {channels, s0[1], s0[2]});
+        } else if (vertex instanceof BilinearUpsampleVertex up) {
+            String y = g.named(tensorName(name)).resizeLinear(ins.get(0), false, 1, 1, up.factorH(), up.factorW());
+            put(name, y, new long[] {s0[0], s0[1] * up.factorH(), s0[2] * up.factorW()});
         } else if (vertex instanceof McDropoutVertex) {
             // Monte-Carlo dropout is the identity unless sampling is switched on, which an export never is
             put(name, ins.get(0), s0);

@@ -96,7 +96,7 @@ public final class ModelExporter {
                     ModelBuilder.builder().setSpec(config.modelSpec()).optChannelPlan(config.prunedChannels()).build()
                             .configuration());
             resized.init();
-            resized.setParams(graph.params());
+            Checkpoints.copyWeights(graph, resized, checkpoint);
             graph = resized;
         }
         String label = config.modelSpec().label();

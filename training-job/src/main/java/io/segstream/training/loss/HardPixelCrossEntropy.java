@@ -95,7 +95,7 @@ public final class HardPixelCrossEntropy extends PixelLoss {
                 tiesToTake--;
             }
         }
-        return Nd4j.createFromArray(select).reshape(l.length, 1);
+        return Nd4j.createFromArray(select).castTo(losses.dataType()).reshape(l.length, 1);
     }
 
     @Override

@@ -123,8 +123,11 @@ public abstract class PixelLoss implements ILossFunction {
             if (classWeights != null && classWeights.length != classes) {
                 throw new IllegalArgumentException(classWeights.length + " class weights for " + classes + " classes");
             }
-            INDArray z = logits.castTo(DataType.DOUBLE);
-            INDArray y = labels.castTo(DataType.DOUBLE);
+            // float logits are worked on in float, as the network computes them (max-shifted, so exp cannot
+            // overflow); double logits (gradient checks) stay double
+            DataType type = logits.dataType() == DataType.DOUBLE ? DataType.DOUBLE : DataType.FLOAT;
+            INDArray z = logits.castTo(type);
+            INDArray y = labels.castTo(type);
             INDArray shifted = z.subColumnVector(z.max(true, 1));
             INDArray exp = Transforms.exp(shifted, true);
             INDArray sum = exp.sum(true, 1);
@@ -132,9 +135,9 @@ public abstract class PixelLoss implements ILossFunction {
             INDArray logProbs = shifted.subColumnVector(Transforms.log(sum, true));
             INDArray labelled = y.sum(true, 1);
             INDArray m = mask == null ? labelled.dup()
-                    : mask.castTo(DataType.DOUBLE).reshape(labelled.shape()).mul(labelled);
+                    : mask.castTo(type).reshape(labelled.shape()).mul(labelled);
             INDArray wTruth = classWeights == null ? labelled.dup()
-                    : y.mmul(Nd4j.createFromArray(classWeights).reshape(classes, 1));
+                    : y.mmul(Nd4j.createFromArray(classWeights).castTo(type).reshape(classes, 1));
             long labelledPixels = m.gt(0).castTo(DataType.INT).sumNumber().longValue();
             double n = m.sumNumber().doubleValue();
             return new PixelBatch(y, z, probs, logProbs, m, wTruth, n, labelledPixels, logits.dataType());
@@ -150,14 +153,14 @@ public abstract class PixelLoss implements ILossFunction {
             return probs.sub(labels);
         }
 
-        /** Casts a gradient (computed in double) back to the logits' data type. */
+        /** Casts a gradient back to the logits' data type. */
         INDArray toLogitsType(INDArray gradient) {
             return gradient.castTo(dataType);
         }
 
         /** 1 on labelled pixels with a positive weight, 0 elsewhere; a column. */
         INDArray labelledIndicator() {
-            return pixelWeights.gt(0).castTo(DataType.DOUBLE);
+            return pixelWeights.gt(0).castTo(pixelWeights.dataType());
         }
     }
 }

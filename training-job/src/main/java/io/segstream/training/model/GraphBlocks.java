@@ -2,6 +2,7 @@ package io.segstream.training.model;
 
 import io.segstream.training.graph.DilatedConvolution2D;
 import io.segstream.training.graph.DilatedDepthwiseConvolution2D;
+import io.segstream.training.graph.BilinearUpsampleVertex;
 import io.segstream.training.graph.MaxUnpoolVertex;
 import io.segstream.training.graph.McDropoutVertex;
 import java.util.ArrayList;
@@ -35,8 +36,9 @@ import org.nd4j.linalg.activations.Activation;
  * depthwise-separable convolutions, MobileNetV2 inverted residuals, pyramid pooling, ASPP and exact bilinear
  * upsampling. It tracks the shape of every feature map so that blocks can check sizes and size their pooling.
  *
- * <p>Only standard DL4J layers and vertices are used, plus {@link MaxUnpoolVertex} and {@link McDropoutVertex}
- * for Bayesian SegNet; every convolution is {@link ConvolutionMode#Same} so a stride-s layer divides the size by s.
+ * <p>Only standard DL4J layers and vertices are used, plus {@link BilinearUpsampleVertex} for the upsampling and
+ * {@link MaxUnpoolVertex} and {@link McDropoutVertex} for Bayesian SegNet; every convolution is
+ * {@link ConvolutionMode#Same} so a stride-s layer divides the size by s.
  *
  * <pre>{@code
  * GraphBlocks g = new GraphBlocks(graphBuilder, "input", new FeatureShape(3, 256, 512));
@@ -312,50 +314,17 @@ public final class GraphBlocks {
 
     /**
      * Bilinear upsampling by integer factors, exactly as ONNX {@code Resize} (linear, half_pixel) and PyTorch's
-     * {@code align_corners=False}: nearest-neighbour repetition followed by parameter-free average pooling — a box of
-     * f cells for an odd factor f, a box of f then of 2 cells for an even one (their convolution is the tent
-     * [½,1,…,1,½]/f). Pooling does not count padded cells, which reproduces the edge clamping exactly.
+     * {@code align_corners=False}: a {@link BilinearUpsampleVertex}, two matrix products per pass. (Checkpoints
+     * written before it express the same function as nearest-neighbour repetition followed by box average pooling;
+     * they load and export as before.)
      */
     public String upsampleBilinear(String name, String in, int factorH, int factorW) {
         FeatureShape s = shape(in);
         if (factorH == 1 && factorW == 1) {
             return in;
         }
-        String up = upsampleNearest(name + "_repeat", in, factorH, factorW);
-        // an axis of length 1 has nothing to interpolate: repetition is already the bilinear result
-        int fh = s.height() == 1 ? 1 : factorH;
-        int fw = s.width() == 1 ? 1 : factorW;
-        if (fh == 1 && fw == 1) {
-            return up;
-        }
-        FeatureShape out = shape(up);
-        int ph = fh % 2 == 0 ? fh / 2 : (fh - 1) / 2;
-        int pw = fw % 2 == 0 ? fw / 2 : (fw - 1) / 2;
-        int grownH = fh % 2 == 0 ? 1 : 0;
-        int grownW = fw % 2 == 0 ? 1 : 0;
-        FeatureShape boxed = new FeatureShape(out.channels(), out.height() + grownH, out.width() + grownW);
-        String box;
-        if (fh * fw <= 16) {
-            graph.addLayer(name + "_box", smoothingPool(fh, fw, ph, pw), up);
-            box = put(name + "_box", boxed);
-        } else {
-            // a box filter is separable and averaging without padded cells stays so: rows then columns costs
-            // fh + fw additions per output value instead of fh * fw
-            graph.addLayer(name + "_box_rows", smoothingPool(fh, 1, ph, 0), up);
-            put(name + "_box_rows", new FeatureShape(out.channels(), boxed.height(), out.width()));
-            graph.addLayer(name + "_box", smoothingPool(1, fw, 0, pw), name + "_box_rows");
-            box = put(name + "_box", boxed);
-        }
-        if (grownH == 0 && grownW == 0) {
-            return box;
-        }
-        graph.addLayer(name, smoothingPool(grownH + 1, grownW + 1, 0, 0), box);
-        return put(name, out);
-    }
-
-    private static SubsamplingLayer smoothingPool(int kh, int kw, int ph, int pw) {
-        return new SubsamplingLayer.Builder(PoolingType.AVG).kernelSize(kh, kw).stride(1, 1).padding(ph, pw)
-                .convolutionMode(ConvolutionMode.Truncate).avgPoolIncludePadInDivisor(false).build();
+        graph.addVertex(name, new BilinearUpsampleVertex(factorH, factorW), in);
+        return put(name, new FeatureShape(s.channels(), s.height() * factorH, s.width() * factorW));
     }
 
     /** Learned 2× upsampling (U-Net's up-convolution): a 2×2 transposed convolution with stride 2, BN, ReLU. */

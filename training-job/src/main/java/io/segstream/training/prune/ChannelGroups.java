@@ -1,5 +1,6 @@
 package io.segstream.training.prune;
 
+import io.segstream.training.graph.BilinearUpsampleVertex;
 import io.segstream.training.graph.MaxUnpoolVertex;
 import io.segstream.training.graph.McDropoutVertex;
 import java.util.ArrayDeque;
@@ -139,7 +140,7 @@ final class ChannelGroups {
             ins.forEach(cat::addAll);
             return cat;
         }
-        if (v instanceof McDropoutVertex) {
+        if (v instanceof McDropoutVertex || v instanceof BilinearUpsampleVertex) {
             return ins.get(0);
         }
         throw new IllegalArgumentException("cannot prune through vertex " + name + " (" + v.getClass().getSimpleName()

@@ -8,8 +8,14 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Checkpoint files: DL4J's model zip (configuration, weights, optimiser state) plus a {@link TrainingState} JSON of the
@@ -51,6 +57,65 @@ public final class Checkpoints {
         JSON.writeValue(stateFile(zip).toFile(), state);
         Files.move(tmp, zip, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                 java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /**
+     * Copies {@code from}'s weights (batch norm's running statistics included) into {@code to}, a graph of the same
+     * network built anew (another input size, or this version's blocks). Where both hold their parameters in the same
+     * order the flat vector is copied; otherwise each layer's parameters are copied by layer name, with their shapes
+     * checked. DL4J flattens parameters in the order the layers were added, so a version that adds its blocks in
+     * another order would scramble a flat copy of the same length without a word. (The upsampling's change to one
+     * {@code BilinearUpsampleVertex} kept every zoo model's order: checkpoints written before it copy flat.)
+     *
+     * @param source names {@code from} in errors
+     * @return true if the layouts were the same (so a flat optimiser state carries over too)
+     * @throws IllegalArgumentException if a layer or parameter of {@code to} is missing from {@code from} or has
+     *                                  another shape
+     */
+    public static boolean copyWeights(ComputationGraph from, ComputationGraph to, Object source) {
+        if (layout(from).equals(layout(to))) {
+            to.setParams(from.params());
+            return true;
+        }
+        for (Layer layer : to.getLayers()) {
+            String name = layer.conf().getLayer().getLayerName();
+            Map<String, INDArray> target = layer.paramTable();
+            if (target == null || target.isEmpty()) {
+                continue;
+            }
+            Layer src;
+            try {
+                src = from.getLayer(name);
+            } catch (RuntimeException e) {
+                src = null;
+            }
+            if (src == null) {
+                throw new IllegalArgumentException(source + " has no layer " + name);
+            }
+            for (Map.Entry<String, INDArray> e : target.entrySet()) {
+                INDArray value = src.paramTable().get(e.getKey());
+                if (value == null || !Arrays.equals(value.shape(), e.getValue().shape())) {
+                    throw new IllegalArgumentException(source + ": layer " + name + " parameter " + e.getKey()
+                            + (value == null ? " is missing" : " has shape " + Arrays.toString(value.shape())
+                                    + ", not " + Arrays.toString(e.getValue().shape())));
+                }
+                e.getValue().assign(value);
+            }
+        }
+        return false;
+    }
+
+    /** Layer, parameter and shape of every parameter in the order of the graph's flat parameter vector. */
+    private static List<String> layout(ComputationGraph graph) {
+        List<String> out = new ArrayList<>();
+        for (Layer layer : graph.getLayers()) {
+            Map<String, INDArray> table = layer.paramTable();
+            if (table != null) {
+                table.forEach((key, value) -> out.add(layer.conf().getLayer().getLayerName() + "/" + key
+                        + Arrays.toString(value.shape())));
+            }
+        }
+        return out;
     }
 
     /** Reads a checkpoint and its state; a missing state file is an error naming it. */

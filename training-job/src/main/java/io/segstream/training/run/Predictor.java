@@ -80,7 +80,7 @@ public final class Predictor {
             graph = new ComputationGraph(ModelBuilder.builder().setSpec(resized.modelSpec())
                     .optChannelPlan(resized.prunedChannels()).build().configuration());
             graph.init();
-            graph.setParams(r.graph().params());
+            Checkpoints.copyWeights(r.graph(), graph, weights);
             config = resized;
         }
         return new Predictor(graph, config, w, h, samples);

@@ -134,8 +134,12 @@ public final class Trainer {
                 // optimiser state and step count come from the checkpoint
                 graph = new ComputationGraph(build(spec, loss, totalSteps).configuration());
                 graph.init();
-                graph.setParams(r.graph().params());
-                graph.getUpdater().getStateViewArray().assign(r.graph().getUpdater().getStateViewArray());
+                if (Checkpoints.copyWeights(r.graph(), graph, resumeFrom)) {
+                    graph.getUpdater().getStateViewArray().assign(r.graph().getUpdater().getStateViewArray());
+                } else {
+                    LOG.warn("{} was written by an earlier segstream whose layers are ordered differently: its weights"
+                            + " were carried over by layer name and the optimiser's state starts afresh", resumeFrom);
+                }
                 graph.getConfiguration().setIterationCount((int) r.state().iteration());
                 graph.getConfiguration().setEpochCount(r.state().epoch());
                 state = r.state();
@@ -145,7 +149,7 @@ public final class Trainer {
                 if (initFrom != null) {
                     Checkpoints.Restored r = Checkpoints.load(initFrom);
                     checkSameNetwork(r.state(), initFrom);
-                    graph.setParams(r.graph().params());
+                    Checkpoints.copyWeights(r.graph(), graph, initFrom);
                 }
                 state = new TrainingState(config.toMap(), 0, 0, 0, Double.NaN, null, List.of(), List.of());
             }

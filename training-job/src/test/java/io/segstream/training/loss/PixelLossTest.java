@@ -112,6 +112,34 @@ class PixelLossTest {
         }
     }
 
+    /** Float logits (training) are worked on in float: the scores and gradients of double, to float's precision. */
+    @Test
+    void floatLogitsGiveTheDoubleResults() {
+        INDArray z = Nd4j.rand(DataType.DOUBLE, 6, 3).subi(0.5).muli(8);
+        INDArray y = Nd4j.createFromArray(new double[][] {
+            {1, 0, 0}, {0, 1, 0}, {0, 0, 1}, {0, 0, 0}, {0, 1, 0}, {1, 0, 0}});
+        INDArray m = Nd4j.createFromArray(new double[][] {{0.4}, {0.4}, {0.4}, {0}, {0.4}, {0.4}});
+        double[] w = {1.5, 0.5, 2};
+        for (PixelLoss loss : List.of(new WeightedCrossEntropy(w), new FocalLoss(2, w), new CrossEntropyDice(1, 1, w),
+                new HardPixelCrossEntropy(0.6, 0, w))) {
+            INDArray zf = z.castTo(DataType.FLOAT);
+            INDArray yf = y.castTo(DataType.FLOAT);
+            INDArray mf = m.castTo(DataType.FLOAT);
+            double inDouble = loss.computeScore(y, z, new ActivationIdentity(), m, false);
+            double inFloat = loss.computeScore(yf, zf, new ActivationIdentity(), mf, false);
+            assertEquals(inDouble, inFloat, 1e-5 * Math.max(1, Math.abs(inDouble)), loss.name() + " score");
+            INDArray g = loss.computeGradient(yf, zf, new ActivationIdentity(), mf);
+            assertEquals(DataType.FLOAT, g.dataType(), loss.name());
+            INDArray expected = loss.computeGradient(y, z, new ActivationIdentity(), m);
+            for (int i = 0; i < 6; i++) {
+                for (int j = 0; j < 3; j++) {
+                    assertEquals(expected.getDouble(i, j), g.getDouble(i, j), 1e-5,
+                            loss.name() + " [" + i + "," + j + "]");
+                }
+            }
+        }
+    }
+
     @Test
     void refusesSoftmaxActivation() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
