@@ -191,9 +191,12 @@ final class RetrainCommand implements Callable<Integer> {
                     ModelStoreOptions.fromMap(store), bootstrap,
                     SegstreamTopics.builder().optPrefix(topicPrefix).build().models(), ReleaseTarget.validate(target),
                     new ReleaseGate(margin, minMeanIoU), evalSplit, evalFrames, SegmenterOptions.fromMap(segmenter),
-                    dryRun, Duration.ofSeconds(timeoutSeconds), baseline, training.init, allowNewTopic);
+                    dryRun, Duration.ofSeconds(timeoutSeconds), baseline, training.initPath(), allowNewTopic);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(cmd, e.getMessage(), e);
+        } catch (java.io.IOException e) {
+            throw new ParameterException(cmd, "--init bundled: the bundled model could not be extracted ("
+                    + e.getMessage() + ")", e);
         }
     }
 

@@ -72,7 +72,7 @@ final class TrainCommand implements Callable<Integer> {
                     lrFinder, r.suggestedMin(), r.suggestedMax(), r.plot());
             return 0;
         }
-        Trainer.Outcome outcome = TrainingJob.run(config, resume, training.init, err);
+        Trainer.Outcome outcome = TrainingJob.run(config, resume, training.initPath(), err);
         out.printf(Locale.ROOT, "run %s: best val mIoU %.4f, best checkpoint %s, last checkpoint %s%n",
                 outcome.run().root(), outcome.bestMeanIoU(), outcome.bestCheckpoint(), outcome.lastCheckpoint());
         return 0;

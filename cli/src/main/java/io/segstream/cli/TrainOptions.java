@@ -1,5 +1,6 @@
 package io.segstream.cli;
 
+import io.segstream.core.model.BootstrapModel;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -15,10 +16,16 @@ final class TrainOptions {
             description = "fastscnn, unet, separable_unet, deeplabv3+, bayes_segnet or fcn.")
     String model;
 
-    @Option(names = "--init", paramLabel = "CHECKPOINT",
-            description = "Start from this checkpoint's weights with a fresh optimizer and schedule (fine-tuning);"
-                    + " same model, encoder, width and label set.")
+    @Option(names = "--init", paramLabel = "CHECKPOINT|MODEL_DIR",
+            description = "Start from the weights of this checkpoint, or of a model directory segstream exported"
+                    + " ('bundled': the bundled model), with a fresh optimizer and schedule (fine-tuning); same model,"
+                    + " encoder, width and label set.")
     Path init;
+
+    /** {@link #init} with 'bundled' extracted to a temporary model directory; null when not given. */
+    Path initPath() throws java.io.IOException {
+        return init != null && init.toString().equals(BootstrapModel.BUNDLED) ? BootstrapModel.resolve(init) : init;
+    }
 
     @Option(names = {"-p", "--path"}, paramLabel = "ROOT",
             description = "Dataset root (leftImg8bit/, gtFine/); default $CITYSCAPES_DATASET.")

@@ -10,6 +10,7 @@ import io.segstream.training.data.CachedSource;
 import io.segstream.training.data.ClassWeights;
 import io.segstream.training.data.Normalization;
 import io.segstream.training.data.SampleSource;
+import io.segstream.training.export.ExportedWeights;
 import io.segstream.training.loss.LossSpec;
 import io.segstream.training.loss.PixelLoss;
 import io.segstream.training.model.ModelBuilder;
@@ -84,9 +85,9 @@ public final class Trainer {
     }
 
     /**
-     * Starts from the weights of a checkpoint, with a fresh optimiser, schedule and data order: fine-tuning a
-     * trained model on new data. The checkpoint must hold the same architecture and label set; the training size
-     * may differ.
+     * Starts from the weights of a checkpoint, or of a model directory segstream exported ({@link ExportedWeights}),
+     * with a fresh optimiser, schedule and data order: fine-tuning a trained model on new data. It must hold the same
+     * architecture and label set; the training size may differ.
      */
     public Trainer initFrom(Path checkpoint) {
         this.initFrom = checkpoint;
@@ -146,9 +147,13 @@ public final class Trainer {
             } else {
                 graph = new ComputationGraph(build(spec, loss, totalSteps).configuration());
                 graph.init();
-                if (initFrom != null) {
+                if (initFrom != null && ExportedWeights.isModelDirectory(initFrom)) {
+                    ExportedWeights exported = ExportedWeights.load(initFrom);
+                    checkSameNetwork(exported.training(), initFrom);
+                    exported.copyInto(graph);
+                } else if (initFrom != null) {
                     Checkpoints.Restored r = Checkpoints.load(initFrom);
-                    checkSameNetwork(r.state(), initFrom);
+                    checkSameNetwork(r.state().config(), initFrom);
                     Checkpoints.copyWeights(r.graph(), graph, initFrom);
                 }
                 state = new TrainingState(config.toMap(), 0, 0, 0, Double.NaN, null, List.of(), List.of());
@@ -212,10 +217,18 @@ public final class Trainer {
         return ClassWeights.parse(w, classes);
     }
 
-    private void checkSameNetwork(TrainingState state, Path checkpoint) {
-        TrainConfig before = TrainConfig.of(state.config());
-        for (String key : List.of("model", "backbone", "encoder", "fcnStride", "widthMultiplier", "labelSet",
-                "prunedChannels")) {
+    private void checkSameNetwork(Map<String, ?> trainedWith, Path checkpoint) {
+        List<String> network = List.of("model", "backbone", "encoder", "fcnStride", "widthMultiplier", "labelSet",
+                "prunedChannels");
+        // a model directory's training block may carry notes beside the options (recipe, where it was scored)
+        Map<String, Object> options = new java.util.LinkedHashMap<>();
+        network.forEach(key -> {
+            if (trainedWith.get(key) != null) {
+                options.put(key, trainedWith.get(key));
+            }
+        });
+        TrainConfig before = TrainConfig.of(options);
+        for (String key : network) {
             Object a = before.toMap().get(key);
             Object b = config.toMap().get(key);
             if (!java.util.Objects.equals(a, b)) {
