@@ -1,10 +1,7 @@
 package io.segstream.training.graph;
 
-import org.deeplearning4j.nn.api.Layer;
-import org.deeplearning4j.nn.api.MaskState;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.graph.vertex.BaseGraphVertex;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
@@ -17,7 +14,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * The runtime side of {@link BilinearUpsampleVertex}: {@code Y = Ah · X · Awᵀ} per channel map, forward, and
  * {@code dX = Ahᵀ · dY · Aw} backward, each as at most two matrix products over all maps of the batch at once.
  */
-final class BilinearUpsampleGraphVertex extends BaseGraphVertex {
+final class BilinearUpsampleGraphVertex extends ParameterFreeGraphVertex {
     private final int factorH;
     private final int factorW;
     /** Interpolation matrices for the last input size seen, outside every workspace. */
@@ -28,19 +25,9 @@ final class BilinearUpsampleGraphVertex extends BaseGraphVertex {
 
     BilinearUpsampleGraphVertex(ComputationGraph graph, String name, int vertexIndex, DataType dataType, int factorH,
             int factorW) {
-        super(graph, name, vertexIndex, null, null, dataType);
+        super(graph, name, vertexIndex, dataType);
         this.factorH = factorH;
         this.factorW = factorW;
-    }
-
-    @Override
-    public boolean hasLayer() {
-        return false;
-    }
-
-    @Override
-    public Layer getLayer() {
-        return null;
     }
 
     @Override
@@ -49,20 +36,15 @@ final class BilinearUpsampleGraphVertex extends BaseGraphVertex {
             throw new IllegalStateException("bilinear upsampling vertex " + vertexName + ": input not set");
         }
         INDArray x = inputs[0];
-        long n = x.size(0);
-        long c = x.size(1);
-        long h = x.size(2);
-        long w = x.size(3);
-        long maps = n * c;
-        long outH = h * factorH;
-        long outW = w * factorW;
-        matrices(h, w, x.dataType());
-        INDArray out = workspaceMgr.create(ArrayType.ACTIVATIONS, x.dataType(), new long[] {n, c, outH, outW}, 'c');
+        Dims d = dims(x);
+        INDArray out = workspaceMgr.create(ArrayType.ACTIVATIONS, x.dataType(),
+                new long[] {x.size(0), x.size(1), d.outH(), d.outW()}, 'c');
         // rows: [h, maps * w] -> Ah · that = [outH, maps * w], then back to [maps * outH, w]
-        INDArray rows = factorH == 1 ? contiguous(x).reshape('c', maps * h, w)
-                : rowsFirst(rowWeights.mmul(byRow(contiguous(x).reshape('c', maps, h, w), h, maps, w)), outH, maps, w);
+        INDArray rows = factorH == 1 ? contiguous(x).reshape('c', d.maps() * d.h(), d.w())
+                : rowsFirst(rowWeights.mmul(byRow(contiguous(x).reshape('c', d.maps(), d.h(), d.w()), d.h(), d.maps(),
+                        d.w())), d.outH(), d.maps(), d.w());
         // columns: [maps * outH, w] · Awᵀ = [maps * outH, outW], written into the output
-        INDArray out2d = out.reshape('c', maps * outH, outW);
+        INDArray out2d = out.reshape('c', d.maps() * d.outH(), d.outW());
         if (factorW == 1) {
             out2d.assign(rows);
         } else {
@@ -77,26 +59,33 @@ final class BilinearUpsampleGraphVertex extends BaseGraphVertex {
             throw new IllegalStateException("bilinear upsampling vertex " + vertexName + ": errors not set");
         }
         INDArray x = inputs[0];
-        long n = x.size(0);
-        long c = x.size(1);
-        long h = x.size(2);
-        long w = x.size(3);
-        long maps = n * c;
-        long outH = h * factorH;
-        long outW = w * factorW;
-        matrices(h, w, x.dataType());
-        INDArray eps = contiguous(epsilon).reshape('c', maps * outH, outW);
+        Dims d = dims(x);
+        INDArray eps = contiguous(epsilon).reshape('c', d.maps() * d.outH(), d.outW());
         // columns: dY · Aw = [maps * outH, w]
         INDArray cols = factorW == 1 ? eps : eps.mmul(columnWeights);
         INDArray grad = workspaceMgr.create(ArrayType.ACTIVATION_GRAD, x.dataType(), x.shape(), 'c');
         if (factorH == 1) {
-            grad.reshape('c', maps * h, w).assign(cols);
+            grad.reshape('c', d.maps() * d.h(), d.w()).assign(cols);
         } else {
             // rows: Ahᵀ · [outH, maps * w] = [h, maps * w], then back to [maps, h, w]
-            INDArray summed = rowWeights.transpose().mmul(byRow(cols.reshape('c', maps, outH, w), outH, maps, w));
-            grad.reshape('c', maps, h, w).assign(summed.reshape('c', h, maps, w).permute(1, 0, 2));
+            INDArray summed = rowWeights.transpose().mmul(byRow(cols.reshape('c', d.maps(), d.outH(), d.w()),
+                    d.outH(), d.maps(), d.w()));
+            grad.reshape('c', d.maps(), d.h(), d.w()).assign(summed.reshape('c', d.h(), d.maps(), d.w())
+                    .permute(1, 0, 2));
         }
         return new Pair<>(null, new INDArray[] {grad});
+    }
+
+    /** An input's size: maps (batch × channels) of h × w, upsampled to outH × outW. */
+    private record Dims(long maps, long h, long w, long outH, long outW) {
+    }
+
+    /** The input's size; the interpolation matrices made for it if the last input had another. */
+    private Dims dims(INDArray x) {
+        long h = x.size(2);
+        long w = x.size(3);
+        matrices(h, w, x.dataType());
+        return new Dims(x.size(0) * x.size(1), h, w, h * factorH, w * factorW);
     }
 
     /** [maps, rows, w] as [rows, maps * w]: every map's row r side by side, so one product handles all maps. */
@@ -141,19 +130,6 @@ final class BilinearUpsampleGraphVertex extends BaseGraphVertex {
             m[i][hi] += t;
         }
         return m;
-    }
-
-    @Override
-    public void setBackpropGradientsViewArray(INDArray backpropGradientsViewArray) {
-        if (backpropGradientsViewArray != null) {
-            throw new IllegalArgumentException("bilinear upsampling vertex " + vertexName + " has no parameters");
-        }
-    }
-
-    @Override
-    public Pair<INDArray, MaskState> feedForwardMaskArrays(INDArray[] maskArrays, MaskState currentMaskState,
-            int minibatchSize) {
-        return new Pair<>(maskArrays == null ? null : maskArrays[0], currentMaskState);
     }
 
     @Override

@@ -3,11 +3,9 @@ package io.segstream.training.graph;
 import static org.nd4j.linalg.indexing.NDArrayIndex.all;
 import static org.nd4j.linalg.indexing.NDArrayIndex.point;
 
-import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.MaskState;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.graph.vertex.BaseGraphVertex;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
@@ -16,22 +14,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /** The runtime side of {@link MaxUnpoolVertex}: forward and backward passes over ND4J arrays. */
-final class MaxUnpoolGraphVertex extends BaseGraphVertex {
+final class MaxUnpoolGraphVertex extends ParameterFreeGraphVertex {
     /** The four positions of a 2×2 window in row-major order: (row offset, column offset). */
     private static final int[][] OFFSETS = {{0, 0}, {0, 1}, {1, 0}, {1, 1}};
 
     MaxUnpoolGraphVertex(ComputationGraph graph, String name, int vertexIndex, DataType dataType) {
-        super(graph, name, vertexIndex, null, null, dataType);
-    }
-
-    @Override
-    public boolean hasLayer() {
-        return false;
-    }
-
-    @Override
-    public Layer getLayer() {
-        return null;
+        super(graph, name, vertexIndex, dataType);
     }
 
     @Override
@@ -94,13 +82,6 @@ final class MaxUnpoolGraphVertex extends BaseGraphVertex {
     /** Window position k (row-major in the 2×2 window) of a {@link #windows} view, as [N,C,h,w]. */
     private static INDArray window(INDArray windows, int k) {
         return windows.get(all(), all(), all(), point(OFFSETS[k][0]), all(), point(OFFSETS[k][1]));
-    }
-
-    @Override
-    public void setBackpropGradientsViewArray(INDArray backpropGradientsViewArray) {
-        if (backpropGradientsViewArray != null) {
-            throw new IllegalArgumentException("max-unpooling vertex " + vertexName + " has no parameters");
-        }
     }
 
     @Override

@@ -1,10 +1,7 @@
 package io.segstream.training.graph;
 
-import org.deeplearning4j.nn.api.Layer;
-import org.deeplearning4j.nn.api.MaskState;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.graph.vertex.BaseGraphVertex;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
@@ -14,13 +11,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /** The runtime side of {@link McDropoutVertex}; {@link #setSampling(boolean)} turns dropout on outside training. */
-public final class McDropoutGraphVertex extends BaseGraphVertex {
+public final class McDropoutGraphVertex extends ParameterFreeGraphVertex {
     private final double dropRate;
     private boolean sampling;
     private INDArray scaledMask;
 
     McDropoutGraphVertex(ComputationGraph graph, String name, int vertexIndex, DataType dataType, double dropRate) {
-        super(graph, name, vertexIndex, null, null, dataType);
+        super(graph, name, vertexIndex, dataType);
         this.dropRate = dropRate;
     }
 
@@ -31,16 +28,6 @@ public final class McDropoutGraphVertex extends BaseGraphVertex {
 
     public boolean isSampling() {
         return sampling;
-    }
-
-    @Override
-    public boolean hasLayer() {
-        return false;
-    }
-
-    @Override
-    public Layer getLayer() {
-        return null;
     }
 
     @Override
@@ -72,19 +59,6 @@ public final class McDropoutGraphVertex extends BaseGraphVertex {
             grad.muli(scaledMask);
         }
         return new Pair<>(null, new INDArray[] {grad});
-    }
-
-    @Override
-    public void setBackpropGradientsViewArray(INDArray backpropGradientsViewArray) {
-        if (backpropGradientsViewArray != null) {
-            throw new IllegalArgumentException("dropout vertex " + vertexName + " has no parameters");
-        }
-    }
-
-    @Override
-    public Pair<INDArray, MaskState> feedForwardMaskArrays(INDArray[] maskArrays, MaskState currentMaskState,
-            int minibatchSize) {
-        return new Pair<>(maskArrays == null ? null : maskArrays[0], currentMaskState);
     }
 
     @Override
