@@ -92,15 +92,23 @@ class ConvergenceOnScenesITCase {
                         "learningRate", 3e-3, "epochs", 16), 0.15, 0.03));
         Stream<Case> fcn = Stream.of("mobilenetv2", "resnet18", "vgg16").flatMap(encoder -> Stream.of(32, 16, 8)
                 .filter(stride -> !(encoder.equals("resnet18") && stride == 8))
-                // FCN-32s at 128x64 predicts from a 4x2 map, so its boundaries are coarse: a smaller easy-class margin
+                // FCN-32s at 128x64 predicts from a 4x2 map, so its boundaries are coarse: a smaller easy-class margin;
+                // the MobileNetV2 encoder at x0.25 still wanders at 64 steps (FCN-16s: 0.201 against the 0.200 it
+                // needs), so it trains 96
                 .map(stride -> new Case("fcn" + stride + "-" + encoder + " x0.25", 128, Map.of("model", "fcn",
-                        "encoder", encoder, "fcnStride", stride, "widthMultiplier", 0.25, "learningRate", 3e-3),
-                        stride == 32 ? 0.12 : 0.15, 0.03)));
+                        "encoder", encoder, "fcnStride", stride, "widthMultiplier", 0.25, "learningRate", 3e-3,
+                        "epochs", encoder.equals("mobilenetv2") ? 12 : 8), stride == 32 ? 0.12 : 0.15, 0.03)));
         return Stream.concat(first, fcn);
     }
 
+    /** The cases, or those whose name matches the regular expression in {@code SEGSTREAM_CONVERGENCE_CASES}. */
+    static Stream<Case> selectedCases() {
+        String only = System.getenv("SEGSTREAM_CONVERGENCE_CASES");
+        return only == null || only.isBlank() ? cases() : cases().filter(c -> c.name().matches(only));
+    }
+
     @ParameterizedTest(name = "{0}")
-    @MethodSource("cases")
+    @MethodSource("selectedCases")
     void shortTrainingBeatsChanceClearly(Case c) throws Exception {
         Path root = tmp.resolve("scenes");
         SceneWriter.writeScenes(SceneGenerator.builder().setSize(256, 128).optKind(SceneKind.ROAD).optSeed(11).build(),
