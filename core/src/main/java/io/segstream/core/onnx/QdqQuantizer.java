@@ -436,7 +436,8 @@ public final class QdqQuantizer {
                 .findFirst().orElse(1);
     }
 
-    static float[] floats(TensorProto t) {
+    /** The values of a float tensor, stored as raw little-endian bytes or as {@code float_data}. */
+    public static float[] floats(TensorProto t) {
         if (!t.getRawData().isEmpty()) {
             float[] v = new float[t.getRawData().size() / Float.BYTES];
             t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(v);

@@ -4,17 +4,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.segstream.core.model.ModelDirectory;
 import io.segstream.core.model.ModelException;
 import io.segstream.core.model.ModelManifest;
+import io.segstream.core.onnx.QdqQuantizer;
 import io.segstream.core.onnx.proto.Onnx.ModelProto;
 import io.segstream.core.onnx.proto.Onnx.TensorProto;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import io.segstream.training.model.ModelBuilder;
@@ -205,18 +203,7 @@ public final class ExportedWeights {
 
     private static INDArray floats(TensorProto t) {
         long[] dims = t.getDimsList().stream().mapToLong(Long::longValue).toArray();
-        float[] data;
-        if (!t.getRawData().isEmpty()) {
-            ByteBuffer b = t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-            data = new float[b.remaining() / Float.BYTES];
-            b.asFloatBuffer().get(data);
-        } else {
-            List<Float> list = t.getFloatDataList();
-            data = new float[list.size()];
-            for (int i = 0; i < data.length; i++) {
-                data[i] = list.get(i);
-            }
-        }
+        float[] data = QdqQuantizer.floats(t);
         return Nd4j.create(data, dims.length == 0 ? new long[] {data.length} : dims, DataType.FLOAT);
     }
 }

@@ -1,10 +1,7 @@
 package io.segstream.training.graph;
 
-import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.inputs.InvalidInputTypeException;
-import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
-import org.deeplearning4j.nn.conf.memory.MemoryReport;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -24,7 +21,7 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * graph.addVertex("logits_up", new BilinearUpsampleVertex(8, 8), "logits");
  * }</pre>
  */
-public class BilinearUpsampleVertex extends GraphVertex {
+public class BilinearUpsampleVertex extends ParameterFreeVertex {
     private static final long serialVersionUID = 1L;
 
     @JsonProperty("factorH")
@@ -68,11 +65,6 @@ public class BilinearUpsampleVertex extends GraphVertex {
     }
 
     @Override
-    public long numParams(boolean backprop) {
-        return 0;
-    }
-
-    @Override
     public int minVertexInputs() {
         return 1;
     }
@@ -94,13 +86,6 @@ public class BilinearUpsampleVertex extends GraphVertex {
             throw new InvalidInputTypeException("bilinear upsampling needs one convolutional input");
         }
         return InputType.convolutional(in.getHeight() * factorH, in.getWidth() * factorW, in.getChannels());
-    }
-
-    @Override
-    public MemoryReport getMemoryReport(InputType... inputTypes) {
-        InputType out = getOutputType(-1, inputTypes);
-        return new LayerMemoryReport.Builder(null, BilinearUpsampleVertex.class, inputTypes[0], out)
-                .standardMemory(0, 0).workingMemory(0, 0, 0, 0).cacheMemory(0, 0).build();
     }
 
     @Override

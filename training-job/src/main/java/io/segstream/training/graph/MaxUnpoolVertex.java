@@ -1,10 +1,7 @@
 package io.segstream.training.graph;
 
-import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.inputs.InvalidInputTypeException;
-import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
-import org.deeplearning4j.nn.conf.memory.MemoryReport;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -23,7 +20,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * graph.addVertex("unpool4", new MaxUnpoolVertex(), "decoder5", "encoder4_relu");
  * }</pre>
  */
-public class MaxUnpoolVertex extends GraphVertex {
+public class MaxUnpoolVertex extends ParameterFreeVertex {
     private static final long serialVersionUID = 1L;
 
     @Override
@@ -39,11 +36,6 @@ public class MaxUnpoolVertex extends GraphVertex {
     @Override
     public int hashCode() {
         return MaxUnpoolVertex.class.hashCode();
-    }
-
-    @Override
-    public long numParams(boolean backprop) {
-        return 0;
     }
 
     @Override
@@ -75,12 +67,5 @@ public class MaxUnpoolVertex extends GraphVertex {
                     + " same channels; got decoder " + decoder + " and encoder " + encoder);
         }
         return InputType.convolutional(encoder.getHeight(), encoder.getWidth(), encoder.getChannels());
-    }
-
-    @Override
-    public MemoryReport getMemoryReport(InputType... inputTypes) {
-        InputType out = getOutputType(-1, inputTypes);
-        return new LayerMemoryReport.Builder(null, MaxUnpoolVertex.class, inputTypes[0], out)
-                .standardMemory(0, 0).workingMemory(0, 0, 0, 0).cacheMemory(0, 0).build();
     }
 }

@@ -1,9 +1,6 @@
 package io.segstream.training.graph;
 
-import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
-import org.deeplearning4j.nn.conf.memory.MemoryReport;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -18,7 +15,7 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * graph.addVertex("encoder5_dropout", new McDropoutVertex(0.5), "encoder5_pool");
  * }</pre>
  */
-public class McDropoutVertex extends GraphVertex {
+public class McDropoutVertex extends ParameterFreeVertex {
     private static final long serialVersionUID = 1L;
 
     @JsonProperty("dropRate")
@@ -52,11 +49,6 @@ public class McDropoutVertex extends GraphVertex {
     }
 
     @Override
-    public long numParams(boolean backprop) {
-        return 0;
-    }
-
-    @Override
     public int minVertexInputs() {
         return 1;
     }
@@ -75,11 +67,5 @@ public class McDropoutVertex extends GraphVertex {
     @Override
     public InputType getOutputType(int layerIndex, InputType... vertexInputs) {
         return vertexInputs[0];
-    }
-
-    @Override
-    public MemoryReport getMemoryReport(InputType... inputTypes) {
-        return new LayerMemoryReport.Builder(null, McDropoutVertex.class, inputTypes[0], inputTypes[0])
-                .standardMemory(0, 0).workingMemory(0, 0, 0, 0).cacheMemory(0, 0).build();
     }
 }

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.graph.vertex.GraphVertex;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -83,12 +84,8 @@ public final class Checkpoints {
             if (target == null || target.isEmpty()) {
                 continue;
             }
-            Layer src;
-            try {
-                src = from.getLayer(name);
-            } catch (RuntimeException e) {
-                src = null;
-            }
+            GraphVertex vertex = from.getVertex(name);
+            Layer src = vertex == null ? null : vertex.getLayer();
             if (src == null) {
                 throw new IllegalArgumentException(source + " has no layer " + name);
             }
