@@ -86,6 +86,16 @@ public final class ScenesCommand implements Callable<Integer> {
                     + "Without any, drives get random ones.")
     List<String> intrusions = new ArrayList<>();
 
+    @Option(names = "--intruder-share", paramLabel = "P",
+            description = "Still scenes: share of scenes with an actor standing in the track or on the carriageway "
+                    + "(default: 0.4).")
+    Double intruderShare;
+
+    @Option(names = "--intruder-actors", paramLabel = "ACTOR[,ACTOR...]", split = ",",
+            description = "Still scenes: the intruders to draw from, a repeated one more often, e.g. "
+                    + "person,person,truck,car,cyclist (default: mostly persons, some cyclists and cars, no trucks).")
+    List<String> intruderActors;
+
     @Option(names = "--threads", paramLabel = "N", description = "Render threads (default: the number of CPU cores).")
     Integer threads;
 
@@ -113,7 +123,14 @@ public final class ScenesCommand implements Callable<Integer> {
             if (!intrusions.isEmpty()) {
                 throw new IllegalArgumentException("--intrusion scripts drives; add --sequence");
             }
+            if (intruderShare != null && !(intruderShare >= 0 && intruderShare <= 1)) {
+                throw new IllegalArgumentException("--intruder-share must be between 0 and 1, got " + intruderShare);
+            }
+            List<Actor> actors = intruderActors == null ? null : intruderActors.stream().map(a -> parseActor(a,
+                    "--intruder-actors")).toList();
             SceneGenerator gen = SceneGenerator.builder().setSize(wh[0], wh[1]).optKind(sceneKind).optSeed(seed)
+                    .optIntruders(intruderShare != null ? intruderShare : SceneGenerator.DEFAULT_INTRUDER_SHARE,
+                            actors)
                     .build();
             ProgressBar bar = ProgressBar.builder().setOut(err).setUnit("scenes").optLabel("rendering").build();
             SceneWriter.writeScenes(gen, root, sp, n, t, bar::update);
@@ -196,17 +213,21 @@ public final class ScenesCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--intrusion must look like ACTOR:AREA:FIRST-LAST[:METRES], for example"
                     + " person:track:10-20, got '" + s + "'");
         }
-        Actor actor = parseEnum(Actor.class, m.group(1), "actor", "person, cyclist, car, truck");
-        Area area = parseEnum(Area.class, m.group(2), "area", "track, carriageway");
+        Actor actor = parseActor(m.group(1), "--intrusion");
+        Area area = parseEnum(Area.class, m.group(2), "--intrusion area", "track, carriageway");
         Intrusion in = Intrusion.of(actor, area, Integer.parseInt(m.group(3)), Integer.parseInt(m.group(4)));
         return m.group(5) == null ? in : in.withDistance(Double.parseDouble(m.group(5)));
+    }
+
+    private static Actor parseActor(String v, String option) {
+        return parseEnum(Actor.class, v.trim(), option + " actor", "person, cyclist, car, truck");
     }
 
     private static <E extends Enum<E>> E parseEnum(Class<E> type, String v, String what, String allowed) {
         try {
             return Enum.valueOf(type, v.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--intrusion " + what + " '" + v + "' is unknown; use one of " + allowed);
+            throw new IllegalArgumentException(what + " '" + v + "' is unknown; use one of " + allowed);
         }
     }
 }

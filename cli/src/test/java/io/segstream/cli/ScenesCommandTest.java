@@ -74,5 +74,12 @@ class ScenesCommandTest {
                 "dog:track:1-2"));
         assertEquals("segstream scenes: --intrusion actor 'dog' is unknown; use one of person, cyclist, car, truck",
                 err.toString().strip());
+        err.getBuffer().setLength(0);
+        assertEquals(1, run("scenes", "--out", tmp.toString(), "--intruder-actors", "person,dog"));
+        assertEquals("segstream scenes: --intruder-actors actor 'dog' is unknown; use one of person, cyclist, car,"
+                + " truck", err.toString().strip());
+        err.getBuffer().setLength(0);
+        assertEquals(1, run("scenes", "--out", tmp.toString(), "--intruder-share", "1.2"));
+        assertEquals("segstream scenes: --intruder-share must be between 0 and 1, got 1.2", err.toString().strip());
     }
 }

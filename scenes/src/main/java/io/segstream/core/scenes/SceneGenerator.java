@@ -20,12 +20,16 @@ public final class SceneGenerator {
     /** Smallest and largest accepted image side. */
     public static final int MIN_SIDE = 32;
     public static final int MAX_SIDE = 8192;
+    /** Share of scenes with an intruder unless {@link Builder#optIntruders} says otherwise. */
+    public static final double DEFAULT_INTRUDER_SHARE = 0.4;
 
     private final int width;
     private final int height;
     private final SceneKind kind;
     private final long seed;
     private final Appearance appearance;
+    private final double intruderShare;
+    private final List<Actor> intruderActors;
 
     private SceneGenerator(Builder b) {
         this.width = b.width;
@@ -33,6 +37,8 @@ public final class SceneGenerator {
         this.kind = b.kind;
         this.seed = b.seed;
         this.appearance = b.appearance;
+        this.intruderShare = b.intruderShare;
+        this.intruderActors = b.intruderActors;
     }
 
     public static Builder builder() {
@@ -60,14 +66,19 @@ public final class SceneGenerator {
         long sceneSeed = Noise.mix(seed, index);
         World world = new World(sceneSeed, kind, Double.NaN);
         Camera camera = world.camera(width, height);
-        List<Placement> actors = intruder(world, camera, new SplittableRandom(Noise.mix(sceneSeed, 6)));
+        List<Placement> actors = intruder(world, camera, new SplittableRandom(Noise.mix(sceneSeed, 6)), intruderShare,
+                intruderActors);
         List<Double> clear = actors.isEmpty() ? List.of() : List.of(actors.get(0).s());
         return SceneRenderer.render(world, camera, 0, actors, clear, appearance, (int) Noise.mix(sceneSeed, 5));
     }
 
-    /** Now and then a person, cyclist or car stands in the track or on the carriageway. */
-    private static List<Placement> intruder(World world, Camera camera, SplittableRandom r) {
-        if (r.nextDouble() >= 0.4) {
+    /**
+     * In a share of the scenes an actor stands in the track or on the carriageway: drawn from {@code actors} (a
+     * repeated actor is drawn more often), or with null the default mix (mostly persons, never a truck).
+     */
+    private static List<Placement> intruder(World world, Camera camera, SplittableRandom r, double share,
+            List<Actor> actors) {
+        if (r.nextDouble() >= share) {
             return List.of();
         }
         CrossSection lay = world.layout;
@@ -76,7 +87,8 @@ public final class SceneGenerator {
         Area area = track ? Area.TRACK : Area.CARRIAGEWAY;
         double[] range = lay.areaRange(area);
         double pick = r.nextDouble();
-        Actor actor = track ? (pick < 0.8 ? Actor.PERSON : pick < 0.9 ? Actor.CYCLIST : Actor.CAR)
+        Actor actor = actors != null ? actors.get((int) (pick * actors.size()))
+                : track ? (pick < 0.8 ? Actor.PERSON : pick < 0.9 ? Actor.CYCLIST : Actor.CAR)
                 : (pick < 0.6 ? Actor.PERSON : pick < 0.8 ? Actor.CYCLIST : Actor.CAR);
         double distance = Style.range(r, camera.nearestVisibleGround() + 4, 60.0);
         double l = Style.range(r, range[0] + 0.3, range[1] - 0.3);
@@ -95,6 +107,8 @@ public final class SceneGenerator {
         private SceneKind kind = SceneKind.MIXED;
         private long seed;
         private Appearance appearance = Appearance.REALISTIC;
+        private double intruderShare = DEFAULT_INTRUDER_SHARE;
+        private List<Actor> intruderActors;
 
         private Builder() {}
 
@@ -123,6 +137,18 @@ public final class SceneGenerator {
             return this;
         }
 
+        /**
+         * Intruders: the share of scenes (0..1, default 0.4) with an actor standing in the track or on the
+         * carriageway, and the actors to draw from, a repeated one more often (null: the default mix of persons,
+         * cyclists and cars; a truck only when listed). Training data for intrusion alerts wants more of them, and
+         * trucks on the track, which the default never shows.
+         */
+        public Builder optIntruders(double share, List<Actor> actors) {
+            this.intruderShare = share;
+            this.intruderActors = actors == null ? null : List.copyOf(actors);
+            return this;
+        }
+
         public SceneGenerator build() {
             sanityCheck();
             return new SceneGenerator(this);
@@ -135,6 +161,13 @@ public final class SceneGenerator {
             }
             if (appearance == null) {
                 throw new IllegalArgumentException("appearance must not be null; use REALISTIC or FLAT");
+            }
+            if (!(intruderShare >= 0 && intruderShare <= 1)) {
+                throw new IllegalArgumentException("the intruder share " + intruderShare + " must be between 0 and 1");
+            }
+            if (intruderActors != null && intruderActors.isEmpty()) {
+                throw new IllegalArgumentException("the intruder actors are empty; name at least one, or pass null for"
+                        + " the default mix");
             }
         }
     }

@@ -3,12 +3,14 @@ package io.segstream.core.scenes;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.segstream.core.labels.Label;
 import io.segstream.core.labels.LabelSet;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
@@ -214,6 +216,46 @@ class SceneGeneratorTest {
             assertEquals(p & 0xFF, bytes[3 * i + 2] & 0xFF);
             assertEquals(p, img.getRGB(i % W, i / W) & 0xFFFFFF);
         }
+    }
+
+    @Test
+    void intrudersComeInTheAskedShareAndMixTrucksOnTheTrackIncluded() {
+        SceneGenerator byDefault = gen(SceneKind.RAIL, 31);
+        SceneGenerator defaultSpelledOut = SceneGenerator.builder().setSize(W, H).optKind(SceneKind.RAIL).optSeed(31)
+                .optIntruders(SceneGenerator.DEFAULT_INTRUDER_SHARE, null).build();
+        SceneGenerator trucks = SceneGenerator.builder().setSize(W, H).optKind(SceneKind.RAIL).optSeed(31)
+                .optIntruders(1.0, List.of(Actor.TRUCK)).build();
+        SceneGenerator none = SceneGenerator.builder().setSize(W, H).optKind(SceneKind.RAIL).optSeed(31)
+                .optIntruders(0.0, List.of(Actor.TRUCK)).build();
+        int defaultIntruders = 0;
+        int truckIntruders = 0;
+        for (int i = 0; i < 12; i++) {
+            Scene d = byDefault.render(i);
+            assertArrayEquals(d.rgb(), defaultSpelledOut.render(i).rgb(), "the default mix keeps scene " + i);
+            for (SceneObject o : intruders(d)) {
+                assertNotEquals("truck", o.label(), "the default mix has no truck intruder, scene " + i);
+                defaultIntruders++;
+            }
+            for (SceneObject o : intruders(trucks.render(i))) {
+                assertEquals("truck", o.label(), "scene " + i);
+                assertTrue(o.area() == Area.TRACK || o.area() == Area.CARRIAGEWAY, o.toString());
+                truckIntruders++;
+            }
+            assertEquals(List.of(), intruders(none.render(i)), "share 0, scene " + i);
+        }
+        assertTrue(defaultIntruders < 12, "about 4 of 10 scenes have one by default, saw " + defaultIntruders);
+        assertTrue(truckIntruders >= 10, "every scene has a truck intruder unless it is hidden, saw "
+                + truckIntruders);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> SceneGenerator.builder().setSize(W, H).optIntruders(1.5, null).build());
+        assertEquals("the intruder share 1.5 must be between 0 and 1", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> SceneGenerator.builder().setSize(W, H).optIntruders(0.5, List.of()).build());
+        assertTrue(e.getMessage().startsWith("the intruder actors are empty"), e.getMessage());
+    }
+
+    private static List<SceneObject> intruders(Scene s) {
+        return s.objects().stream().filter(o -> o.intrusion() >= 0).toList();
     }
 
     @Test
