@@ -4,6 +4,7 @@ import io.segstream.connectors.kafka.AvroKafkaProducer;
 import io.segstream.connectors.kafka.AvroTopicReader;
 import io.segstream.connectors.kafka.EmbeddedKafka;
 import io.segstream.connectors.kafka.SegstreamTopics;
+import io.segstream.core.alerts.AlertAgreement;
 import io.segstream.core.alerts.AlertRules;
 import io.segstream.core.model.BootstrapModel;
 import io.segstream.dashboard.Dashboard;
@@ -206,7 +207,9 @@ final class DemoCommand implements Callable<Integer> {
                 stdout.printf(Locale.ROOT, "mean frame mIoU: %.3f%n", view.meanMiou());
                 stdout.println("overlays: " + view.overlays() + " in " + overlays.toAbsolutePath());
                 // the rules on the ground truth of the frames that got masks: what a perfect model would have raised
-                view.alertAgreement(alertTolerance).summary(10).forEach(stdout::println);
+                AlertAgreement agreement = view.alertAgreement(alertTolerance);
+                agreement.summary(10).forEach(stdout::println);
+                agreement.ruleTable().forEach(stdout::println);
                 stdout.flush();
             }
             return 0;

@@ -180,6 +180,8 @@ final class EvalCommand implements Callable<Integer> {
             out.println("Alerts of rules " + alertRules.source() + " on ground truth and predictions ("
                     + truthAlerts.timeline().lastSeqs().size() + " drive(s), each one camera):");
             agreement.summary(20).forEach(out::println);
+            out.println();
+            agreement.ruleTable().forEach(out::println);
         }
         if (json != null) {
             EvaluationReport.writeJson(result, scoredModel, json);

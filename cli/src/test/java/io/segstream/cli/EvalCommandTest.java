@@ -201,6 +201,9 @@ class EvalCommandTest {
                 r.out());
         assertTrue(r.out().contains("  missed: person-anywhere on bonn_000000 raised at seq 12, cleared at seq 14"),
                 r.out());
+        // per rule: truth, predicted, matched, raised late, precision, recall, median raise offset
+        assertTrue(r.out().lines().anyMatch(l -> l.matches(
+                "person-anywhere +2 +2 +1 +0 +0\\.500 +0\\.500 +\\+1\\.0 frames")), r.out());
 
         CliRun wide = run("eval", "--gt", drive.toString(), "--split", "train", "--pred", predicted.toString(),
                 "--rules", rules.toString(), "--alert-tolerance", "4");

@@ -168,6 +168,75 @@ public record AlertAgreement(
         return lines;
     }
 
+    /**
+     * The figures of one rule over every camera.
+     *
+     * @param ruleId            rule id
+     * @param truth             ground-truth alerts that count
+     * @param predicted         predicted alerts that count
+     * @param matched           predicted alerts matched within the tolerance
+     * @param raisedLate        false alerts raised while a missed ground-truth alert of the same camera and rule was
+     *                          up: the cause was seen, more than the tolerance late
+     * @param medianRaiseOffset median of the matched raises' offsets in frames (prediction minus ground truth), NaN
+     *                          without a match
+     */
+    public record RuleFigures(String ruleId, int truth, int predicted, int matched, int raisedLate,
+            double medianRaiseOffset) {
+        /** Matched over predicted; 1 without predictions. */
+        public double precision() {
+            return ratio(matched, predicted);
+        }
+
+        /** Matched over ground truth; 1 without ground-truth alerts. */
+        public double recall() {
+            return ratio(matched, truth);
+        }
+    }
+
+    /** The figures per rule, in rule id order. */
+    public List<RuleFigures> byRule() {
+        TreeMap<String, List<Match>> matchesByRule = new TreeMap<>();
+        TreeMap<String, List<AlertEpisode>> falseByRule = new TreeMap<>();
+        TreeMap<String, List<AlertEpisode>> missedByRule = new TreeMap<>();
+        matches.forEach(m -> matchesByRule.computeIfAbsent(m.truth().ruleId(), k -> new ArrayList<>()).add(m));
+        falseAlerts.forEach(e -> falseByRule.computeIfAbsent(e.ruleId(), k -> new ArrayList<>()).add(e));
+        missed.forEach(e -> missedByRule.computeIfAbsent(e.ruleId(), k -> new ArrayList<>()).add(e));
+        TreeMap<String, Boolean> rules = new TreeMap<>();
+        matchesByRule.keySet().forEach(r -> rules.put(r, true));
+        falseByRule.keySet().forEach(r -> rules.put(r, true));
+        missedByRule.keySet().forEach(r -> rules.put(r, true));
+        List<RuleFigures> out = new ArrayList<>();
+        for (String rule : rules.keySet()) {
+            List<Match> m = matchesByRule.getOrDefault(rule, List.of());
+            List<AlertEpisode> f = falseByRule.getOrDefault(rule, List.of());
+            List<AlertEpisode> g = missedByRule.getOrDefault(rule, List.of());
+            int late = (int) f.stream().filter(p -> g.stream().anyMatch(t -> during(p.raisedSeq(), t))).count();
+            long[] offsets = m.stream().mapToLong(Match::raiseOffset).sorted().toArray();
+            double median = offsets.length == 0 ? Double.NaN : offsets.length % 2 == 1 ? offsets[offsets.length / 2]
+                    : (offsets[offsets.length / 2 - 1] + offsets[offsets.length / 2]) / 2.0;
+            out.add(new RuleFigures(rule, m.size() + g.size(), m.size() + f.size(), m.size(), late, median));
+        }
+        return out;
+    }
+
+    private static boolean during(long seq, AlertEpisode truth) {
+        return seq > truth.raisedSeq() && (!truth.cleared() || seq < truth.clearedSeq());
+    }
+
+    /** {@link #byRule()} as a table, a header line and one line per rule. */
+    public List<String> ruleTable() {
+        List<String> lines = new ArrayList<>();
+        lines.add(String.format(Locale.ROOT, "%-26s %6s %10s %8s %12s %10s %7s %14s", "rule", "truth", "predicted",
+                "matched", "raised late", "precision", "recall", "raise offset"));
+        for (RuleFigures r : byRule()) {
+            lines.add(String.format(Locale.ROOT, "%-26s %6d %10d %8d %12d %10.3f %7.3f %14s", r.ruleId(), r.truth(),
+                    r.predicted(), r.matched(), r.raisedLate(), r.precision(), r.recall(),
+                    Double.isNaN(r.medianRaiseOffset()) ? "-"
+                            : String.format(Locale.ROOT, "%+.1f frames", r.medianRaiseOffset())));
+        }
+        return lines;
+    }
+
     /** The counts as the matching goes. */
     private static final class Tally {
         final int tolerance;

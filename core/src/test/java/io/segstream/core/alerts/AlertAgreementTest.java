@@ -133,6 +133,33 @@ class AlertAgreementTest {
     }
 
     @Test
+    void figuresPerRuleCountLateRaisesAndTheMedianOffset() {
+        List<AlertEpisode> truth = List.of(a("p", 10, 30), a("p", 50, 70), a("p", 90, OPEN), a("v", 20, 40));
+        // p: one match 2 late, one 3 early, one 12 frames late (false + missed, raised late); v: one false alarm
+        List<AlertEpisode> predicted = List.of(a("p", 12, 31), a("p", 47, 70), a("p", 102, OPEN), a("v", 60, 65));
+        AlertAgreement r = score(predicted, truth, 5, 200);
+        List<AlertAgreement.RuleFigures> rules = r.byRule();
+        assertEquals(2, rules.size());
+        AlertAgreement.RuleFigures p = rules.get(0);
+        assertEquals("p", p.ruleId());
+        assertEquals(3, p.truth());
+        assertEquals(3, p.predicted());
+        assertEquals(2, p.matched());
+        assertEquals(1, p.raisedLate());
+        assertEquals(-0.5, p.medianRaiseOffset());
+        assertEquals(2 / 3.0, p.recall(), 1e-12);
+        AlertAgreement.RuleFigures v = rules.get(1);
+        assertEquals(List.of(1, 1, 0, 0), List.of(v.truth(), v.predicted(), v.matched(), v.raisedLate()));
+        assertTrue(Double.isNaN(v.medianRaiseOffset()));
+        assertEquals(0.0, v.precision());
+        List<String> table = r.ruleTable();
+        assertEquals(3, table.size());
+        assertTrue(table.get(1).startsWith("p "), table.get(1));
+        assertTrue(table.get(1).endsWith("-0.5 frames"), table.get(1));
+        assertTrue(table.get(2).endsWith(" -"), table.get(2));
+    }
+
+    @Test
     void aNegativeToleranceIsRefused() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> score(List.of(), List.of(), -1, 0));
