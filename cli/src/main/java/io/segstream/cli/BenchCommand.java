@@ -3,6 +3,7 @@ package io.segstream.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.segstream.core.alerts.AlertRules;
+import io.segstream.core.imaging.JpegEncoder;
 import io.segstream.core.model.BootstrapModel;
 import io.segstream.core.progress.ProgressBar;
 import io.segstream.core.scenes.SceneGenerator;
@@ -145,7 +146,7 @@ final class BenchCommand implements Callable<Integer> {
         ProgressBar bar = ProgressBar.builder().setOut(spec.commandLine().getErr()).setUnit("frames")
                 .optLabel("rendering").build();
         for (int i = 0; i < distinct; i++) {
-            jpegs.add(Jpeg.encode(gen.render(i).toImage(), 90));
+            jpegs.add(JpegEncoder.encode(gen.render(i).toImage(), 90));
             bar.update(i + 1, distinct);
         }
         bar.finish();

@@ -1,5 +1,6 @@
 package io.segstream.cli;
 
+import io.segstream.core.imaging.JpegEncoder;
 import io.segstream.core.imaging.LabelPng;
 import io.segstream.core.progress.ProgressBar;
 import io.segstream.core.scenes.Actor;
@@ -44,7 +45,7 @@ final class DemoDrive {
         ProgressBar bar = ProgressBar.builder().setOut(err).setUnit("frames").optLabel("rendering drive").build();
         for (int i = 0; i < frames; i++) {
             Scene s = drive.render(i);
-            jpegs.add(Jpeg.encode(s.toImage(), 90));
+            jpegs.add(JpegEncoder.encode(s.toImage(), 90));
             labels.add(LabelPng.encode8(s.labelIds()));
             bar.update(i + 1, frames);
         }

@@ -1,5 +1,6 @@
 package io.segstream.cli;
 
+import io.segstream.core.imaging.JpegEncoder;
 import io.segstream.core.scenes.DriveGenerator;
 import io.segstream.core.scenes.SceneKind;
 import io.segstream.core.segment.ExecutionProvider;
@@ -108,7 +109,7 @@ public final class EdgeBenchCommand implements Callable<Integer> {
                 .optSeed(7).build();
         List<byte[]> jpegs = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            jpegs.add(Jpeg.encode(drive.render(i).toImage(), 90));
+            jpegs.add(JpegEncoder.encode(drive.render(i).toImage(), 90));
         }
         return jpegs;
     }

@@ -5,6 +5,7 @@ import io.segstream.core.alerts.AlertRules;
 import io.segstream.core.alerts.LabelAlerts;
 import io.segstream.core.datasets.CityscapesDataset;
 import io.segstream.core.datasets.CityscapesSample;
+import io.segstream.core.imaging.FrameDecoder;
 import io.segstream.core.labels.LabelSet;
 import io.segstream.core.metrics.ConfusionMatrixPng;
 import io.segstream.core.metrics.EvaluationReport;
@@ -110,8 +111,26 @@ final class EvalCommand implements Callable<Integer> {
                     + " lie and still match (default: ${DEFAULT-VALUE}).")
     int alertTolerance;
 
+    @Option(names = "--jpeg-quality", paramLabel = "Q", defaultValue = "0",
+            description = "With --model: send every frame through JPEG at quality Q (1..100) and the segmenter's JPEG"
+                    + " decoder, as camera frames reach a running job (the demo sends 90); default 0: the image as"
+                    + " read.")
+    int jpegQuality;
+
+    @Option(names = "--jpeg-decoder", paramLabel = "NAME", defaultValue = FrameDecoder.IMAGEIO,
+            description = "With --jpeg-quality: the segmenter's JPEG decoder, imageio (the job's default), ffmpeg or"
+                    + " auto (default: ${DEFAULT-VALUE}).")
+    String jpegDecoder;
+
     @Override
     public Integer call() throws Exception {
+        if (jpegQuality < 0 || jpegQuality > 100) {
+            throw new IllegalArgumentException("--jpeg-quality must be 1..100, or 0 for none, got " + jpegQuality);
+        }
+        if (jpegQuality > 0 && scored.model == null) {
+            throw new IllegalArgumentException("--jpeg-quality needs --model: predictions read from --pred were made"
+                    + " already");
+        }
         if (alertTolerance < 0) {
             throw new IllegalArgumentException("--alert-tolerance must be 0 or more frames, got " + alertTolerance);
         }
@@ -146,14 +165,21 @@ final class EvalCommand implements Callable<Integer> {
                 model.resolve(ModelDirectory.MODEL_FILE).toFile().deleteOnExit();
                 model.resolve(ModelDirectory.MANIFEST_FILE).toFile().deleteOnExit();
             }
-            try (OnnxSegmenter seg = OnnxSegmenter.open(model, SegmenterOptions.defaults())) {
+            SegmenterOptions options = SegmenterOptions.builder().optJpegDecoder(jpegDecoder).build();
+            try (OnnxSegmenter seg = OnnxSegmenter.open(model, options)) {
                 result = ModelEvaluator.builder().setSegmenter(seg).setGroundTruth(dataset).optSplit(split)
+                        .optJpegQuality(jpegQuality)
                         .optLimit(frames).optProgress(onFrame).optFrameListener(alertFrames).build().run();
                 progress.finish();
                 scoredModel = seg.manifest().id();
-                out.printf("Evaluated %d frame(s) of %s with model %s (%s, label set %s)%n%n", result.frames(),
+                out.printf("Evaluated %d frame(s) of %s with model %s (%s, label set %s)%n", result.frames(),
                         dataset.root().resolve("gtFine").resolve(split), seg.manifest().id(), model,
                         seg.labelSet().name());
+                if (jpegQuality > 0) {
+                    out.printf("Every frame went through JPEG at quality %d and the %s decoder.%n", jpegQuality,
+                            seg.jpegDecoderName());
+                }
+                out.println();
             }
         } else {
             LabelSet set = LabelSet.named(labelSet);

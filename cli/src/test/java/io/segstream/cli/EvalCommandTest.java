@@ -149,6 +149,17 @@ class EvalCommandTest {
         assertEquals(BootstrapModel.NAME + ":1", JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
                 .build().readTree(json.toFile()).get("model").asText(), "the JSON names the model it scored");
 
+        CliRun jpeg = run("eval", "--gt", scenes.toString(), "--model", model.toString(), "--jpeg-quality", "90",
+                "--jpeg-decoder", "ffmpeg");
+        assertEquals(0, jpeg.exit(), jpeg.err());
+        assertTrue(jpeg.out().contains("\nEvery frame went through JPEG at quality 90 and the FFmpeg MJPEG decoder.\n"),
+                jpeg.out());
+        assertTrue(jpeg.out().contains("| rail track    | 0."), jpeg.out());
+        assertEquals("--jpeg-quality needs --model: predictions read from --pred were made already", failure(run(
+                "eval", "--gt", scenes.toString(), "--pred", pred.toString(), "--jpeg-quality", "90")));
+        assertEquals("--jpeg-quality must be 1..100, or 0 for none, got 101", failure(run("eval", "--gt",
+                scenes.toString(), "--model", model.toString(), "--jpeg-quality", "101")));
+
         CliRun both = run("eval", "--gt", scenes.toString(), "--model", model.toString(), "--pred", pred.toString());
         assertEquals(2, both.exit());
         assertTrue(both.err().contains("--pred=DIR, --model=DIR are mutually exclusive"), both.err());

@@ -2,9 +2,15 @@ package io.segstream.core.metrics;
 
 import io.segstream.core.datasets.CityscapesDataset;
 import io.segstream.core.datasets.CityscapesSample;
+import io.segstream.core.imaging.ImageFormatException;
+import io.segstream.core.imaging.JpegEncoder;
 import io.segstream.core.imaging.LabelImage;
+import io.segstream.core.imaging.RgbImage;
 import io.segstream.core.segment.OnnxSegmenter;
 import io.segstream.core.segment.Segmentation;
+import io.segstream.schemas.ImageEncoding;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.List;
 
 /**
@@ -28,6 +34,7 @@ public final class ModelEvaluator {
     private final int limit;
     private final FolderEvaluator.Progress progress;
     private final FolderEvaluator.FrameListener frames;
+    private final int jpegQuality;
 
     private ModelEvaluator(Builder b) {
         this.segmenter = b.segmenter;
@@ -36,6 +43,7 @@ public final class ModelEvaluator {
         this.limit = b.limit;
         this.progress = b.progress;
         this.frames = b.frames;
+        this.jpegQuality = b.jpegQuality;
     }
 
     public static Builder builder() {
@@ -50,10 +58,25 @@ public final class ModelEvaluator {
         }
         String model = segmenter.manifest().id();
         return FolderEvaluator.score(samples, segmenter.labelSet(), PredictionIds.TRAIN, (i, sample) -> {
-            Segmentation s = segmenter.segment(sample.loadRgb());
+            Segmentation s = segment(sample);
             return new FolderEvaluator.Prediction(LabelImage.of8(s.width(), s.height(), s.classIds()),
                     "of " + model + " for " + sample.image().orElseThrow());
         }, progress, frames);
+    }
+
+    private Segmentation segment(CityscapesSample sample) throws ImageFormatException {
+        RgbImage rgb = sample.loadRgb();
+        if (jpegQuality == 0) {
+            return segmenter.segment(rgb);
+        }
+        byte[] jpeg;
+        try {
+            jpeg = JpegEncoder.encode(rgb.toBufferedImage(), jpegQuality);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot encode " + sample.image().orElseThrow() + " as JPEG", e);
+        }
+        return segmenter.segment(ImageEncoding.JPEG, jpeg, rgb.width(), rgb.height(),
+                sample.image().orElseThrow().toString());
     }
 
     /** Configures a {@link ModelEvaluator}. */
@@ -64,6 +87,7 @@ public final class ModelEvaluator {
         private int limit;
         private FolderEvaluator.Progress progress = (done, total, sample) -> { };
         private FolderEvaluator.FrameListener frames = FolderEvaluator.FrameListener.NONE;
+        private int jpegQuality;
 
         private Builder() {}
 
@@ -103,6 +127,15 @@ public final class ModelEvaluator {
             return this;
         }
 
+        /**
+         * Sends every frame through JPEG at {@code quality} (1..100) and the segmenter's JPEG decoder, as camera
+         * frames reach a running job; 0 (default) hands the decoded image to the model.
+         */
+        public Builder optJpegQuality(int quality) {
+            this.jpegQuality = quality;
+            return this;
+        }
+
         public ModelEvaluator build() {
             if (segmenter == null) {
                 throw new IllegalArgumentException("model is not set; call setSegmenter(OnnxSegmenter)");
@@ -115,6 +148,9 @@ public final class ModelEvaluator {
             }
             if (limit < 0) {
                 throw new IllegalArgumentException("frame limit must be 0 (all) or more, got " + limit);
+            }
+            if (jpegQuality < 0 || jpegQuality > 100) {
+                throw new IllegalArgumentException("JPEG quality must be 1..100, or 0 for none, got " + jpegQuality);
             }
             if (progress == null || frames == null) {
                 throw new IllegalArgumentException("progress and frame listener must not be null");

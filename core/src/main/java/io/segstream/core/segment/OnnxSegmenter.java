@@ -563,6 +563,11 @@ public final class OnnxSegmenter implements AutoCloseable {
         return decoder.decode(encoding, data, width, height, source);
     }
 
+    /** The decoder JPEG frames go to: {@code ImageIO}, or a native decoder's name such as {@code ffmpeg}. */
+    public String jpegDecoderName() {
+        return decoder.jpegDecoderName();
+    }
+
     /**
      * Decodes and segments one encoded frame.
      *

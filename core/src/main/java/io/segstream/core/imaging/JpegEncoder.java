@@ -1,4 +1,4 @@
-package io.segstream.cli;
+package io.segstream.core.imaging;
 
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
@@ -9,12 +9,12 @@ import javax.imageio.ImageWriteParam;
 import javax.imageio.ImageWriter;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
 
-/** JPEG encoding of generated frames for the demo and the benchmark. */
-final class Jpeg {
-    private Jpeg() {}
+/** JPEG encoding as a camera sends frames: generated frames for the demo, the benchmarks and {@code eval}. */
+public final class JpegEncoder {
+    private JpegEncoder() {}
 
     /** {@code image} as JPEG bytes at {@code quality} (1..100). */
-    static byte[] encode(BufferedImage image, int quality) throws IOException {
+    public static byte[] encode(BufferedImage image, int quality) throws IOException {
         ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (MemoryCacheImageOutputStream out = new MemoryCacheImageOutputStream(bytes)) {
