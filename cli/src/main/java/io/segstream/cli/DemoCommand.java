@@ -210,6 +210,8 @@ final class DemoCommand implements Callable<Integer> {
                 AlertAgreement agreement = view.alertAgreement(alertTolerance);
                 agreement.summary(10).forEach(stdout::println);
                 agreement.ruleTable().forEach(stdout::println);
+                stdout.println("(one drive: a few frames earlier or later move these figures; score a model's alerts"
+                        + " over many drives with scenes --sequence --count N and eval --rules)");
                 stdout.flush();
             }
             return 0;

@@ -117,9 +117,9 @@ final class EvalCommand implements Callable<Integer> {
                     + " read.")
     int jpegQuality;
 
-    @Option(names = "--jpeg-decoder", paramLabel = "NAME", defaultValue = FrameDecoder.IMAGEIO,
-            description = "With --jpeg-quality: the segmenter's JPEG decoder, imageio (the job's default), ffmpeg or"
-                    + " auto (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--jpeg-decoder", paramLabel = "NAME", defaultValue = FrameDecoder.AUTO,
+            description = "With --jpeg-quality: the segmenter's JPEG decoder, auto (as the job: ffmpeg where it opens),"
+                    + " ffmpeg or imageio (default: ${DEFAULT-VALUE}).")
     String jpegDecoder;
 
     @Override

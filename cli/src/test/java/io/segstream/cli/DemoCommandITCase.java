@@ -57,6 +57,9 @@ class DemoCommandITCase {
         assertTrue(raises.find(), text);
         assertTrue(Integer.parseInt(raises.group(2)) >= 1,
                 "the person stepping onto the track raises an alert on the ground truth: " + text);
+        assertTrue(Pattern.compile("(?m)^rule +truth +predicted +matched +raised late +precision +recall +raise"
+                + " offset$").matcher(text).find(), "the table per rule: " + text);
+        assertTrue(Pattern.compile("(?m)^person-in-corridor +[1-9]").matcher(text).find(), text);
         try (Stream<Path> files = Files.list(out.resolve("overlays"))) {
             assertTrue(files.anyMatch(p -> p.getFileName().toString().matches("cam-1_\\d{6}\\.png")),
                     "overlays are written");

@@ -100,12 +100,12 @@ public final class SegmenterOptions {
             "most pixels (width x height) a frame may have; larger frames are refused before decoding, so a"
                     + " decompression bomb cannot exhaust memory (default 8192x8192)", Long::parseLong);
 
-    public static final Option<String> JPEG_DECODER = new Option<>("jpeg-decoder", FrameDecoder.IMAGEIO,
-            "which decoder JPEG frames go to: imageio, or ffmpeg (FFmpeg's decoder, leaving YCbCr planes the "
-                    + "preprocessing reads: about 3 ms less a 1024x512 frame here, the same mIoU, but not the same "
-                    + "pixels, which moved the demo drive's alerts that sit at a rule's threshold; README, "
-                    + "Performance), or auto (ffmpeg where the jpeg-ffmpeg module is on the class path, as in the job "
-                    + "and the edge agent); frames FFmpeg does not decode go to ImageIO", Function.identity());
+    public static final Option<String> JPEG_DECODER = new Option<>("jpeg-decoder", FrameDecoder.AUTO,
+            "which decoder JPEG frames go to: auto (default: ffmpeg where the jpeg-ffmpeg module is on the class "
+                    + "path, as in the job and the edge agent, else imageio), ffmpeg (FFmpeg's decoder, leaving the "
+                    + "YCbCr planes the preprocessing reads: about 1.5 ms less a 1024x512 frame here, the same mIoU "
+                    + "and the same alert figures over 16 drives; README, Performance) or imageio; frames FFmpeg does "
+                    + "not decode go to ImageIO", Function.identity());
 
     /** Every option, in documentation order. */
     public static final List<Option<?>> ALL = List.of(PROVIDER, DEVICE_ID, BATCH_SIZE, INTRA_OP_THREADS,
