@@ -22,6 +22,7 @@ import io.segstream.inference.InferenceJob;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -199,8 +200,9 @@ final class EvalCommand implements Callable<Integer> {
                     predictionIds.name().toLowerCase(Locale.ROOT));
         }
         out.print(EvaluationReport.tables(result));
+        AlertAgreement agreement = null;
         if (alertRules != null) {
-            AlertAgreement agreement = AlertAgreement.score(predictedAlerts.timeline().episodes(),
+            agreement = AlertAgreement.score(predictedAlerts.timeline().episodes(),
                     truthAlerts.timeline().episodes(), alertTolerance, truthAlerts.timeline().lastSeqs());
             out.println();
             out.println("Alerts of rules " + alertRules.source() + " on ground truth and predictions ("
@@ -210,7 +212,8 @@ final class EvalCommand implements Callable<Integer> {
             agreement.ruleTable().forEach(out::println);
         }
         if (json != null) {
-            EvaluationReport.writeJson(result, scoredModel, json);
+            EvaluationReport.writeJson(result, scoredModel,
+                    agreement == null ? Map.of() : Map.of("alerts", agreement.toMap()), json);
             out.println();
             out.println("wrote " + json);
         }

@@ -216,6 +216,22 @@ class EvalCommandTest {
         assertTrue(r.out().lines().anyMatch(l -> l.matches(
                 "person-anywhere +2 +2 +1 +0 +0\\.500 +0\\.500 +\\+1\\.0 frames")), r.out());
 
+        Path json = tmp.resolve("alerts.json");
+        CliRun withJson = run("eval", "--gt", drive.toString(), "--split", "train", "--pred", predicted.toString(),
+                "--rules", rules.toString(), "--alert-tolerance", "2", "--json", json.toString());
+        assertEquals(0, withJson.exit(), withJson.err());
+        JsonNode alerts = JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build()
+                .readTree(json.toFile()).get("alerts");
+        assertEquals(2, alerts.get("toleranceFrames").asInt());
+        assertEquals(0.5, alerts.get("precision").asDouble());
+        assertEquals(0.5, alerts.get("recall").asDouble());
+        assertEquals(List.of(2, 2, 1), List.of(alerts.get("predicted").asInt(), alerts.get("truth").asInt(),
+                alerts.get("matched").asInt()));
+        JsonNode rule = alerts.get("rules").get(0);
+        assertEquals("person-anywhere", rule.get("rule").asText());
+        assertEquals(1.0, rule.get("medianRaiseOffset").asDouble());
+        assertEquals(0, rule.get("raisedLate").asInt());
+
         CliRun wide = run("eval", "--gt", drive.toString(), "--split", "train", "--pred", predicted.toString(),
                 "--rules", rules.toString(), "--alert-tolerance", "4");
         assertTrue(wide.out().contains("\nalert precision: 1.000\nalert recall: 1.000\n"),

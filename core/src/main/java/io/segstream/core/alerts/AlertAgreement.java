@@ -2,6 +2,7 @@ package io.segstream.core.alerts;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -221,6 +222,39 @@ public record AlertAgreement(
 
     private static boolean during(long seq, AlertEpisode truth) {
         return seq > truth.raisedSeq() && (!truth.cleared() || seq < truth.clearedSeq());
+    }
+
+    /**
+     * The figures as plain values for a JSON report: tolerance, precision and recall of raises and clears, counts,
+     * and one entry per rule ({@code medianRaiseOffset} null without a match).
+     */
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("toleranceFrames", toleranceFrames);
+        m.put("precision", precision());
+        m.put("recall", recall());
+        m.put("clearPrecision", clearPrecision());
+        m.put("clearRecall", clearRecall());
+        m.put("leftRaised", leftOpen.size());
+        m.put("predicted", matches.size() + falseAlerts.size());
+        m.put("truth", matches.size() + missed.size());
+        m.put("matched", matches.size());
+        m.put("undecided", undecided);
+        List<Map<String, Object>> rules = new ArrayList<>();
+        for (RuleFigures r : byRule()) {
+            Map<String, Object> rule = new LinkedHashMap<>();
+            rule.put("rule", r.ruleId());
+            rule.put("truth", r.truth());
+            rule.put("predicted", r.predicted());
+            rule.put("matched", r.matched());
+            rule.put("raisedLate", r.raisedLate());
+            rule.put("precision", r.precision());
+            rule.put("recall", r.recall());
+            rule.put("medianRaiseOffset", Double.isNaN(r.medianRaiseOffset()) ? null : r.medianRaiseOffset());
+            rules.add(rule);
+        }
+        m.put("rules", rules);
+        return m;
     }
 
     /** {@link #byRule()} as a table, a header line and one line per rule. */

@@ -118,6 +118,15 @@ public final class EvaluationReport {
 
     /** Writes {@link #toJson} to {@code file} with a {@code model} field naming what was scored (when not null). */
     public static void writeJson(EvaluationResult result, String model, Path file) throws IOException {
+        writeJson(result, model, Map.of(), file);
+    }
+
+    /**
+     * Writes {@link #toJson} to {@code file} with a {@code model} field (when not null) and further top-level fields
+     * ({@code alerts}, say) whose values are plain maps, lists, strings and numbers.
+     */
+    public static void writeJson(EvaluationResult result, String model, Map<String, Object> extra, Path file)
+            throws IOException {
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null) {
             Files.createDirectories(parent);
@@ -126,6 +135,7 @@ public final class EvaluationReport {
         if (model != null) {
             json.put("model", model);
         }
+        extra.forEach((k, v) -> json.set(k, JSON.valueToTree(v)));
         JSON.writeValue(file.toFile(), json);
     }
 

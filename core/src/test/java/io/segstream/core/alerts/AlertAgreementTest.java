@@ -157,6 +157,12 @@ class AlertAgreementTest {
         assertTrue(table.get(1).startsWith("p "), table.get(1));
         assertTrue(table.get(1).endsWith("-0.5 frames"), table.get(1));
         assertTrue(table.get(2).endsWith(" -"), table.get(2));
+        Map<String, Object> map = r.toMap();
+        assertEquals(4, map.get("truth"));
+        assertEquals(2, map.get("matched"));
+        List<?> ruleMaps = (List<?>) map.get("rules");
+        assertEquals(-0.5, ((Map<?, ?>) ruleMaps.get(0)).get("medianRaiseOffset"));
+        assertEquals(null, ((Map<?, ?>) ruleMaps.get(1)).get("medianRaiseOffset"), "no match, no offset");
     }
 
     @Test
