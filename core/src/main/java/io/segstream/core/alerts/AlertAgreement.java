@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * How far predicted alerts agree with the alerts the same rules raise on ground truth: alert precision and recall,
@@ -196,32 +197,30 @@ public record AlertAgreement(
 
     /** The figures per rule, in rule id order. */
     public List<RuleFigures> byRule() {
-        TreeMap<String, List<Match>> matchesByRule = new TreeMap<>();
-        TreeMap<String, List<AlertEpisode>> falseByRule = new TreeMap<>();
-        TreeMap<String, List<AlertEpisode>> missedByRule = new TreeMap<>();
-        matches.forEach(m -> matchesByRule.computeIfAbsent(m.truth().ruleId(), k -> new ArrayList<>()).add(m));
-        falseAlerts.forEach(e -> falseByRule.computeIfAbsent(e.ruleId(), k -> new ArrayList<>()).add(e));
-        missed.forEach(e -> missedByRule.computeIfAbsent(e.ruleId(), k -> new ArrayList<>()).add(e));
-        TreeMap<String, Boolean> rules = new TreeMap<>();
-        matchesByRule.keySet().forEach(r -> rules.put(r, true));
-        falseByRule.keySet().forEach(r -> rules.put(r, true));
-        missedByRule.keySet().forEach(r -> rules.put(r, true));
+        TreeSet<String> rules = new TreeSet<>();
+        matches.forEach(m -> rules.add(m.truth().ruleId()));
+        falseAlerts.forEach(e -> rules.add(e.ruleId()));
+        missed.forEach(e -> rules.add(e.ruleId()));
         List<RuleFigures> out = new ArrayList<>();
-        for (String rule : rules.keySet()) {
-            List<Match> m = matchesByRule.getOrDefault(rule, List.of());
-            List<AlertEpisode> f = falseByRule.getOrDefault(rule, List.of());
-            List<AlertEpisode> g = missedByRule.getOrDefault(rule, List.of());
-            int late = (int) f.stream().filter(p -> g.stream().anyMatch(t -> during(p.raisedSeq(), t))).count();
-            long[] offsets = m.stream().mapToLong(Match::raiseOffset).sorted().toArray();
-            double median = offsets.length == 0 ? Double.NaN : offsets.length % 2 == 1 ? offsets[offsets.length / 2]
-                    : (offsets[offsets.length / 2 - 1] + offsets[offsets.length / 2]) / 2.0;
-            out.add(new RuleFigures(rule, m.size() + g.size(), m.size() + f.size(), m.size(), late, median));
+        for (String rule : rules) {
+            long[] offsets = matches.stream().filter(m -> m.truth().ruleId().equals(rule))
+                    .mapToLong(Match::raiseOffset).sorted().toArray();
+            List<AlertEpisode> f = falseAlerts.stream().filter(e -> e.ruleId().equals(rule)).toList();
+            List<AlertEpisode> g = missed.stream().filter(e -> e.ruleId().equals(rule)).toList();
+            int late = (int) f.stream().filter(p -> g.stream().anyMatch(t -> during(p, t))).count();
+            int n = offsets.length;
+            double median = n == 0 ? Double.NaN
+                    : n % 2 == 1 ? offsets[n / 2] : (offsets[n / 2 - 1] + offsets[n / 2]) / 2.0;
+            out.add(new RuleFigures(rule, n + g.size(), n + f.size(), n, late, median));
         }
         return out;
     }
 
-    private static boolean during(long seq, AlertEpisode truth) {
-        return seq > truth.raisedSeq() && (!truth.cleared() || seq < truth.clearedSeq());
+    /** Whether {@code predicted} was raised on the same camera while {@code truth} was up. */
+    private static boolean during(AlertEpisode predicted, AlertEpisode truth) {
+        long seq = predicted.raisedSeq();
+        return predicted.cameraId().equals(truth.cameraId()) && seq > truth.raisedSeq()
+                && (!truth.cleared() || seq < truth.clearedSeq());
     }
 
     /**

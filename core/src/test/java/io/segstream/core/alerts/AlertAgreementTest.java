@@ -166,6 +166,18 @@ class AlertAgreementTest {
     }
 
     @Test
+    void aLateRaiseCountsOnlyAgainstTheSameCamera() {
+        // cam-2 misses its alert at 10-40; cam-1's false alert at 25 is not cam-2's cause seen late
+        List<AlertEpisode> truth = List.of(new AlertEpisode("cam-2", "p", 10, 40));
+        List<AlertEpisode> predicted = List.of(new AlertEpisode(CAM, "p", 25, 35),
+                new AlertEpisode("cam-2", "p", 30, 45));
+        AlertAgreement r = AlertAgreement.score(predicted, truth, 5, Map.of(CAM, 200L, "cam-2", 200L));
+        AlertAgreement.RuleFigures p = r.byRule().get(0);
+        assertEquals(List.of(1, 2, 0, 1), List.of(p.truth(), p.predicted(), p.matched(), p.raisedLate()),
+                "only cam-2's raise at 30 was late");
+    }
+
+    @Test
     void aNegativeToleranceIsRefused() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> score(List.of(), List.of(), -1, 0));
