@@ -5,7 +5,6 @@ import io.segstream.core.imaging.ImageFormatException;
 import io.segstream.core.imaging.LabelImage;
 import io.segstream.core.imaging.LabelPng;
 import io.segstream.schemas.MaskEncoding;
-import java.io.ByteArrayOutputStream;
 import java.util.Arrays;
 import java.util.zip.Deflater;
 
@@ -76,22 +75,35 @@ public final class MaskCodec {
     /** Run-length code as the class documentation describes. */
     public static byte[] encodeRle(ClassMask mask) {
         byte[] ids = mask.classIds();
-        ByteArrayOutputStream out = new ByteArrayOutputStream(64 + ids.length / 64);
-        out.write(RLE_VERSION);
-        writeVarint(out, mask.width());
-        writeVarint(out, mask.height());
+        byte[] out = new byte[64 + ids.length / 64];
+        int n = 0;
+        out[n++] = RLE_VERSION;
+        n = putVarint(out, n, mask.width());
+        n = putVarint(out, n, mask.height());
+        int last = ids.length - 1;
         int i = 0;
-        while (i < ids.length) {
-            byte id = ids[i];
-            int j = i + 1;
-            while (j < ids.length && ids[j] == id) {
-                j++;
+        while (i <= last) {
+            // the run ends where a pixel differs from the next one (a vectorised comparison of the shifted arrays)
+            int k = Arrays.mismatch(ids, i, last, ids, i + 1, last + 1);
+            int j = k < 0 ? last + 1 : i + k + 1;
+            if (out.length - n < 6) {
+                out = Arrays.copyOf(out, out.length * 2);
             }
-            out.write(id);
-            writeVarint(out, j - i);
+            out[n++] = ids[i];
+            n = putVarint(out, n, j - i);
             i = j;
         }
-        return out.toByteArray();
+        return Arrays.copyOf(out, n);
+    }
+
+    /** Writes {@code value} as an unsigned LEB128 varint at {@code at} (room for 5 bytes assumed); the next index. */
+    private static int putVarint(byte[] out, int at, long value) {
+        while ((value & ~0x7FL) != 0) {
+            out[at++] = (byte) ((value & 0x7F) | 0x80);
+            value >>>= 7;
+        }
+        out[at++] = (byte) value;
+        return at;
     }
 
     /** Reads run-length code. */
@@ -126,15 +138,6 @@ public final class MaskCodec {
                     + " pixels; the data is truncated");
         }
         return new ClassMask((int) width, (int) height, ids);
-    }
-
-    private static void writeVarint(ByteArrayOutputStream out, long value) {
-        long v = value;
-        while ((v & ~0x7FL) != 0) {
-            out.write((int) ((v & 0x7F) | 0x80));
-            v >>>= 7;
-        }
-        out.write((int) v);
     }
 
     private static long readVarint(byte[] data, int[] pos, String source) throws ImageFormatException {

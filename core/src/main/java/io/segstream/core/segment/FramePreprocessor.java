@@ -35,9 +35,15 @@ public final class FramePreprocessor {
     private final float[][] halfLut = new float[3][4 * 255 + 1];
     private final boolean bgr;
     private final float[] row;
+    private final float[] rowLuma;
+    private final float[] rowRed;
+    private final float[] rowGreen;
+    private final float[] rowBlue;
+    private final float[] rowCb;
+    private final float[] rowCr;
     /** Three chroma rows of a 4:2:0 frame smoothed across, per plane, cycled by row; made on the first such frame. */
-    private int[][] acrossCb;
-    private int[][] acrossCr;
+    private float[][] acrossCb;
+    private float[][] acrossCr;
 
     private int srcWidth = -1;
     private int srcHeight = -1;
@@ -68,6 +74,12 @@ public final class FramePreprocessor {
             }
         }
         this.row = new float[width * 3];
+        this.rowLuma = new float[width];
+        this.rowRed = new float[width];
+        this.rowGreen = new float[width];
+        this.rowBlue = new float[width];
+        this.rowCb = new float[width];
+        this.rowCr = new float[width];
     }
 
     /** Floats one image takes in the input tensor: 3 x height x width. */
@@ -89,8 +101,8 @@ public final class FramePreprocessor {
         if (planes != null && image.width() == 2 * width && image.height() == 2 * height
                 && (planes.grey() || planes.chromaShiftX() == 1 && planes.chromaShiftY() == 1)) {
             if (acrossCb == null && !planes.grey()) {
-                acrossCb = new int[3][width];
-                acrossCr = new int[3][width];
+                acrossCb = new float[3][width];
+                acrossCr = new float[3][width];
             }
             halveYcbcr(planes, dst, base);
             return;
@@ -200,15 +212,19 @@ public final class FramePreprocessor {
                 across(cr, 1, acrossCr[1]);
             }
         }
+        if (!grey && nchw) {
+            halveColourPlanes(luma, cb, cr, dst, base);
+            return;
+        }
         for (int y = 0; y < height; y++) {
             int r0 = 2 * y * stride;
             int r1 = r0 + stride;
-            int[] upCb = null;
-            int[] atCb = null;
-            int[] downCb = null;
-            int[] upCr = null;
-            int[] atCr = null;
-            int[] downCr = null;
+            float[] upCb = null;
+            float[] atCb = null;
+            float[] downCb = null;
+            float[] upCr = null;
+            float[] atCr = null;
+            float[] downCr = null;
             if (!grey) {
                 if (y > 0 && y + 1 < height) {
                     across(cb, y + 1, acrossCb[(y + 1) % 3]);
@@ -251,14 +267,100 @@ public final class FramePreprocessor {
         }
     }
 
-    /** Chroma row {@code y} of {@code plane} (the input's width) smoothed across by [1 6 1], edges repeated. */
-    private void across(byte[] plane, int y, int[] out) {
+    /**
+     * {@link #halveYcbcr} for colour frames and NCHW models, the common case, written as passes over whole rows that
+     * the JIT compiler turns into vector instructions: the same arithmetic in the same order, so the same bits.
+     */
+    private void halveColourPlanes(byte[] luma, byte[] cb, byte[] cr, FloatBuffer dst, int base) {
+        int stride = 2 * width;
+        int red = bgr ? 2 : 0;
+        int blue = bgr ? 0 : 2;
+        float sr = scale[red];
+        float br = bias[red];
+        float sg = scale[1];
+        float bg = bias[1];
+        float sb = scale[blue];
+        float bb = bias[blue];
+        float[] lm = rowLuma;
+        float[] rr = rowRed;
+        float[] gg = rowGreen;
+        float[] bl = rowBlue;
+        float[] cu = rowCb;
+        float[] cv = rowCr;
+        int plane = width * height;
+        for (int y = 0; y < height; y++) {
+            if (y > 0 && y + 1 < height) {
+                across(cb, y + 1, acrossCb[(y + 1) % 3]);
+                across(cr, y + 1, acrossCr[(y + 1) % 3]);
+            }
+            int up = Math.max(y - 1, 0) % 3;
+            int down = Math.min(y + 1, height - 1) % 3;
+            float[] upCb = acrossCb[up];
+            float[] atCb = acrossCb[y % 3];
+            float[] downCb = acrossCb[down];
+            float[] upCr = acrossCr[up];
+            float[] atCr = acrossCr[y % 3];
+            float[] downCr = acrossCr[down];
+            int r0 = 2 * y * stride;
+            int r1 = r0 + stride;
+            for (int x = 0, s = 0; x < width; x++, s += 2) {
+                lm[x] = ((luma[r0 + s] & 0xFF) + (luma[r0 + s + 1] & 0xFF) + (luma[r1 + s] & 0xFF)
+                        + (luma[r1 + s + 1] & 0xFF)) * 0.25f;
+            }
+            chroma(upCb, atCb, downCb, cu, width);
+            chroma(upCr, atCr, downCr, cv, width);
+            channel(lm, cv, YcbcrPlanes.CR_TO_RED, sr, br, rr, width);
+            green(lm, cu, cv, sg, bg, gg, width);
+            channel(lm, cu, YcbcrPlanes.CB_TO_BLUE, sb, bb, bl, width);
+            int o = base + y * width;
+            dst.put(o + red * plane, rr, 0, width);
+            dst.put(o + plane, gg, 0, width);
+            dst.put(o + blue * plane, bl, 0, width);
+        }
+    }
+
+    // The passes of halveColourPlanes, each a loop over a few whole rows: small enough for the JIT compiler's
+    // vectoriser, which gives up on one loop doing all of it (measured: 0.9 ms a 512x256 input against 0.15 ms).
+
+    /** Chroma smoothed down by [1 6 1] / 8 (rows already smoothed across), less 128. */
+    private static void chroma(float[] up, float[] at, float[] down, float[] out, int n) {
+        for (int x = 0; x < n; x++) {
+            out[x] = (up[x] + 6 * at[x] + down[x]) * (1f / 64f) - 128f;
+        }
+    }
+
+    /** Red (from Cr) or blue (from Cb): luma plus {@code k} times the chroma, clamped to 0-255, normalised. */
+    private static void channel(float[] luma, float[] chroma, float k, float scale, float bias, float[] out, int n) {
+        for (int x = 0; x < n; x++) {
+            out[x] = Math.min(Math.max(luma[x] + k * chroma[x], 0f), 255f) * scale + bias;
+        }
+    }
+
+    /** Green: luma plus both chroma terms, clamped to 0-255, normalised. */
+    private static void green(float[] luma, float[] cb, float[] cr, float scale, float bias, float[] out, int n) {
+        for (int x = 0; x < n; x++) {
+            out[x] = Math.min(Math.max(luma[x] + YcbcrPlanes.CB_TO_GREEN * cb[x] + YcbcrPlanes.CR_TO_GREEN * cr[x], 0f),
+                    255f) * scale + bias;
+        }
+    }
+
+    /**
+     * Chroma row {@code y} of {@code plane} (the input's width) smoothed across by [1 6 1], edges repeated; integers,
+     * held in floats (exactly: at most 8 x 255 across, 64 x 255 once smoothed down too) so that the colour pass
+     * converts nothing.
+     */
+    private void across(byte[] plane, int y, float[] out) {
         int o = y * width;
         int last = width - 1;
-        for (int x = 0; x < width; x++) {
-            out[x] = (plane[o + Math.max(x - 1, 0)] & 0xFF) + 6 * (plane[o + x] & 0xFF)
-                    + (plane[o + Math.min(x + 1, last)] & 0xFF);
+        if (last == 0) {
+            out[0] = 8 * (plane[o] & 0xFF);
+            return;
         }
+        out[0] = 7 * (plane[o] & 0xFF) + (plane[o + 1] & 0xFF);
+        for (int x = 1; x < last; x++) {
+            out[x] = (plane[o + x - 1] & 0xFF) + 6 * (plane[o + x] & 0xFF) + (plane[o + x + 1] & 0xFF);
+        }
+        out[last] = (plane[o + last - 1] & 0xFF) + 7 * (plane[o + last] & 0xFF);
     }
 
     private static float clamp(float v) {

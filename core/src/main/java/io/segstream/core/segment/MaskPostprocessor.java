@@ -44,8 +44,14 @@ public final class MaskPostprocessor {
     private float[] lowScores;
     private byte[] lowTop;
     private float[] lowMargin;
+    private float[] lowSecond;
     private int[] candidateCount;
+    /** Where quad {@code a}'s candidates start in {@link #candidates} and (times 4) in {@link #corners}. */
+    private int[] candidateStart;
+    /** The candidate classes of every quad that needs interpolation, packed quad after quad. */
     private byte[] candidates;
+    /** Each packed candidate's four corner scores (cells a, b, c, d), so that its pixels read them side by side. */
+    private float[] corners;
     private int interpolated;
     private final byte[] ids;
     private final float[] best;
@@ -60,6 +66,15 @@ public final class MaskPostprocessor {
     private int frameHeight = -1;
     private int[] xmap;
     private int[] ymap;
+
+    private int spanFrameWidth = -1;
+    private int spanFrameHeight = -1;
+    /** Output column and row each frame column and row samples, for the fused argmax. */
+    private int[] spanXmap;
+    private int[] ymapRow;
+    /** Frame columns where a span in one quad column of the scores starts, then the frame width. */
+    private int[] quadSpans;
+    private int quadSpanCount;
 
     /**
      * @param numClasses classes in the logits (the label set's count); at most 255, since 255 marks ignored
@@ -113,8 +128,11 @@ public final class MaskPostprocessor {
         p.lowScores = new float[numClasses * cells];
         p.lowTop = new byte[cells];
         p.lowMargin = new float[cells];
+        p.lowSecond = new float[cells];
         p.candidateCount = new int[cells];
+        p.candidateStart = new int[cells];
         p.candidates = new byte[cells * numClasses];
+        p.corners = new float[4 * cells * numClasses];
         return p;
     }
 
@@ -199,54 +217,125 @@ public final class MaskPostprocessor {
         logits.get(batchIndex * floatsPerImage(), s, 0, s.length);
         nanScores = 0;
         infiniteScores = 0;
+        // the largest magnitude; NaN or infinite when there are such scores, which are then counted
         float largest = 0;
         for (float v : s) {
-            if (Float.isNaN(v)) {
-                nanScores++;
-            } else if (Float.isInfinite(v)) {
-                infiniteScores++;
-            } else {
-                largest = Math.max(largest, Math.abs(v));
-            }
+            largest = Math.max(largest, Math.abs(v));
         }
-        // best class of every score cell and by how much it leads the second
-        for (int p = 0; p < cells; p++) {
-            float first = s[p];
-            float second = Float.NEGATIVE_INFINITY;
-            int id = 0;
-            for (int c = 1, o = cells + p; c < numClasses; c++, o += cells) {
-                float v = s[o];
-                if (v > first) {
-                    second = first;
-                    first = v;
-                    id = c;
-                } else if (v > second) {
-                    second = v;
+        if (!Float.isFinite(largest)) {
+            largest = 0;
+            for (float v : s) {
+                if (Float.isNaN(v)) {
+                    nanScores++;
+                } else if (Float.isInfinite(v)) {
+                    infiniteScores++;
+                } else {
+                    largest = Math.max(largest, Math.abs(v));
                 }
             }
-            lowTop[p] = (byte) id;
-            lowMargin[p] = first - second;
+        }
+        // best class of every score cell and by how much it leads the second, a class at a time over all cells
+        float[] first = lowMargin;
+        float[] second = lowSecond;
+        System.arraycopy(s, 0, first, 0, cells);
+        Arrays.fill(second, Float.NEGATIVE_INFINITY);
+        Arrays.fill(lowTop, (byte) 0);
+        for (int c = 1, o = cells; c < numClasses; c++, o += cells) {
+            byte id = (byte) c;
+            for (int p = 0; p < cells; p++) {
+                float v = s[o + p];
+                if (v > first[p]) {
+                    second[p] = first[p];
+                    first[p] = v;
+                    lowTop[p] = id;
+                } else if (v > second[p]) {
+                    second[p] = v;
+                }
+            }
+        }
+        for (int p = 0; p < cells; p++) {
+            first[p] -= second[p];
         }
         float sure = ROUNDING * (1 + largest);
         planQuads(sure);
+        return upsampledMask(frameWidth, frameHeight);
+    }
+
+    /**
+     * The frame-sized mask of the fused argmax, the same as the argmax at the output size resized to the frame
+     * (nearest pixel centres), made at the frame size directly: a frame row that samples the same output row as the
+     * row above is a copy of it; along a row, the frame pixels that fall in one quad of score cells whose classes all
+     * agree are filled at once; elsewhere each output pixel is interpolated once and repeated where the frame samples
+     * it again.
+     */
+    private ClassMask upsampledMask(int fw, int fh) {
+        mapFrame(fw, fh);
+        byte[] out = new byte[fw * fh];
+        int[] xm = spanXmap;
+        int[] spans = quadSpans;
+        int spanCount = quadSpanCount;
         int hard = 0;
-        for (int y = 0, o = 0; y < height; y++) {
-            int r0 = rowLo[y];
-            int r1 = rowHi[y];
-            float wy = rowW[y];
-            for (int x = 0; x < width; x++, o++) {
-                int q = r0 + colLo[x];
+        int previous = -1;
+        for (int y = 0; y < fh; y++) {
+            int my = ymapRow[y];
+            int o = y * fw;
+            if (my == previous) {
+                System.arraycopy(out, o - fw, out, o, fw);
+                continue;
+            }
+            previous = my;
+            int r0 = rowLo[my];
+            int r1 = rowHi[my];
+            float wy = rowW[my];
+            for (int k = 0; k < spanCount; k++) {
+                int from = spans[k];
+                int to = spans[k + 1];
+                int q = r0 + colLo[xm[from]];
                 int n = candidateCount[q];
                 if (n == 0) {
-                    ids[o] = lowTop[q];
-                } else {
-                    ids[o] = interpolatedArgmax(q, n, r0 + colHi[x], r1 + colLo[x], r1 + colHi[x], colW[x], wy);
-                    hard++;
+                    Arrays.fill(out, o + from, o + to, lowTop[q]);
+                    continue;
+                }
+                int last = -1;
+                byte id = 0;
+                for (int x = from; x < to; x++) {
+                    int mx = xm[x];
+                    if (mx != last) {
+                        id = interpolatedArgmax(q, n, colW[mx], wy);
+                        last = mx;
+                        hard++;
+                    }
+                    out[o + x] = id;
                 }
             }
         }
         interpolated = hard;
-        return resize(frameWidth, frameHeight);
+        return new ClassMask(fw, fh, out);
+    }
+
+    /**
+     * The output column and row every frame column and row samples (nearest centres), and the frame columns split
+     * into spans that lie in one quad column of the scores; kept for the last frame size.
+     */
+    private void mapFrame(int fw, int fh) {
+        if (fw == spanFrameWidth && fh == spanFrameHeight) {
+            return;
+        }
+        spanXmap = centres(width, fw);
+        ymapRow = centres(height, fh);
+        int[] xmap = spanXmap;
+        int[] spans = new int[fw + 1];
+        int n = 0;
+        for (int x = 0; x < fw; x++) {
+            if (x == 0 || colLo[xmap[x]] != colLo[xmap[x - 1]]) {
+                spans[n++] = x;
+            }
+        }
+        spans[n] = fw;
+        quadSpans = spans;
+        quadSpanCount = n;
+        spanFrameWidth = fw;
+        spanFrameHeight = fh;
     }
 
     /**
@@ -258,6 +347,7 @@ public final class MaskPostprocessor {
     private void planQuads(float sure) {
         int cells = scoreHeight * scoreWidth;
         float[] s = lowScores;
+        int packed = 0;
         for (int ly = 0; ly < scoreHeight; ly++) {
             int hy = Math.min(ly + 1, scoreHeight - 1);
             for (int lx = 0; lx < scoreWidth; lx++) {
@@ -278,36 +368,41 @@ public final class MaskPostprocessor {
                     floor = Math.max(floor, Math.min(Math.min(s[o + a], s[o + b]), Math.min(s[o + c], s[o + d])));
                 }
                 int n = 0;
+                candidateStart[a] = packed;
                 for (int k = 0, o = 0; k < numClasses; k++, o += cells) {
                     float top = Math.max(Math.max(s[o + a], s[o + b]), Math.max(s[o + c], s[o + d]));
                     if (!(top < floor - sure)) {
-                        candidates[a * numClasses + n++] = (byte) k;
+                        int j = packed + n++;
+                        candidates[j] = (byte) k;
+                        corners[4 * j] = s[o + a];
+                        corners[4 * j + 1] = s[o + b];
+                        corners[4 * j + 2] = s[o + c];
+                        corners[4 * j + 3] = s[o + d];
                     }
                 }
+                packed += n;
                 candidateCount[a] = n;
             }
         }
     }
 
     /**
-     * The first candidate class of quad {@code a} with the largest bilinearly interpolated score between the cells
-     * a, b (row above), c, d.
+     * The first candidate class of quad {@code a} with the largest bilinearly interpolated score between its corner
+     * cells at weights {@code wx}, {@code wy}.
      */
-    private byte interpolatedArgmax(int a, int n, int b, int c, int d, float wx, float wy) {
-        int cells = scoreHeight * scoreWidth;
-        float[] s = lowScores;
-        float best = Float.NEGATIVE_INFINITY;
-        int id = candidates[a * numClasses] & 0xFF;
-        for (int i = 0; i < n; i++) {
-            int k = candidates[a * numClasses + i] & 0xFF;
-            int o = k * cells;
-            float v = interpolate(s[o + a], s[o + b], s[o + c], s[o + d], wx, wy);
-            if (v > best || i == 0) {
+    private byte interpolatedArgmax(int a, int n, float wx, float wy) {
+        float[] q = corners;
+        int j = candidateStart[a];
+        float best = interpolate(q[4 * j], q[4 * j + 1], q[4 * j + 2], q[4 * j + 3], wx, wy);
+        int winner = j;
+        for (int i = j + 1, end = j + n; i < end; i++) {
+            float v = interpolate(q[4 * i], q[4 * i + 1], q[4 * i + 2], q[4 * i + 3], wx, wy);
+            if (v > best) {
                 best = v;
-                id = k;
+                winner = i;
             }
         }
-        return (byte) id;
+        return candidates[winner];
     }
 
     private static float interpolate(float a, float b, float c, float d, float wx, float wy) {
@@ -407,10 +502,14 @@ public final class MaskPostprocessor {
         }
         byte[] out = new byte[fw * fh];
         int[] xm = xmap;
-        for (int y = 0, o = 0; y < fh; y++) {
+        for (int y = 0, o = 0; y < fh; y++, o += fw) {
             int r = ymap[y];
-            for (int x = 0; x < fw; x++, o++) {
-                out[o] = ids[r + xm[x]];
+            if (y > 0 && r == ymap[y - 1]) {
+                System.arraycopy(out, o - fw, out, o, fw);
+                continue;
+            }
+            for (int x = 0; x < fw; x++) {
+                out[o + x] = ids[r + xm[x]];
             }
         }
         return new ClassMask(fw, fh, out);

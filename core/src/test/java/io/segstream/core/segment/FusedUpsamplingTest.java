@@ -212,6 +212,22 @@ class FusedUpsamplingTest {
     }
 
     @Test
+    void theFrameSizedMaskIsTheOutputArgmaxResizedToTheFrame() {
+        int classes = 20;
+        float[] low = scores(classes, 8, 16, 11);
+        MaskPostprocessor post = MaskPostprocessor.upsampling(classes, 64, 128, 8, 16);
+        float[] up = post.upsampledScores(FloatBuffer.wrap(low), 0);
+        MaskPostprocessor plain = new MaskPostprocessor(classes, 64, 128);
+        // the output size, twice it, odd sizes up and down, and a frame taller but narrower than the output
+        int[][] frames = {{128, 64}, {256, 128}, {200, 90}, {100, 50}, {37, 23}, {96, 200}, {128, 64}};
+        for (int[] f : frames) {
+            byte[] expected = plain.fromLogits(FloatBuffer.wrap(up), 0, f[0], f[1]).classIds();
+            byte[] fused = post.fromLogits(FloatBuffer.wrap(low), 0, f[0], f[1]).classIds();
+            assertArrayEquals(expected, fused, "frame " + f[0] + "x" + f[1]);
+        }
+    }
+
+    @Test
     void nonFiniteScoresAreCounted() {
         float[] low = scores(3, 4, 8, 9);
         low[5] = Float.NaN;

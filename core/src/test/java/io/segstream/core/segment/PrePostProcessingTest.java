@@ -154,6 +154,41 @@ class PrePostProcessingTest {
         }
     }
 
+    /**
+     * NCHW colour frames take a faster path through the planes than NHWC and grey ones; both must give the same bits,
+     * clipped channels and the edges (one and two columns, one row) included.
+     */
+    @Test
+    void theNchwPlanePathGivesTheBitsOfTheGeneralOne() {
+        java.util.Random rnd = new java.util.Random(11);
+        for (int[] size : new int[][] {{37, 9}, {1, 3}, {2, 2}, {6, 1}}) {
+            int w = size[0];
+            int h = size[1];
+            byte[] luma = new byte[4 * w * h];
+            byte[] cb = new byte[w * h];
+            byte[] cr = new byte[w * h];
+            rnd.nextBytes(luma);
+            rnd.nextBytes(cb);
+            rnd.nextBytes(cr);
+            YcbcrPlanes planes = new YcbcrPlanes(2 * w, 2 * h, luma, cb, cr, 1, 1);
+            for (ChannelOrder order : ChannelOrder.values()) {
+                FloatBuffer nchw = FloatBuffer.allocate(6 * w * h);
+                FloatBuffer nhwc = FloatBuffer.allocate(6 * w * h);
+                new FramePreprocessor(manifest(w, h, Layout.NCHW, order)).write(RgbImage.ofYcbcr(planes), nchw, 1);
+                new FramePreprocessor(manifest(w, h, Layout.NHWC, order)).write(RgbImage.ofYcbcr(planes), nhwc, 1);
+                int base = 3 * w * h;
+                for (int k = 0; k < 3; k++) {
+                    for (int p = 0; p < w * h; p++) {
+                        float a = nchw.get(base + k * w * h + p);
+                        float b = nhwc.get(base + 3 * p + k);
+                        assertEquals(Float.floatToIntBits(b), Float.floatToIntBits(a),
+                                w + "x" + h + " " + order + ", channel " + k + ", pixel " + p + ": " + a + " vs " + b);
+                    }
+                }
+            }
+        }
+    }
+
     /** A 4:2:0 block's chroma is its sample smoothed by [1 6 1] / 8 both ways, as libjpeg's upsampling averages out. */
     @Test
     void chromaIsSmoothedAsFancyUpsamplingAveragesIt() {
