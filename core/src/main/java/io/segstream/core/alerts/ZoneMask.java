@@ -1,6 +1,7 @@
 package io.segstream.core.alerts;
 
 import io.segstream.core.labels.LabelSet;
+import io.segstream.core.masks.ClassHistogram;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -109,9 +110,7 @@ public final class ZoneMask {
             int row = y * width;
             int[] runs = rowRuns[y];
             for (int i = 0; i < runs.length; i += 2) {
-                for (int x = runs[i]; x < runs[i + 1]; x++) {
-                    counts[classIds[row + x] & 0xFF]++;
-                }
+                ClassHistogram.add(classIds, row + runs[i], row + runs[i + 1], counts);
             }
         }
         return counts;

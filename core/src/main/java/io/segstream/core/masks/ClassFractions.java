@@ -33,12 +33,14 @@ public final class ClassFractions {
     /** Fractions over every pixel of {@code mask}. */
     public static ClassFractions of(ClassMask mask, LabelSet labelSet) {
         int n = labelSet.numClasses();
-        long[] histogram = new long[256];
+        int[] histogram = new int[256];
         byte[] ids = mask.classIds();
-        for (byte id : ids) {
-            histogram[id & 0xFF]++;
+        ClassHistogram.add(ids, 0, ids.length, histogram);
+        long[] wide = new long[256];
+        for (int c = 0; c < 256; c++) {
+            wide[c] = histogram[c];
         }
-        return fromHistogram(histogram, ids.length, n, labelSet);
+        return fromHistogram(wide, ids.length, n, labelSet);
     }
 
     /**
