@@ -23,7 +23,7 @@ class EdgeBenchCommandTest {
                 "--records", "200", "--record-bytes", "2000", "--work-dir", dir.toString());
         assertEquals(0, run.exit(), run.err());
         String out = run.out();
-        assertTrue(out.contains("agent pipeline: 512x256, 2 frames (after 2 warm-up), model rail-fastscnn:1 on CPU"),
+        assertTrue(out.contains("agent pipeline: 512x256, 2 frames (after 2 warm-up), model rail-fastscnn:2 on CPU"),
                 out);
         for (String row : new String[] {"| JPEG decode and resize", "| inference", "| rules, Avro and spool",
                 "| frames/s", "| write (synced every 200 ms)", "| drain (read, CRC, delivered, removed)"}) {

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.segstream.core.imaging.LabelImage;
 import io.segstream.core.imaging.LabelPng;
 import io.segstream.core.model.BootstrapModel;
+import io.segstream.core.model.ModelDirectory;
 import io.segstream.core.scenes.ProgressListener;
 import io.segstream.core.scenes.SceneGenerator;
 import io.segstream.core.scenes.SceneKind;
@@ -135,18 +136,20 @@ class EvalCommandTest {
         Path scenes = tmp.resolve("scenes");
         SceneWriter.writeScenes(SceneGenerator.builder().setSize(256, 128).optKind(SceneKind.RAIL).optSeed(5).build(),
                 scenes, "val", 2, 1, ProgressListener.none());
-        Path model = BootstrapModel.extractBundled(tmp.resolve("bootstrap")).dir();
+        ModelDirectory bundled = BootstrapModel.extractBundled(tmp.resolve("bootstrap"));
+        Path model = bundled.dir();
+        String id = bundled.readManifest().id();
         CliRun r = run("eval", "--gt", scenes.toString(), "--model", model.toString());
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().startsWith("Evaluated 2 frame(s) of " + scenes.resolve("gtFine/val") + " with model "
-                + BootstrapModel.NAME + ":1 (" + model + ", label set rail-20)"), r.out());
+                + id + " (" + model + ", label set rail-20)"), r.out());
         assertTrue(r.out().contains("| rail track    | 0."), "rail-20 scores rail track: " + r.out());
 
         Path json = tmp.resolve("bundled.json");
         CliRun one = run("eval", "--gt", scenes.toString(), "--model", "bundled", "--frames", "1", "--json",
                 json.toString());
         assertTrue(one.out().startsWith("Evaluated 1 frame(s)"), one.out());
-        assertEquals(BootstrapModel.NAME + ":1", JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+        assertEquals(id, JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
                 .build().readTree(json.toFile()).get("model").asText(), "the JSON names the model it scored");
 
         CliRun jpeg = run("eval", "--gt", scenes.toString(), "--model", model.toString(), "--jpeg-quality", "90",

@@ -134,13 +134,13 @@ class RetrainCommandITCase {
         CliRun third = retrain("runs-3", "--dry-run", "--baseline", "bundled", "--margin", "-0.99");
         assertEquals(0, third.exit(), third.err());
         assertTrue(third.out().contains("dry run: would release, candidate rail-fcn:2 (validation mIoU ")
-                && third.out().contains("the serving rail-fastscnn:1 ("), third.out());
-        assertTrue(third.out().contains("baseline rail-fastscnn:1"), "the table compares with it: " + third.out());
+                && third.out().contains("the serving rail-fastscnn:2 ("), third.out());
+        assertTrue(third.out().contains("baseline rail-fastscnn:2"), "the table compares with it: " + third.out());
         JsonNode r3 = report("runs-3");
         assertEquals(1, r3.get("passedOver").size());
         assertTrue(r3.get("passedOver").get(0).asText().startsWith("rail-fcn:1 is passed over: "),
                 r3.get("passedOver").toString());
-        assertEquals("rail-fastscnn:1", r3.get("baseline").get("model").asText());
+        assertEquals("rail-fastscnn:2", r3.get("baseline").get("model").asText());
         assertEquals(3, r3.get("baseline").get("frames").asInt());
         assertEquals(1, releases().size(), "a dry run publishes nothing");
         assertTrue(Files.notExists(tmp.resolve("store/rail-fcn/2")), "a dry run stores nothing");

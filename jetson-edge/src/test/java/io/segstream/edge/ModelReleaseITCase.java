@@ -48,25 +48,31 @@ class ModelReleaseITCase {
         Path drive = RailDrives.drive(150);
         SegstreamTopics topics = EdgeTesting.topics("models.");
         Path spool = dir.resolve("spool");
-        Path v2 = dir.resolve("bootstrap-v2");
+        // the bundled model serves first; a copy of it one version on is a good release, two versions on a tampered one
+        Path v2 = dir.resolve("bootstrap-next");
         BootstrapModel.extractBundled(v2);
         Path manifest = v2.resolve("model.json");
-        Files.writeString(manifest, Files.readString(manifest).replace("\"version\" : \"1\"", "\"version\" : \"2\""));
-        assertEquals("2", ModelManifest.read(manifest).version(), "the copy must be version 2 to be a new release");
+        String bundled = ModelManifest.read(manifest).version();
+        String next = String.valueOf(Integer.parseInt(bundled) + 1);
+        String tamperedVersion = String.valueOf(Integer.parseInt(bundled) + 2);
+        Files.writeString(manifest, Files.readString(manifest)
+                .replace("\"version\" : \"" + bundled + "\"", "\"version\" : \"" + next + "\""));
+        assertEquals(next, ModelManifest.read(manifest).version(), "the copy must be a new version to be a new release");
         try (RestartableBroker kafka = RestartableBroker.start(dir.resolve("kafka"), topics)) {
             EdgeAgent agent = EdgeAgent.start(EdgeTesting.options(CAMERA, drive, Pace.parse("x2"),
                     kafka.bootstrapServers(), spool, topics));
             try {
                 await("masks from the bundled model", Duration.ofSeconds(60),
                         () -> agent.sender().sent(RecordKind.MASK) >= 10, agent::healthLine);
-                assertEquals("rail-fastscnn:1", agent.servingModel());
+                assertEquals("rail-fastscnn:" + bundled, agent.servingModel());
                 ModelRelease good = ModelReleaser.builder().setModelDir(v2)
                         .setStoreRoot(dir.resolve("store").toUri()).setBootstrapServers(kafka.bootstrapServers())
                         .optTopic(topics.models()).optTarget("edge").build().release().release();
                 await("the release swapped in", Duration.ofSeconds(60),
-                        () -> agent.servingModel().equals("rail-fastscnn:2"), agent::healthLine);
-                // a release whose artifact is not what it says: version 3 pointing at version 2's bytes, wrong SHA-256
-                ModelRelease tampered = ModelRelease.newBuilder(good).setVersion("3")
+                        () -> agent.servingModel().equals("rail-fastscnn:" + next), agent::healthLine);
+                // a release whose artifact is not what it says: a later version pointing at the good one's bytes, wrong
+                // SHA-256
+                ModelRelease tampered = ModelRelease.newBuilder(good).setVersion(tamperedVersion)
                         .setSha256("0".repeat(64)).build();
                 try (AvroKafkaProducer<ModelRelease> producer = AvroKafkaProducer.builder(ModelRelease.class)
                         .setBootstrapServers(kafka.bootstrapServers()).setTopic(topics.models()).build()) {
@@ -74,7 +80,7 @@ class ModelReleaseITCase {
                 }
                 await("the tampered release refused and announced", Duration.ofSeconds(60),
                         () -> rejectedAlerts(kafka, topics).size() == 1, agent::healthLine);
-                assertEquals("rail-fastscnn:2", agent.servingModel(), "the good release keeps serving");
+                assertEquals("rail-fastscnn:" + next, agent.servingModel(), "the good release keeps serving");
                 await("the end of the drive", Duration.ofSeconds(90),
                         () -> EdgeTesting.driveDone(agent, CAMERA) && agent.spool().pending() == 0,
                         agent::healthLine);
@@ -82,8 +88,8 @@ class ModelReleaseITCase {
                 agent.close();
             }
             Alert rejected = rejectedAlerts(kafka, topics).get(0);
-            assertTrue(rejected.getMessage().startsWith("Model release rail-fastscnn:3 was rejected and "
-                    + "rail-fastscnn:2 keeps serving: "), rejected.getMessage());
+            assertTrue(rejected.getMessage().startsWith("Model release rail-fastscnn:" + tamperedVersion
+                    + " was rejected and rail-fastscnn:" + next + " keeps serving: "), rejected.getMessage());
 
             AvroCodec<SegmentationMask> codec = AvroCodec.of(SegmentationMask.class);
             List<String> versions = new ArrayList<>();
@@ -91,17 +97,17 @@ class ModelReleaseITCase {
                 versions.add(codec.decode(r.value()).getModel().getVersion());
             }
             assertEquals(150, versions.size());
-            int firstV2 = versions.indexOf("2");
-            assertTrue(firstV2 > 0, "masks of version 1, then of version 2: " + versions);
-            assertEquals(List.of("1"), versions.subList(0, firstV2).stream().distinct().toList());
-            assertEquals(List.of("2"), versions.subList(firstV2, versions.size()).stream().distinct().toList(),
-                    "after the swap every mask names version 2, none version 3");
+            int firstV2 = versions.indexOf(next);
+            assertTrue(firstV2 > 0, "masks of the bundled version, then of the next: " + versions);
+            assertEquals(List.of(bundled), versions.subList(0, firstV2).stream().distinct().toList());
+            assertEquals(List.of(next), versions.subList(firstV2, versions.size()).stream().distinct().toList(),
+                    "after the swap every mask names the good release, none the tampered one");
 
             kafka.stop();
             EdgeAgent restarted = EdgeAgent.start(EdgeTesting.options(CAMERA, drive, Pace.MAX,
                     kafka.bootstrapServers(), spool, topics));
             try {
-                assertEquals("rail-fastscnn:2", restarted.servingModel(),
+                assertEquals("rail-fastscnn:" + next, restarted.servingModel(),
                         "the last good release serves again without the uplink");
             } finally {
                 restarted.close();

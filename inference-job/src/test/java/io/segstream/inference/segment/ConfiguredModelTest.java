@@ -91,10 +91,11 @@ class ConfiguredModelTest {
     void aModelOnAWebServerIsFetchedVerifiedAndServed() throws Exception {
         try (ReleaseLifecycle subtask = lifecycle(uri())) {
             ServingModel serving = subtask.start(List.of());
-            assertEquals(BootstrapModel.NAME + ":1", serving.id());
+            assertEquals(served.readManifest().id(), serving.id());
         }
         String sha = served.readManifest().sha256().orElseThrow();
-        Path cached = tmp.resolve("cache/" + BootstrapModel.NAME + "/1-" + sha.substring(0, 16));
+        Path cached = tmp.resolve("cache/" + BootstrapModel.NAME + "/" + served.readManifest().version() + "-"
+                + sha.substring(0, 16));
         assertEquals(sha, ModelStore.sha256(cached.resolve("model.onnx")));
     }
 
@@ -106,8 +107,8 @@ class ConfiguredModelTest {
         try (ReleaseLifecycle subtask = lifecycle(uri())) {
             ModelException e = assertThrows(ModelException.class, () -> subtask.start(List.of()));
             assertEquals("the configured model " + uri() + " cannot be fetched: " + uri() + "model.onnx has SHA-256 "
-                    + ModelStore.sha256(served.modelFile()) + " but the manifest of model " + BootstrapModel.NAME
-                    + ":1 says " + served.readManifest().sha256().orElseThrow()
+                    + ModelStore.sha256(served.modelFile()) + " but the manifest of model " + served.readManifest().id()
+                    + " says " + served.readManifest().sha256().orElseThrow()
                     + ": the file was altered or belongs to another model", e.getMessage());
         }
     }

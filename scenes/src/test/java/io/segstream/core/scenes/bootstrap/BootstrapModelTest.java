@@ -94,9 +94,9 @@ class BootstrapModelTest {
 
     @Test
     void modelOptionsNameTheBundledModels(@TempDir Path dir) throws Exception {
-        assertEquals("1", ModelDirectory.at(BootstrapModel.resolve(null)).readManifest().version());
-        assertEquals("1", ModelDirectory.at(BootstrapModel.resolve(Path.of("bundled"))).readManifest().version());
-        assertEquals("1-tta", ModelDirectory.at(BootstrapModel.resolve(Path.of("bundled-tta"))).readManifest()
+        assertEquals("2", ModelDirectory.at(BootstrapModel.resolve(null)).readManifest().version());
+        assertEquals("2", ModelDirectory.at(BootstrapModel.resolve(Path.of("bundled"))).readManifest().version());
+        assertEquals("2-tta", ModelDirectory.at(BootstrapModel.resolve(Path.of("bundled-tta"))).readManifest()
                 .version());
         Path own = BootstrapModel.extractBundled(dir.resolve("own")).dir();
         assertEquals(own, BootstrapModel.resolve(own));
