@@ -155,11 +155,11 @@ class PrePostProcessingTest {
     }
 
     /**
-     * NCHW colour frames take a faster path through the planes than NHWC and grey ones; both must give the same bits,
-     * clipped channels and the edges (one and two columns, one row) included.
+     * The plane halving runs as row passes and writes NCHW planes or interleaved NHWC rows from them: the same bits
+     * in both layouts, clipped channels and the edges (one and two columns, one row) included.
      */
     @Test
-    void theNchwPlanePathGivesTheBitsOfTheGeneralOne() {
+    void bothLayoutsGetTheSameBitsFromThePlanes() {
         java.util.Random rnd = new java.util.Random(11);
         for (int[] size : new int[][] {{37, 9}, {1, 3}, {2, 2}, {6, 1}}) {
             int w = size[0];
