@@ -72,15 +72,18 @@ class FastScnn(nn.Module):
         super().__init__()
         self.lds = nn.Sequential(conv_bn(3, 32, 3, 2), ds_conv(32, 48, 2), ds_conv(48, 64, 2))
         self.gfe = nn.Sequential(stage(64, 64, 3, 2), stage(64, 96, 3, 2), stage(96, 128, 3, 1), PyramidPooling(128))
-        self.low_dw = conv_bn(128, 128, 3, groups=128, dilation=4)
+        # the depthwise 3x3 of the fusion runs on the 1/32 features before the x4 upsampling, then BN and ReLU, as in
+        # segstream's FastScnn (the paper's dilation-4 depthwise after the upsampling, away from the border)
+        self.low_dw = nn.Conv2d(128, 128, 3, 1, padding=1, groups=128, bias=False)
+        self.low_bn = nn.BatchNorm2d(128)
         self.low_pw = conv_bn(128, 128, 1, act=None)
         self.high_pw = conv_bn(64, 128, 1, act=None)
         self.cls = nn.Sequential(ds_conv(128, 128), ds_conv(128, 128), nn.Dropout(0.1), nn.Conv2d(128, classes, 1))
 
     def forward(self, x):
         high = self.lds(x)
-        low = F.interpolate(self.gfe(high), scale_factor=4, mode="bilinear", align_corners=False)
-        x = F.relu(self.low_pw(self.low_dw(low)) + self.high_pw(high))
+        low = F.interpolate(self.low_dw(self.gfe(high)), scale_factor=4, mode="bilinear", align_corners=False)
+        x = F.relu(self.low_pw(F.relu(self.low_bn(low))) + self.high_pw(high))
         return F.interpolate(self.cls(x), scale_factor=8, mode="bilinear", align_corners=False)
 
 

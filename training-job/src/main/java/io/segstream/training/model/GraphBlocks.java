@@ -145,6 +145,11 @@ public final class GraphBlocks {
 
     /** Depthwise convolution (no bias), batch normalisation and activation. */
     public String depthwiseBnAct(String name, String in, int kernel, int stride, int dilation, Activation act) {
+        return bn(name, depthwise(name, in, kernel, stride, dilation), act);
+    }
+
+    /** Depthwise convolution (no bias, depth multiplier 1) alone, as layer {@code name + "_dw"}. */
+    public String depthwise(String name, String in, int kernel, int stride, int dilation) {
         FeatureShape s = shape(in);
         checkStride(name, s, stride);
         DepthwiseConvolution2D.Builder dw = new DepthwiseConvolution2D.Builder(kernel, kernel).stride(stride, stride)
@@ -152,8 +157,7 @@ public final class GraphBlocks {
                 .weightInit(depthwiseInit(kernel)).convolutionMode(ConvolutionMode.Same)
                 .activation(Activation.IDENTITY);
         graph.addLayer(name + "_dw", dilation > 1 ? DilatedDepthwiseConvolution2D.of(dw) : dw.build(), in);
-        put(name + "_dw", new FeatureShape(s.channels(), s.height() / stride, s.width() / stride));
-        return bn(name, name + "_dw", act);
+        return put(name + "_dw", new FeatureShape(s.channels(), s.height() / stride, s.width() / stride));
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.segstream.training.graph;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -8,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.segstream.training.model.ModelBuilder;
 import io.segstream.training.model.ModelSpec;
+import java.util.List;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
@@ -18,6 +20,7 @@ import org.deeplearning4j.nn.conf.layers.CnnLossLayer;
 import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
+import org.deeplearning4j.nn.layers.convolution.DepthwiseConvolution2DLayer;
 import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
@@ -31,7 +34,8 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 /**
  * The training graphs run on libnd4j's oneDNN primitives: DL4J's layer helpers are on for convolution and batch norm
  * (DL4J 1.0.0-M2.1 leaves them off and, once on, looks for its oneDNN switch under a class name ND4J no longer has,
- * see {@code org.nd4j.nativeblas.Nd4jCpu}), and dilated depthwise convolutions, which oneDNN refuses, still train.
+ * see {@code org.nd4j.nativeblas.Nd4jCpu}), dilated depthwise convolutions, which oneDNN refuses, still train, and
+ * Fast-SCNN's fusion needs no dilation.
  */
 class LayerHelpersTest {
 
@@ -54,9 +58,13 @@ class LayerHelpersTest {
     }
 
     @Test
-    void fastScnnWithItsDilatedDepthwiseFusionTrainsAStep() {
+    void fastScnnsFusionDepthwiseRunsOnOneDnnBeforeTheUpsamplingAndTrainsAStep() {
         ComputationGraph graph = fastScnn();
-        assertInstanceOf(GenericKernelDepthwiseLayer.class, graph.getLayer("ffm_low_dw_dw"));
+        Layer dw = graph.getLayer("ffm_low_dw_dw");
+        assertEquals(DepthwiseConvolution2DLayer.class, dw.getClass(), "a plain depthwise layer, not the generic kernel");
+        assertArrayEquals(new int[] {1, 1}, ((DepthwiseConvolution2D) dw.conf().getLayer()).getDilation());
+        assertEquals(List.of("ffm_low_dw_dw"), List.of(graph.getConfiguration().getVertexInputs().get("ffm_up").get(0)),
+                "the upsampling reads the depthwise convolution");
         Nd4j.getRandom().setSeed(3);
         INDArray image = Nd4j.rand(DataType.FLOAT, 2, 3, 128, 256);
         INDArray labels = Nd4j.zeros(DataType.FLOAT, 2, 19, 128, 256);
@@ -69,7 +77,53 @@ class LayerHelpersTest {
         double after = graph.score(batch, true);
         assertTrue(Double.isFinite(after) && after < before, "loss " + before + " -> " + after
                 + " after 5 steps on one batch");
-        assertTrue(Nd4j.getEnvironment().helpersAllowed(), "the generic-kernel layer left platform helpers off");
+    }
+
+    /**
+     * Fast-SCNN's fusion as the paper draws it (upsample x4, then a 3x3 depthwise at dilation 4) and as it is built
+     * (3x3 depthwise, then upsample x4) give the same features away from the border, with the same weights.
+     */
+    @Test
+    void aDepthwiseBeforeTheUpsamplingIsTheDilatedOneAfterItAwayFromTheBorder() {
+        int h = 8;
+        int w = 12;
+        ComputationGraph paper = new ComputationGraph(fusionGraph(true, h, w));
+        paper.init();
+        ComputationGraph built = new ComputationGraph(fusionGraph(false, h, w));
+        built.init(paper.params().dup(), true);
+        Nd4j.getRandom().setSeed(7);
+        INDArray x = Nd4j.randn(DataType.FLOAT, 2, 8, h, w);
+        INDArray a = paper.outputSingle(x);
+        INDArray b = built.outputSingle(x);
+        assertArrayEquals(a.shape(), b.shape());
+        // a dilated tap reaches 4 upsampled pixels, one source pixel; interpolation another half: 6 pixels of margin
+        int m = 6;
+        double diff = a.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(m, 4 * h - m),
+                NDArrayIndex.interval(m, 4 * w - m)).sub(b.get(NDArrayIndex.all(), NDArrayIndex.all(),
+                NDArrayIndex.interval(m, 4 * h - m), NDArrayIndex.interval(m, 4 * w - m))).amaxNumber().doubleValue();
+        assertEquals(0.0, diff, 1e-4, "inside the margin");
+        double border = a.sub(b).amaxNumber().doubleValue();
+        assertTrue(border > 1e-3, "the border differs (zero padding at another place): " + border);
+    }
+
+    private static ComputationGraphConfiguration fusionGraph(boolean paperOrder, int h, int w) {
+        DepthwiseConvolution2D.Builder dw = new DepthwiseConvolution2D.Builder(3, 3).dilation(paperOrder ? 4 : 1,
+                paperOrder ? 4 : 1).depthMultiplier(1).nOut(8).hasBias(false).convolutionMode(ConvolutionMode.Same)
+                .activation(Activation.IDENTITY);
+        var g = new NeuralNetConfiguration.Builder().seed(1).graphBuilder().addInputs("in")
+                .setInputTypes(InputType.convolutional(h, w, 8));
+        if (paperOrder) {
+            g.addVertex("up", new BilinearUpsampleVertex(4, 4), "in")
+                    .addLayer("dw", DilatedDepthwiseConvolution2D.of(dw), "up")
+                    .addLayer("out", new CnnLossLayer.Builder(LossFunctions.LossFunction.MSE)
+                            .activation(Activation.IDENTITY).build(), "dw");
+        } else {
+            g.addLayer("dw", dw.build(), "in")
+                    .addVertex("up", new BilinearUpsampleVertex(4, 4), "dw")
+                    .addLayer("out", new CnnLossLayer.Builder(LossFunctions.LossFunction.MSE)
+                            .activation(Activation.IDENTITY).build(), "up");
+        }
+        return g.setOutputs("out").build();
     }
 
     @Test
