@@ -1,5 +1,6 @@
 package io.segstream.core.alerts;
 
+import io.segstream.core.metrics.Median;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -203,15 +204,13 @@ public record AlertAgreement(
         missed.forEach(e -> rules.add(e.ruleId()));
         List<RuleFigures> out = new ArrayList<>();
         for (String rule : rules) {
-            long[] offsets = matches.stream().filter(m -> m.truth().ruleId().equals(rule))
-                    .mapToLong(Match::raiseOffset).sorted().toArray();
+            double[] offsets = matches.stream().filter(m -> m.truth().ruleId().equals(rule))
+                    .mapToDouble(Match::raiseOffset).toArray();
             List<AlertEpisode> f = falseAlerts.stream().filter(e -> e.ruleId().equals(rule)).toList();
             List<AlertEpisode> g = missed.stream().filter(e -> e.ruleId().equals(rule)).toList();
             int late = (int) f.stream().filter(p -> g.stream().anyMatch(t -> during(p, t))).count();
             int n = offsets.length;
-            double median = n == 0 ? Double.NaN
-                    : n % 2 == 1 ? offsets[n / 2] : (offsets[n / 2 - 1] + offsets[n / 2]) / 2.0;
-            out.add(new RuleFigures(rule, n + g.size(), n + f.size(), n, late, median));
+            out.add(new RuleFigures(rule, n + g.size(), n + f.size(), n, late, Median.of(offsets)));
         }
         return out;
     }

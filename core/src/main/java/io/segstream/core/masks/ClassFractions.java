@@ -36,11 +36,7 @@ public final class ClassFractions {
         int[] histogram = new int[256];
         byte[] ids = mask.classIds();
         ClassHistogram.add(ids, 0, ids.length, histogram);
-        long[] wide = new long[256];
-        for (int c = 0; c < 256; c++) {
-            wide[c] = histogram[c];
-        }
-        return fromHistogram(wide, ids.length, n, labelSet);
+        return fromHistogram(histogram, ids.length, n, labelSet);
     }
 
     /**
@@ -53,7 +49,7 @@ public final class ClassFractions {
             throw new IllegalArgumentException("region reaches pixel " + (region.length() - 1) + " but the "
                     + mask.width() + "x" + mask.height() + " mask has " + mask.pixelCount() + " pixels");
         }
-        long[] histogram = new long[256];
+        int[] histogram = new int[256];
         byte[] ids = mask.classIds();
         long inside = 0;
         for (int i = region.nextSetBit(0); i >= 0; i = region.nextSetBit(i + 1)) {
@@ -69,7 +65,7 @@ public final class ClassFractions {
             throw new IllegalArgumentException("region has " + region.length + " pixels but the " + mask.width()
                     + "x" + mask.height() + " mask has " + mask.pixelCount());
         }
-        long[] histogram = new long[256];
+        int[] histogram = new int[256];
         byte[] ids = mask.classIds();
         long inside = 0;
         for (int i = 0; i < ids.length; i++) {
@@ -88,13 +84,13 @@ public final class ClassFractions {
         return out;
     }
 
-    private static ClassFractions fromHistogram(long[] histogram, long pixels, int numClasses, LabelSet labelSet) {
+    private static ClassFractions fromHistogram(int[] histogram, long pixels, int numClasses, LabelSet labelSet) {
         long[] counts = new long[numClasses];
-        System.arraycopy(histogram, 0, counts, 0, numClasses);
         // ids outside the label set (255 and any a foreign model invents) count as ignored
         long ignored = pixels;
-        for (long c : counts) {
-            ignored -= c;
+        for (int c = 0; c < numClasses; c++) {
+            counts[c] = histogram[c];
+            ignored -= counts[c];
         }
         return new ClassFractions(labelSet, counts, ignored, pixels);
     }

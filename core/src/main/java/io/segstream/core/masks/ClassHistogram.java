@@ -19,13 +19,20 @@ public final class ClassHistogram {
 
     private ClassHistogram() {}
 
+    /**
+     * Where the run of ids equal to {@code ids[from]} ends, at most {@code to}: a vectorised comparison of the span
+     * with itself shifted by one finds the first pixel that differs from the next.
+     */
+    static int runEnd(byte[] ids, int from, int to) {
+        int k = Arrays.mismatch(ids, from, to - 1, ids, from + 1, to);
+        return k < 0 ? to : from + k + 1;
+    }
+
     /** Adds the ids {@code ids[from]} to {@code ids[to - 1]} (unsigned) to {@code counts}, indexed by id 0..255. */
     public static void add(byte[] ids, int from, int to, int[] counts) {
         int i = from;
-        int last = to - 1;
         while (i < to) {
-            int k = Arrays.mismatch(ids, i, last, ids, i + 1, last + 1);
-            int end = k < 0 ? to : i + k + 1;
+            int end = runEnd(ids, i, to);
             int run = end - i;
             counts[ids[i] & 0xFF] += run;
             i = end;

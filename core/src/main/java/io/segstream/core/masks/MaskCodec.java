@@ -80,12 +80,9 @@ public final class MaskCodec {
         out[n++] = RLE_VERSION;
         n = putVarint(out, n, mask.width());
         n = putVarint(out, n, mask.height());
-        int last = ids.length - 1;
         int i = 0;
-        while (i <= last) {
-            // the run ends where a pixel differs from the next one (a vectorised comparison of the shifted arrays)
-            int k = Arrays.mismatch(ids, i, last, ids, i + 1, last + 1);
-            int j = k < 0 ? last + 1 : i + k + 1;
+        while (i < ids.length) {
+            int j = ClassHistogram.runEnd(ids, i, ids.length);
             if (out.length - n < 6) {
                 out = Arrays.copyOf(out, out.length * 2);
             }

@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import io.segstream.core.metrics.Median;
 import io.segstream.core.onnx.proto.Onnx.ModelProto;
 import io.segstream.core.onnx.proto.Onnx.NodeProto;
 import java.io.IOException;
@@ -194,7 +195,6 @@ public final class QuantizedModelCheck {
                 }
             }
         }
-        Arrays.sort(ms);
-        return runs % 2 == 1 ? ms[runs / 2] : (ms[runs / 2 - 1] + ms[runs / 2]) / 2;
+        return Median.of(ms);
     }
 }

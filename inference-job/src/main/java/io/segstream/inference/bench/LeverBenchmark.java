@@ -8,6 +8,7 @@ import io.segstream.core.imaging.LabelPng;
 import io.segstream.core.imaging.RgbImage;
 import io.segstream.core.masks.ClassMask;
 import io.segstream.core.masks.MaskCodec;
+import io.segstream.core.metrics.Median;
 import io.segstream.core.model.ModelManifest;
 import io.segstream.core.segment.FramePreprocessor;
 import io.segstream.core.segment.OnnxSegmenter;
@@ -63,18 +64,12 @@ public final class LeverBenchmark {
 
         /** The median round's wall ms per frame. */
         public double ms() {
-            return median(msRounds);
+            return Median.of(msRounds);
         }
 
         /** The median round's CPU ms per frame. */
         public double cpuMs() {
-            return median(cpuMsRounds);
-        }
-
-        private static double median(List<Double> values) {
-            List<Double> sorted = values.stream().sorted().toList();
-            int n = sorted.size();
-            return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+            return Median.of(cpuMsRounds);
         }
     }
 

@@ -11,6 +11,7 @@ import io.segstream.connectors.kafka.TopicRole;
 import io.segstream.core.alerts.AlertRules;
 import io.segstream.core.frames.FrameOutcome;
 import io.segstream.core.frames.FrameSegmenter;
+import io.segstream.core.metrics.Median;
 import io.segstream.core.model.ModelDirectory;
 import io.segstream.core.model.ModelManifest;
 import io.segstream.core.onnx.ConvolutionFlops;
@@ -93,7 +94,7 @@ public final class PipelineBenchmark {
 
         /** Frames per second of the median round. */
         public double framesPerSecond() {
-            return frames / median(seconds);
+            return frames / Median.of(seconds);
         }
 
         /** Frames per second of the slowest and of the fastest round. */
@@ -104,7 +105,7 @@ public final class PipelineBenchmark {
         }
 
         public double msPerFrame() {
-            return 1000 * median(seconds) / frames;
+            return 1000 * Median.of(seconds) / frames;
         }
     }
 
@@ -329,7 +330,7 @@ public final class PipelineBenchmark {
             Run pipeline = pipeline(modelDir, frames, batch, rounds, parallelism, rules, segmenterSettings,
                     "Kafka + Flink, " + (parallelism > 1 ? parallelism + " subtasks, " : "") + "batch " + batch,
                     progress);
-            double referenceMs = 1000 * median(secondsReference) / frames.size();
+            double referenceMs = 1000 * Median.of(secondsReference) / frames.size();
             return new Report(bare1, bareB, pipeline, batch, convGflops(modelDir, progress), referenceMs,
                     reference.name());
         } finally {
@@ -441,12 +442,6 @@ public final class PipelineBenchmark {
             out[i] /= frames;
         }
         return out;
-    }
-
-    private static double median(List<Double> values) {
-        List<Double> sorted = values.stream().sorted().toList();
-        int n = sorted.size();
-        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
     private static void runBatches(FrameSegmenter fs, List<CameraFrame> frames, int batch, double[] stages) {
