@@ -1,7 +1,6 @@
 package io.segstream.training.graph;
 
 import java.util.Collection;
-import java.util.Map;
 
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -40,14 +39,8 @@ public class DilatedConvolution2D extends ConvolutionLayer {
     public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners,
             int layerIndex, INDArray layerParamsView, boolean initializeParams, DataType networkDataType) {
         LayerValidation.assertNInNOutSet("DilatedConvolution2D", getLayerName(), layerIndex, getNIn(), getNOut());
-        BuiltInConvolutionLayer layer = new BuiltInConvolutionLayer(conf, networkDataType);
-        layer.setListeners(listeners);
-        layer.setIndex(layerIndex);
-        layer.setParamsViewArray(layerParamsView);
-        Map<String, INDArray> params = initializer().init(conf, layerParamsView, initializeParams);
-        layer.setParamTable(params);
-        layer.setConf(conf);
-        return layer;
+        return LayerConfigs.wire(new BuiltInConvolutionLayer(conf, networkDataType), conf, listeners, layerIndex,
+                layerParamsView, initializeParams, initializer());
     }
 
     /** The runtime layer: DL4J's convolution without a platform helper. */

@@ -1,7 +1,6 @@
 package io.segstream.training.graph;
 
 import java.util.Collection;
-import java.util.Map;
 
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -41,13 +40,7 @@ public class DilatedDepthwiseConvolution2D extends DepthwiseConvolution2D {
             int layerIndex, INDArray layerParamsView, boolean initializeParams, DataType networkDataType) {
         LayerValidation.assertNInNOutSet("DilatedDepthwiseConvolution2D", getLayerName(), layerIndex, getNIn(),
                 getNOut());
-        GenericKernelDepthwiseLayer layer = new GenericKernelDepthwiseLayer(conf, networkDataType);
-        layer.setListeners(listeners);
-        layer.setIndex(layerIndex);
-        layer.setParamsViewArray(layerParamsView);
-        Map<String, INDArray> params = initializer().init(conf, layerParamsView, initializeParams);
-        layer.setParamTable(params);
-        layer.setConf(conf);
-        return layer;
+        return LayerConfigs.wire(new GenericKernelDepthwiseLayer(conf, networkDataType), conf, listeners, layerIndex,
+                layerParamsView, initializeParams, initializer());
     }
 }

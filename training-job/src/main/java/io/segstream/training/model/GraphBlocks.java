@@ -2,6 +2,7 @@ package io.segstream.training.model;
 
 import io.segstream.training.graph.DilatedConvolution2D;
 import io.segstream.training.graph.DilatedDepthwiseConvolution2D;
+import io.segstream.training.graph.FusedBatchNormalization;
 import io.segstream.training.graph.BilinearUpsampleVertex;
 import io.segstream.training.graph.MaxUnpoolVertex;
 import io.segstream.training.graph.McDropoutVertex;
@@ -128,13 +129,15 @@ public final class GraphBlocks {
         return bn(name, name + "_conv", act);
     }
 
-    /** Batch normalisation followed by an activation (none for {@code IDENTITY}). */
+    /**
+     * Batch normalisation and its activation (none for {@code IDENTITY}) as one layer, {@code name + "_bn"}: see
+     * {@link FusedBatchNormalization}.
+     */
     public String bn(String name, String in, Activation act) {
         FeatureShape s = shape(in);
-        graph.addLayer(name + "_bn", new BatchNormalization.Builder().nOut(s.channels())
-                .activation(Activation.IDENTITY).build(), in);
-        put(name + "_bn", s);
-        return act == Activation.IDENTITY ? name + "_bn" : activation(name + "_act", name + "_bn", act);
+        graph.addLayer(name + "_bn", FusedBatchNormalization.of(new BatchNormalization.Builder().nOut(s.channels())
+                .activation(act)), in);
+        return put(name + "_bn", s);
     }
 
     /** An activation layer. */

@@ -1,6 +1,7 @@
 package io.segstream.training.model;
 
 import io.segstream.training.graph.LayerHelpers;
+import io.segstream.training.graph.OnePassLossLayer;
 import io.segstream.training.loss.PixelLoss;
 import io.segstream.training.loss.WeightedCrossEntropy;
 import io.segstream.training.optim.Optimizers;
@@ -32,7 +33,8 @@ import org.nd4j.linalg.schedule.ISchedule;
 
 /**
  * Turns a {@link ModelSpec} into a trainable DL4J {@link ComputationGraphConfiguration}: the registered model's
- * layers from input {@value #INPUT} (N×3×H×W, normalised RGB) to logits, then a {@code CnnLossLayer} named
+ * layers from input {@value #INPUT} (N×3×H×W, normalised RGB) to logits, then a {@code CnnLossLayer} (an
+ * {@link OnePassLossLayer}) named
  * {@value #LOSS} with the chosen {@link PixelLoss}. The graph's first output is the logits (identity activation);
  * models with deep supervision ({@link GraphBlocks#markAuxiliary}) add one loss layer per auxiliary logits after it,
  * named {@value #LOSS}{@code _aux1}, {@code _aux2}, …, which take the same labels.
@@ -153,12 +155,12 @@ public final class ModelBuilder {
             throw new IllegalStateException(spec.label() + " produced logits " + out + " for input "
                     + spec.height() + "x" + spec.width());
         }
-        gb.addLayer(LOSS, new CnnLossLayer.Builder(loss).activation(Activation.IDENTITY).build(), logits);
+        gb.addLayer(LOSS, OnePassLossLayer.of(new CnnLossLayer.Builder(loss).activation(Activation.IDENTITY)), logits);
         List<String> outputs = new ArrayList<>(List.of(LOSS));
         for (Map.Entry<String, Double> aux : g.auxiliaryLogits().entrySet()) {
             String name = LOSS + "_aux" + outputs.size();
-            gb.addLayer(name, new CnnLossLayer.Builder(auxiliaryLoss(aux.getValue())).activation(Activation.IDENTITY)
-                    .build(), aux.getKey());
+            gb.addLayer(name, OnePassLossLayer.of(new CnnLossLayer.Builder(auxiliaryLoss(aux.getValue()))
+                    .activation(Activation.IDENTITY)), aux.getKey());
             outputs.add(name);
         }
         gb.setOutputs(outputs.toArray(String[]::new));

@@ -32,22 +32,25 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
- * The training graphs run on libnd4j's oneDNN primitives: DL4J's layer helpers are on for convolution and batch norm
- * (DL4J 1.0.0-M2.1 leaves them off and, once on, looks for its oneDNN switch under a class name ND4J no longer has,
- * see {@code org.nd4j.nativeblas.Nd4jCpu}), dilated depthwise convolutions, which oneDNN refuses, still train, and
- * Fast-SCNN's fusion needs no dilation.
+ * The training graphs run on libnd4j's oneDNN primitives: DL4J's layer helpers are on for convolution (DL4J 1.0.0-M2.1
+ * leaves them off and, once on, looks for its oneDNN switch under a class name ND4J no longer has, see
+ * {@code org.nd4j.nativeblas.Nd4jCpu}), batch norms are {@link FusedBatchNormalization} with their activation, dilated
+ * depthwise convolutions, which oneDNN refuses, still train, and Fast-SCNN's fusion needs no dilation.
  */
 class LayerHelpersTest {
 
     @Test
-    void convolutionAndBatchNormLayersUseTheirOneDnnHelpers() {
+    void convolutionLayersUseTheirOneDnnHelpersAndBatchNormsAreFusedWithTheirActivation() {
         ComputationGraph graph = fastScnn();
         int bn = 0;
         int conv = 0;
         for (Layer layer : graph.getLayers()) {
             if (layer instanceof BatchNormalization b) {
-                assertNotNull(b.getHelper(), "batch norm " + b.getConfig().getLayerName() + " has no helper");
+                assertInstanceOf(FusedBatchNormLayer.class, b, b.getConfig().getLayerName());
                 bn++;
+            } else if (layer instanceof org.deeplearning4j.nn.layers.ActivationLayer) {
+                // only where no batch norm precedes the activation: Fast-SCNN's ReLU after the fusion's sum
+                assertEquals("ffm_relu", layer.getConfig().getLayerName());
             } else if (layer.getClass() == ConvolutionLayer.class) {
                 assertNotNull(((ConvolutionLayer) layer).getHelper(),
                         "convolution " + layer.getConfig().getLayerName() + " has no helper");

@@ -34,22 +34,21 @@ class UNetSkeletonTest {
     /** Runs of consecutive vertex names from an index on: the encoder's first level, the bottom, the tail. */
     static Stream<Arguments> vertexNames() {
         return Stream.of(
-                Arguments.of("unet", 78, Map.of(
-                        0, List.of("enc0_conv1_conv", "enc0_conv1_bn", "enc0_conv1_act", "enc0_conv2_conv",
-                                "enc0_conv2_bn", "enc0_conv2_act", "enc0_pool"),
-                        26, List.of("enc3_conv2_act", "enc3_dropout", "enc3_pool", "enc4_conv1_conv"),
-                        34, List.of("enc4_conv2_act", "enc4_dropout", "dec3_up_deconv", "dec3_up_bn", "dec3_up_act",
-                                "dec3_concat", "dec3_conv1_conv"),
-                        73, List.of("dec0_conv2_conv", "dec0_conv2_bn", "dec0_conv2_act", "logits", "loss")),
+                Arguments.of("unet", 56, Map.of(
+                        0, List.of("enc0_conv1_conv", "enc0_conv1_bn", "enc0_conv2_conv", "enc0_conv2_bn", "enc0_pool"),
+                        18, List.of("enc3_conv2_bn", "enc3_dropout", "enc3_pool", "enc4_conv1_conv"),
+                        24, List.of("enc4_conv2_bn", "enc4_dropout", "dec3_up_deconv", "dec3_up_bn", "dec3_concat",
+                                "dec3_conv1_conv"),
+                        52, List.of("dec0_conv2_conv", "dec0_conv2_bn", "logits", "loss")),
                         Map.of("enc4_conv2_conv", 1024L, "dec3_up_deconv", 512L, "dec0_conv2_conv", 64L)),
-                // a separable convolution is a depthwise (_sep_dw) and a pointwise (_sep) layer
-                Arguments.of("separable_unet", 86, Map.of(
-                        0, List.of("enc0_sep1_sep_dw", "enc0_sep1_sep", "enc0_sep1_bn", "enc0_sep1_act",
-                                "enc0_sep2_sep_dw", "enc0_sep2_sep", "enc0_sep2_bn", "enc0_sep2_act", "enc0_pool"),
-                        34, List.of("enc3_sep2_act", "enc3_pool", "enc4_sep1_sep_dw", "enc4_sep1_sep"),
-                        43, List.of("enc4_sep2_act", "dec3_up", "dec3_concat", "dec3_sep1_sep_dw", "dec3_sep1_sep"),
-                        80, List.of("dec0_sep2_sep_dw", "dec0_sep2_sep", "dec0_sep2_bn", "dec0_sep2_act", "logits",
-                                "loss")),
+                // a separable convolution is a depthwise (_sep_dw) and a pointwise (_sep) layer; batch norm and its
+                // activation are one layer (_bn)
+                Arguments.of("separable_unet", 68, Map.of(
+                        0, List.of("enc0_sep1_sep_dw", "enc0_sep1_sep", "enc0_sep1_bn", "enc0_sep2_sep_dw",
+                                "enc0_sep2_sep", "enc0_sep2_bn", "enc0_pool"),
+                        26, List.of("enc3_sep2_bn", "enc3_pool", "enc4_sep1_sep_dw", "enc4_sep1_sep"),
+                        33, List.of("enc4_sep2_bn", "dec3_up", "dec3_concat", "dec3_sep1_sep_dw", "dec3_sep1_sep"),
+                        63, List.of("dec0_sep2_sep_dw", "dec0_sep2_sep", "dec0_sep2_bn", "logits", "loss")),
                         Map.of("enc4_sep2_sep", 256L, "dec0_sep2_sep", 16L)));
     }
 

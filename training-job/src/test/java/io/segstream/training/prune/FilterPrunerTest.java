@@ -70,8 +70,8 @@ class FilterPrunerTest {
         FilterPruner.Pruned p = FilterPruner.prune(graph, 0.5);
         // the first block reads the image, which is never pruned: its kept channels must be exactly the old ones
         INDArray x = Nd4j.rand(DataType.FLOAT, 1, 3, 128, 256);
-        INDArray before = graph.feedForward(x, false).get("lds_conv_act");
-        INDArray after = p.graph().feedForward(x, false).get("lds_conv_act");
+        INDArray before = graph.feedForward(x, false).get("lds_conv_bn");
+        INDArray after = p.graph().feedForward(x, false).get("lds_conv_bn");
         double[] l1 = FilterPruner.filterL1(graph.getLayer("lds_conv_conv"), false);
         int[] strongest = IntStream.range(0, l1.length).boxed().sorted((a, b) -> Double.compare(l1[b], l1[a]))
                 .limit(after.size(1)).mapToInt(Integer::intValue).sorted().toArray();
