@@ -40,6 +40,9 @@ final class FusedBatchNormLayer extends BatchNormalization {
     private float[] batchMean;
     private float[] batchVar;
     private float[] invStd;
+    /** The training forward pass's per-channel scale and shift, so the backward gate sees the same outputs. */
+    private float[] batchScale;
+    private float[] batchShift;
 
     FusedBatchNormLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -84,6 +87,8 @@ final class FusedBatchNormLayer extends BatchNormalization {
             batchMean = mean;
             batchVar = var;
             invStd = inv;
+            batchScale = scale;
+            batchShift = shift;
         } else {
             float[] mean = floats(getParam(BatchNormalizationParamInitializer.GLOBAL_MEAN));
             float[] var = globalVariance();
@@ -108,16 +113,14 @@ final class FusedBatchNormLayer extends BatchNormalization {
         int area = (int) (shape[2] * shape[3]);
         double count = (double) planes * area;
         float[] e = read(epsilon);
-        float[] gamma = floats(getParam(BatchNormalizationParamInitializer.GAMMA));
-        float[] beta = floats(getParam(BatchNormalizationParamInitializer.BETA));
         float[] dGamma = new float[channels];
         float[] dBeta = new float[channels];
         float[] dx = new float[e.length];
         IntStream.range(0, channels).parallel().forEach(c -> {
             float mean = batchMean[c];
             float inv = invStd[c];
-            float scale = gamma[c] * inv;
-            float shift = beta[c] - mean * scale;
+            float scale = batchScale[c];
+            float shift = batchShift[c];
             double[] sums = gatedGradientSums(x, e, dx, mean, scale, shift, activation, c, channels, planes, area);
             dBeta[c] = (float) sums[0];
             dGamma[c] = (float) (sums[1] * inv);
