@@ -5,7 +5,6 @@ import io.segstream.edge.spool.DiskSpool;
 import io.segstream.edge.spool.RecordKind;
 import io.segstream.edge.spool.SpoolRecord;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
@@ -16,8 +15,10 @@ import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -41,11 +42,16 @@ import org.slf4j.LoggerFactory;
  * </pre>
  *
  * <p>While the uplink is down, records wait on disk, not in the producer: at most the in-flight window is in memory.
- * When a send fails (the producer gave up after its delivery timeout), the producer is closed, every record still in
- * flight is kept, and after a back-off a fresh producer sends them again, in index order, before anything newer; the
- * bytes and key are the spooled ones, so a record that did reach the broker before the failure arrives a second time
- * with the same key and value (its Kafka timestamp is each copy's send time: the broker keeps what arrives after a
- * long outage for the topic's whole retention). A record Kafka can never take (too large, invalid) is dropped with a log line and counted in
+ * When a send fails (the producer gave up after its delivery timeout, or found no metadata), the producer is closed,
+ * every record still in flight is kept, nothing new is sent, and after a back-off a fresh producer sends the oldest
+ * record of each kind again alone; once Kafka acknowledged it, the rest of that kind's window follows in index order,
+ * and only then anything newer. So a record never goes out while an older one of its topic waits to be sent again, and
+ * a probe that fails (the uplink is still down) leaves nothing later behind in a producer. A failed send also closes
+ * its producer at once, from Kafka's own thread: Kafka goes on with later batches when it gives up on one, and those
+ * must not reach the topic before the failed records are sent again. The bytes and key are the spooled ones, so a
+ * record that did reach the broker before the failure arrives a second time with the same key and value (its Kafka
+ * timestamp is each copy's send time: the broker keeps what arrives after a long outage for the topic's whole
+ * retention). A record Kafka can never take (too large, invalid) is dropped with a log line and counted in
  * {@link #undeliverable()}, so that it cannot block the rest. Masks and frames go out no faster than the catch-up rate;
  * alerts are never held back by it.
  */
@@ -60,13 +66,17 @@ public final class SpoolSender implements AutoCloseable {
     private final LongSupplier nanoClock = System::nanoTime;
     private final TokenBucket catchUp;
     private final Map<RecordKind, TreeMap<Long, SpoolRecord>> inFlight = new EnumMap<>(RecordKind.class);
+    /** Per kind, the records in flight that the current producer does not hold: a failure closed the one that did. */
+    private final Map<RecordKind, TreeMap<Long, SpoolRecord>> unsent = new EnumMap<>(RecordKind.class);
+    /** Per kind, the oldest record in flight, sent again alone after a failure and not yet acknowledged. */
+    private final Map<RecordKind, SpoolRecord> probes = new EnumMap<>(RecordKind.class);
     private final BlockingQueue<Completion> completions = new LinkedBlockingQueue<>();
     private final Map<RecordKind, AtomicLong> sent = new EnumMap<>(RecordKind.class);
     private final AtomicLong resent = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
     private final AtomicLong undeliverable = new AtomicLong();
     private final Thread thread;
-    private Producer<byte[], byte[]> producer;
+    private FailStopProducer producer;
     private long inFlightBytes;
     private boolean failed;
     private boolean resendDue;
@@ -98,6 +108,7 @@ public final class SpoolSender implements AutoCloseable {
                 throw new IllegalArgumentException("no topic for " + k.label() + " records");
             }
             inFlight.put(k, new TreeMap<>());
+            unsent.put(k, new TreeMap<>());
             sent.put(k, new AtomicLong());
         }
         this.catchUp = new TokenBucket(options.catchUpBytesPerSecond(), nanoClock);
@@ -112,14 +123,14 @@ public final class SpoolSender implements AutoCloseable {
         thread.start();
     }
 
-    private Producer<byte[], byte[]> newProducer() {
+    private FailStopProducer newProducer() {
         Properties props = KafkaClientConfigs.producer(bootstrap);
         props.put(ProducerConfig.CLIENT_ID_CONFIG, "segstream-edge");
         props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Long.toString(options.deliveryTimeout().toMillis()));
         props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(options.requestTimeout().toMillis()));
         props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(options.metadataTimeout().toMillis()));
         props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-        return new KafkaProducer<>(props);
+        return new FailStopProducer(new KafkaProducer<>(props));
     }
 
     private void run() {
@@ -132,7 +143,7 @@ public final class SpoolSender implements AutoCloseable {
                     continue;
                 }
                 if (resendDue && nanoClock.getAsLong() >= retryAtNanos) {
-                    resendInFlight();
+                    sendProbes();
                 }
                 boolean idle = fillWindow();
                 reportDelivered();
@@ -154,13 +165,31 @@ public final class SpoolSender implements AutoCloseable {
         }
     }
 
-    /** Hands spooled records to the producer while the window has room; true when nothing was left to send. */
+    /**
+     * Hands spooled records to the producer while the window has room, each kind's records not yet sent again after a
+     * failure first; true when nothing was left to send.
+     */
     private boolean fillWindow() throws InterruptedException {
-        if (resendDue) {
+        // after a failure (a refused probe included) the producer is replaced first: a newer record sent here could
+        // reach Kafka, on a producer that answers again, before the older ones the failure left in flight
+        if (failed || resendDue) {
             return false;
         }
         boolean sentAny = false;
         for (RecordKind kind : RecordKind.values()) {
+            if (probes.containsKey(kind)) {
+                continue;
+            }
+            TreeMap<Long, SpoolRecord> again = unsent.get(kind);
+            while (!again.isEmpty()) {
+                send(again.pollFirstEntry().getValue());
+                resent.incrementAndGet();
+                sentAny = true;
+                takeCompletions(0);
+                if (failed) {
+                    return false;
+                }
+            }
             // one alert in flight at a time: when the producer expires an earlier batch (the tail of an outage) it
             // still sends later ones, so a later alert could land before an earlier one is sent again. Alerts are
             // few, so waiting for each acknowledgement costs nothing and keeps raises and clears in order
@@ -209,11 +238,12 @@ public final class SpoolSender implements AutoCloseable {
         // stamped with the send time, not the spooled capture time: after an outage longer than a topic's retention,
         // records stamped with their capture times would be deleted by the broker as soon as they arrived
         ProducerRecord<byte[], byte[]> pr = new ProducerRecord<>(topics.get(r.kind()), null, null, r.key(), r.value());
+        FailStopProducer p = producer;
         try {
-            producer.send(pr, (metadata, error) -> completions.add(new Completion(r, error)));
+            p.send(pr, (metadata, error) -> completions.add(new Completion(p, r, error)));
         } catch (RuntimeException e) {
             // refusals before the record was queued (no metadata within the timeout, closed producer)
-            completions.add(new Completion(r, e));
+            completions.add(new Completion(p, r, e));
         }
     }
 
@@ -233,6 +263,8 @@ public final class SpoolSender implements AutoCloseable {
         }
         if (c.error == null) {
             remove(r);
+            // the probe is through: the rest of its kind's window goes out next (fillWindow)
+            probes.remove(r.kind(), r);
             sent.get(r.kind()).incrementAndGet();
             if (catchUpSinceNanos >= 0) {
                 catchUpRecords++;
@@ -252,16 +284,26 @@ public final class SpoolSender implements AutoCloseable {
             backoff = options.minBackoff();
             return;
         }
-        if (c.error instanceof RecordTooLargeException || c.error instanceof InvalidRecordException
-                || c.error instanceof SerializationException) {
+        if (undeliverable(c.error)) {
             remove(r);
+            probes.remove(r.kind(), r);
             undeliverable.incrementAndGet();
             LOG.warn("Kafka refuses {} for good ({}); dropped from the spool so that it cannot block the records after"
                     + " it ({} such records so far)", r, c.error.getMessage(), undeliverable.get());
             return;
         }
+        if (c.producer != producer) {
+            // the late answers of a producer that a handled failure closed: its records are in flight, sent again
+            return;
+        }
         failures.incrementAndGet();
         fail(c.error.getClass().getSimpleName() + ": " + c.error.getMessage());
+    }
+
+    /** Whether Kafka refuses the record for good, so that sending it again cannot help. */
+    private static boolean undeliverable(Exception error) {
+        return error instanceof RecordTooLargeException || error instanceof InvalidRecordException
+                || error instanceof SerializationException;
     }
 
     private void fail(String error) {
@@ -294,15 +336,22 @@ public final class SpoolSender implements AutoCloseable {
 
     private void remove(SpoolRecord r) {
         inFlight.get(r.kind()).remove(r.index());
+        unsent.get(r.kind()).remove(r.index());
         inFlightBytes -= r.value().length;
     }
 
     /** After a failure: a fresh producer, and a back-off before the records in flight are sent again. */
     private void replaceProducer() throws InterruptedException {
         producer.close(Duration.ZERO);
-        // closing fails whatever the old producer still held; those records stay in flight and are sent again
+        // closing fails whatever the old producer still held; those records stay in flight and are sent again. When
+        // the failure closed it already (from Kafka's thread, which does not wait), the rest of its answers may come
+        // after this: complete() takes their acknowledgements and ignores their failures
         takeCompletions(0);
         producer = newProducer();
+        for (RecordKind kind : RecordKind.values()) {
+            unsent.get(kind).putAll(inFlight.get(kind));
+        }
+        probes.clear();
         failed = false;
         resendDue = true;
         retryAtNanos = nanoClock.getAsLong() + backoff.toNanos();
@@ -311,26 +360,28 @@ public final class SpoolSender implements AutoCloseable {
     }
 
     /**
-     * Sends every record still in flight again, oldest first per kind, before anything newer; stops at the first
-     * refusal (they are all sent again after the next back-off).
+     * Sends the oldest record in flight of each kind again, alone; the rest of that kind's window waits for its
+     * acknowledgement. While the uplink is still down, the probe fails and leaves no later record behind in a producer
+     * that could deliver it first: when Kafka expires one batch it goes on sending the next ones. Stops at the first
+     * refusal (the probes are sent again after the next back-off).
      */
-    private void resendInFlight() throws InterruptedException {
+    private void sendProbes() throws InterruptedException {
         resendDue = false;
         lastProgressNanos = nanoClock.getAsLong();
-        int again = 0;
         for (RecordKind kind : RecordKind.values()) {
-            for (SpoolRecord r : new ArrayList<>(inFlight.get(kind).values())) {
-                send(r);
-                again++;
-                takeCompletions(0);
-                if (failed) {
-                    resent.addAndGet(again);
-                    return;
-                }
+            TreeMap<Long, SpoolRecord> again = unsent.get(kind);
+            if (again.isEmpty()) {
+                continue;
+            }
+            SpoolRecord probe = again.pollFirstEntry().getValue();
+            probes.put(kind, probe);
+            send(probe);
+            resent.incrementAndGet();
+            takeCompletions(0);
+            if (failed) {
+                return;
             }
         }
-        resent.addAndGet(again);
-        LOG.debug("sent {} records again after a failure", again);
     }
 
     private void reportDelivered() {
@@ -407,5 +458,44 @@ public final class SpoolSender implements AutoCloseable {
         drainAndStop(Duration.ZERO);
     }
 
-    private record Completion(SpoolRecord record, Exception error) {}
+    private record Completion(FailStopProducer producer, SpoolRecord record, Exception error) {}
+
+    /**
+     * A Kafka producer that its first failed send closes, from the callback on Kafka's I/O thread, before the sender
+     * thread even sees the failure: when Kafka gives up on one batch (its delivery timeout) it goes on with the later
+     * ones, and those must not reach the topic before the failed records are sent again. Closed from a callback, a
+     * producer stops at once and sends nothing more. Records Kafka refuses for good do not close it.
+     */
+    private static final class FailStopProducer {
+        private final Producer<byte[], byte[]> kafka;
+        private final AtomicBoolean closed = new AtomicBoolean();
+
+        FailStopProducer(Producer<byte[], byte[]> kafka) {
+            this.kafka = kafka;
+        }
+
+        void send(ProducerRecord<byte[], byte[]> record, Callback callback) {
+            kafka.send(record, (metadata, error) -> {
+                // the failure first: closing fails the records still held, and the log names the first error
+                callback.onCompletion(metadata, error);
+                if (error != null && !undeliverable(error)) {
+                    close(Duration.ZERO);
+                }
+            });
+        }
+
+        /**
+         * Closes the producer, waiting up to {@code timeout} for what it holds (no wait on Kafka's thread); once only,
+         * so that a failure's close and the sender's never run into each other.
+         */
+        void close(Duration timeout) {
+            if (closed.compareAndSet(false, true)) {
+                try {
+                    kafka.close(timeout);
+                } catch (RuntimeException e) {
+                    LOG.warn("closing the Kafka producer failed", e);
+                }
+            }
+        }
+    }
 }
