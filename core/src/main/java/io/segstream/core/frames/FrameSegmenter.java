@@ -41,7 +41,7 @@ import java.util.Objects;
  * for (FrameOutcome o : fs.segment(frames)) { ... o.mask() or o.failure() ... }
  * }</pre>
  *
- * <p>Not thread-safe, like the segmenter it wraps.
+ * <p>Not thread-safe, like the segmenter it wraps (which runs a batch's frames on its own lanes).
  */
 public final class FrameSegmenter {
     private final OnnxSegmenter segmenter;
@@ -50,7 +50,8 @@ public final class FrameSegmenter {
     private final ZoneMasks zoneMasks = ZoneMasks.shared();
     private final ModelRef model;
     private final LabelSet labelSet;
-    private final CityscapesEvaluator scorer;
+    /** One per lane of the segmenter's {@link OnnxSegmenter#lanes()}: an evaluator is not thread-safe. */
+    private final CityscapesEvaluator[] scorers;
 
     /**
      * @param segmenter the model to run; the caller owns and closes it
@@ -71,10 +72,13 @@ public final class FrameSegmenter {
                 .setSha256(m.sha256().orElse(""))
                 .build();
         this.labelSet = segmenter.labelSet();
-        this.scorer = CityscapesEvaluator.builder()
-                .optLabelSet(labelSet.classIdsAreLabelIds() ? LabelSet.defaultSet() : labelSet)
-                .optPredictionIds(labelSet.classIdsAreLabelIds() ? PredictionIds.LABEL : PredictionIds.TRAIN)
-                .build();
+        this.scorers = new CityscapesEvaluator[segmenter.lanes().lanes()];
+        for (int lane = 0; lane < scorers.length; lane++) {
+            scorers[lane] = CityscapesEvaluator.builder()
+                    .optLabelSet(labelSet.classIdsAreLabelIds() ? LabelSet.defaultSet() : labelSet)
+                    .optPredictionIds(labelSet.classIdsAreLabelIds() ? PredictionIds.LABEL : PredictionIds.TRAIN)
+                    .build();
+        }
     }
 
     /** The model that makes the masks. */
@@ -87,23 +91,32 @@ public final class FrameSegmenter {
         return segmenter;
     }
 
-    /** Segments {@code frames} in batches of the segmenter's size; the outcomes come back in the same order. */
+    /**
+     * Segments {@code frames} in batches of the segmenter's size; the outcomes come back in the same order. Decoding
+     * and the masks run on the segmenter's {@link OnnxSegmenter#lanes()}.
+     */
     public List<FrameOutcome> segment(List<CameraFrame> frames) {
         FrameOutcome[] outcomes = new FrameOutcome[frames.size()];
-        List<RgbImage> images = new ArrayList<>(frames.size());
-        List<Integer> indices = new ArrayList<>(frames.size());
+        RgbImage[] decoded = new RgbImage[frames.size()];
         float[] decodeMs = new float[frames.size()];
-        for (int i = 0; i < frames.size(); i++) {
+        segmenter.lanes().forEach(frames.size(), (lane, i) -> {
             CameraFrame f = frames.get(i);
             long t0 = System.nanoTime();
             try {
-                images.add(segmenter.decode(f.getEncoding(), AvroBytes.toArray(f.getData()), f.getWidth(), f.getHeight(),
-                        name(f)));
-                indices.add(i);
+                decoded[i] = segmenter.decode(lane, f.getEncoding(), AvroBytes.toArray(f.getData()), f.getWidth(),
+                        f.getHeight(), name(f));
             } catch (ImageFormatException e) {
                 outcomes[i] = FrameOutcome.ofFailure(f, new FrameFailure(FrameFailure.STAGE_IMAGE, e.getMessage(), e));
             }
             decodeMs[i] = (System.nanoTime() - t0) / 1e6f;
+        });
+        List<RgbImage> images = new ArrayList<>(frames.size());
+        List<Integer> indices = new ArrayList<>(frames.size());
+        for (int i = 0; i < frames.size(); i++) {
+            if (decoded[i] != null) {
+                images.add(decoded[i]);
+                indices.add(i);
+            }
         }
         if (!images.isEmpty()) {
             List<Segmentation> segs;
@@ -117,14 +130,14 @@ public final class FrameSegmenter {
                 }
                 return List.of(outcomes);
             }
-            for (int k = 0; k < segs.size(); k++) {
+            segmenter.lanes().forEach(segs.size(), (lane, k) -> {
                 int i = indices.get(k);
                 CameraFrame f = frames.get(i);
                 Segmentation s = segs.get(k);
                 outcomes[i] = s.hasNonFiniteScores()
                         ? FrameOutcome.ofFailure(f, new FrameFailure(FrameFailure.STAGE_MODEL, nonFinite(f, s), null))
-                        : FrameOutcome.ofMask(f, toMask(f, s.withDecodeMs(decodeMs[i])));
-            }
+                        : FrameOutcome.ofMask(f, toMask(f, s.withDecodeMs(decodeMs[i]), scorers[lane]));
+            });
         }
         return List.of(outcomes);
     }
@@ -135,7 +148,7 @@ public final class FrameSegmenter {
                 + " them; a model that does this on real frames needs retraining or a fixed export";
     }
 
-    private SegmentationMask toMask(CameraFrame f, Segmentation s) {
+    private SegmentationMask toMask(CameraFrame f, Segmentation s, CityscapesEvaluator scorer) {
         long t0 = System.nanoTime();
         String camera = f.getCameraId();
         List<ZoneFractions> zones = new ArrayList<>();
@@ -148,7 +161,7 @@ public final class FrameSegmenter {
         }
         Float frameMiou = null;
         if (f.getGroundTruth() != null) {
-            frameMiou = score(f, s);
+            frameMiou = score(f, s, scorer);
         }
         byte[] mask = MaskCodec.encode(s.mask(), encoding);
         SegmenterTimings t = s.timings();
@@ -172,7 +185,7 @@ public final class FrameSegmenter {
     }
 
     /** mIoU of the frame against its ground truth; null when the ground truth is unusable (logged by the caller's metrics). */
-    private Float score(CameraFrame f, Segmentation s) {
+    private Float score(CameraFrame f, Segmentation s, CityscapesEvaluator scorer) {
         try {
             LabelImage gt = LabelPng.read8(AvroBytes.toArray(f.getGroundTruth()), name(f) + " ground truth");
             byte[] ids = s.classIds();

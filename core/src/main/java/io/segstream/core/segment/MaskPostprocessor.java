@@ -136,6 +136,12 @@ public final class MaskPostprocessor {
         return p;
     }
 
+    /** A postprocessor set up as this one, with its own buffers: for another thread. */
+    public MaskPostprocessor copy() {
+        return lowScores == null ? new MaskPostprocessor(numClasses, height, width)
+                : upsampling(numClasses, height, width, scoreHeight, scoreWidth);
+    }
+
     /** Whether this postprocessor takes scores before the model's upsampling ({@link #upsampling}). */
     public boolean upsamples() {
         return lowScores != null;

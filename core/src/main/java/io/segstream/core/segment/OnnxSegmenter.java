@@ -83,9 +83,11 @@ public final class OnnxSegmenter implements AutoCloseable {
     private final String fallbackReason;
     private final int maxBatch;
     private final boolean fixedBatch;
-    private final FramePreprocessor pre;
-    private final MaskPostprocessor post;
-    private final FrameDecoder decoder;
+    /** Per lane of {@link #lanes}: its preprocessor, postprocessor and decoder. */
+    private final FramePreprocessor[] pres;
+    private final MaskPostprocessor[] posts;
+    private final FrameDecoder[] decoders;
+    private final FrameLanes lanes;
     private final String runOutput;
     private final OnnxJavaType outputType;
     private final long[] outputDimsPerImage;
@@ -97,9 +99,9 @@ public final class OnnxSegmenter implements AutoCloseable {
 
     private OnnxSegmenter(Path dir, ModelManifest manifest, OrtEnvironment env, OrtSession session,
             ExecutionProvider provider, String fallbackReason, int maxBatch, boolean fixedBatch, String runOutput,
-            OnnxJavaType outputType, long[] outputDimsPerImage, MaskPostprocessor post, FrameDecoder decoder) {
+            OnnxJavaType outputType, long[] outputDimsPerImage, MaskPostprocessor post, FrameDecoder[] decoders) {
         this.dir = dir;
-        this.decoder = decoder;
+        this.decoders = decoders;
         this.manifest = manifest;
         this.labelSet = manifest.labelSet();
         this.env = env;
@@ -111,9 +113,15 @@ public final class OnnxSegmenter implements AutoCloseable {
         this.runOutput = runOutput;
         this.outputType = outputType;
         this.outputDimsPerImage = outputDimsPerImage;
-        this.pre = new FramePreprocessor(manifest);
-        this.post = post;
-        this.input = directFloats((long) maxBatch * pre.floatsPerImage());
+        int n = decoders.length;
+        this.lanes = new FrameLanes(n, manifest.id());
+        this.pres = new FramePreprocessor[n];
+        this.posts = new MaskPostprocessor[n];
+        for (int lane = 0; lane < n; lane++) {
+            pres[lane] = new FramePreprocessor(manifest);
+            posts[lane] = lane == 0 ? post : post.copy();
+        }
+        this.input = directFloats((long) maxBatch * pres[0].floatsPerImage());
         long outPerImage = 1;
         for (long d : outputDimsPerImage) {
             outPerImage *= d;
@@ -340,22 +348,33 @@ public final class OnnxSegmenter implements AutoCloseable {
                 closeQuietly(cut);
             }
         }
-        FrameDecoder decoder;
+        int threads = options.frameThreads() > 0 ? options.frameThreads()
+                : options.intraOpThreads() > 0 ? options.intraOpThreads() : Runtime.getRuntime().availableProcessors();
+        FrameDecoder[] decoders = new FrameDecoder[Math.max(1, Math.min(threads, maxBatch))];
         try {
-            decoder = FrameDecoder.open(options.maxFramePixels(), options.jpegDecoder());
+            for (int lane = 0; lane < decoders.length; lane++) {
+                decoders[lane] = FrameDecoder.open(options.maxFramePixels(), options.jpegDecoder());
+            }
         } catch (IllegalArgumentException e) {
+            for (FrameDecoder d : decoders) {
+                if (d != null) {
+                    d.close();
+                }
+            }
             closeQuietly(run);
             throw new ModelException(where + ": " + e.getMessage(), e);
         }
-        LOG.info("{}: {} on {}, input {} {}x{}, output {} {}{}{}, batches of up to {}{}; JPEG frames decoded by {}",
+        FrameDecoder decoder = decoders[0];
+        LOG.info("{}: {} on {}, input {} {}x{}, output {} {}{}{}, batches of up to {}{}; JPEG frames decoded by {}; "
+                + "frames decoded, prepared and masked on {} thread(s)",
                 where, m.labelSetName(),
                 active.name().toLowerCase(), m.layout(), m.inputWidth(), m.inputHeight(), kind,
                 shapeText(dims), classIds != null ? " with the argmax in the graph" : "", fused, maxBatch,
                 fixedBatch && maxBatch != options.batchSize()
                         ? " (the model fixes its batch size; option batch-size " + options.batchSize() + " is not used)"
-                        : "", decoder.jpegDecoderName());
+                        : "", decoder.jpegDecoderName(), decoders.length);
         return new OnnxSegmenter(dir, m, env, run, active, fallback, maxBatch, fixedBatch, runOutput, outType,
-                runDims, post, decoder);
+                runDims, post, decoders);
     }
 
     /** The cut model's scores dimensions and the postprocessor that upsamples them. */
@@ -560,12 +579,32 @@ public final class OnnxSegmenter implements AutoCloseable {
     public RgbImage decode(ImageEncoding encoding, byte[] data, int width, int height, String source)
             throws ImageFormatException {
         ensureOpen();
-        return decoder.decode(encoding, data, width, height, source);
+        return decoders[0].decode(encoding, data, width, height, source);
+    }
+
+    /**
+     * Decodes a frame with lane {@code lane}'s decoder, for a caller that decodes frames on {@link #lanes()}.
+     *
+     * @param source names the frame in errors (camera id and seq)
+     * @throws ImageFormatException when the frame does not decode to {@code width x height}
+     */
+    public RgbImage decode(int lane, ImageEncoding encoding, byte[] data, int width, int height, String source)
+            throws ImageFormatException {
+        ensureOpen();
+        return decoders[lane].decode(encoding, data, width, height, source);
+    }
+
+    /**
+     * The threads this segmenter decodes, prepares and masks a batch's frames on (option {@code frame-threads});
+     * a caller may run its own per-frame work on them, one lane's state per lane.
+     */
+    public FrameLanes lanes() {
+        return lanes;
     }
 
     /** The decoder JPEG frames go to: {@code ImageIO}, or a native decoder's name such as {@code ffmpeg}. */
     public String jpegDecoderName() {
-        return decoder.jpegDecoderName();
+        return decoders[0].jpegDecoderName();
     }
 
     /**
@@ -578,7 +617,7 @@ public final class OnnxSegmenter implements AutoCloseable {
             throws ImageFormatException {
         ensureOpen();
         long t0 = System.nanoTime();
-        RgbImage img = decoder.decode(encoding, data, width, height, source);
+        RgbImage img = decoders[0].decode(encoding, data, width, height, source);
         float decodeMs = millisSince(t0);
         return segment(List.of(img)).get(0).withDecodeMs(decodeMs);
     }
@@ -605,11 +644,11 @@ public final class OnnxSegmenter implements AutoCloseable {
         int n = batch.size();
         int run = fixedBatch ? maxBatch : n;
         float[] preMs = new float[n];
-        for (int i = 0; i < n; i++) {
+        lanes.forEach(n, (lane, i) -> {
             long t = System.nanoTime();
-            pre.write(batch.get(i), input, i);
+            pres[lane].write(batch.get(i), input, i);
             preMs[i] = millisSince(t);
-        }
+        });
         long t = System.nanoTime();
         try {
             // the output is pinned to our buffer: the result owns no tensor, closing it frees nothing of ours
@@ -620,9 +659,11 @@ public final class OnnxSegmenter implements AutoCloseable {
                     + e.getMessage() + ")", e);
         }
         float inferMs = millisSince(t) / n;
-        for (int i = 0; i < n; i++) {
+        Segmentation[] done = new Segmentation[n];
+        lanes.forEach(n, (lane, i) -> {
             long tp = System.nanoTime();
             RgbImage img = batch.get(i);
+            MaskPostprocessor post = posts[lane];
             ClassMask mask = switch (outputType) {
                 case FLOAT -> post.fromLogits((FloatBuffer) output, i, img.width(), img.height());
                 case INT64 -> post.fromClassIds((LongBuffer) output, i, img.width(), img.height());
@@ -630,14 +671,15 @@ public final class OnnxSegmenter implements AutoCloseable {
                 default -> post.fromClassIds((ByteBuffer) output, i, img.width(), img.height());
             };
             boolean scores = outputType == OnnxJavaType.FLOAT;
-            out.add(new Segmentation(mask, labelSet, new SegmenterTimings(0f, preMs[i], inferMs, millisSince(tp)),
-                    scores ? post.nanScores() : 0, scores ? post.infiniteScores() : 0));
-        }
+            done[i] = new Segmentation(mask, labelSet, new SegmenterTimings(0f, preMs[i], inferMs, millisSince(tp)),
+                    scores ? post.nanScores() : 0, scores ? post.infiniteScores() : 0);
+        });
+        out.addAll(Arrays.asList(done));
     }
 
     private OnnxTensor inputTensor(int n) throws OrtException {
         if (inputTensors[n] == null) {
-            inputTensors[n] = OnnxTensor.createTensor(env, input.slice(0, n * pre.floatsPerImage()),
+            inputTensors[n] = OnnxTensor.createTensor(env, input.slice(0, n * pres[0].floatsPerImage()),
                     inputShape(manifest, n));
         }
         return inputTensors[n];
@@ -721,12 +763,15 @@ public final class OnnxSegmenter implements AutoCloseable {
             }
         }
         closeQuietly(session);
-        decoder.close();
+        lanes.close();
+        for (FrameDecoder d : decoders) {
+            d.close();
+        }
     }
 
-    /** The decoder of this segmenter's frames (its JPEG decoder's name, its fallbacks to ImageIO). */
+    /** The decoder of this segmenter's frames on the calling thread (its JPEG decoder's name, its fallbacks to ImageIO). */
     public FrameDecoder decoder() {
-        return decoder;
+        return decoders[0];
     }
 
     private void ensureOpen() {

@@ -71,10 +71,16 @@ public final class SegmenterOptions {
     public static final Option<Integer> INTRA_OP_THREADS = new Option<>("intra-op-threads", 0,
             "threads ONNX Runtime uses within one operator; 0 lets ONNX Runtime use one per physical core",
             Integer::parseInt);
-    public static final Option<Boolean> SPIN_WAIT = new Option<>("spin-wait", true,
-            "let ONNX Runtime's threads spin between operators (lowest latency on a dedicated machine; turn off where "
-                    + "decoding, Kafka and other subtasks share the cores: the inference job turns it off unless told)",
-            SegmenterOptions::parseBoolean);
+    public static final Option<Integer> FRAME_THREADS = new Option<>("frame-threads", 0,
+            "threads that decode, preprocess and mask the frames of a batch side by side (the network itself runs on "
+                    + "intra-op-threads); 0 takes as many as intra-op-threads (one per core when that is 0 too), 1 "
+                    + "does it all on the calling thread; never more than the batch size (README, Performance)",
+            Integer::parseInt);
+    public static final Option<Boolean> SPIN_WAIT = new Option<>("spin-wait", false,
+            "let ONNX Runtime's threads spin between operators; off by default, as a spinning thread takes the core "
+                    + "the frame threads, decoding, Kafka and other subtasks need (README, Performance: the bare "
+                    + "segmenter at batch 4 ran 105-115 frames/s without spinning against 76-86 with it); on may "
+                    + "lower the latency of a machine that does nothing else", SegmenterOptions::parseBoolean);
     public static final Option<Boolean> ARGMAX_IN_GRAPH = new Option<>("argmax-in-graph", false,
             "for a model that outputs class scores, append the argmax to its graph so that ONNX Runtime returns class "
                     + "ids (uint8) and the scores never leave it; off by default, as on CPU ONNX Runtime's ArgMax was "
@@ -109,8 +115,8 @@ public final class SegmenterOptions {
 
     /** Every option, in documentation order. */
     public static final List<Option<?>> ALL = List.of(PROVIDER, DEVICE_ID, BATCH_SIZE, INTRA_OP_THREADS,
-            SPIN_WAIT, ARGMAX_IN_GRAPH, FUSED_UPSAMPLING, TENSORRT_FP16, TENSORRT_ENGINE_CACHE, TENSORRT_WORKSPACE_BYTES,
-            MAX_FRAME_PIXELS, JPEG_DECODER);
+            FRAME_THREADS, SPIN_WAIT, ARGMAX_IN_GRAPH, FUSED_UPSAMPLING, TENSORRT_FP16, TENSORRT_ENGINE_CACHE,
+            TENSORRT_WORKSPACE_BYTES, MAX_FRAME_PIXELS, JPEG_DECODER);
 
     private final Map<Option<?>, Object> values;
 
@@ -168,6 +174,11 @@ public final class SegmenterOptions {
 
     public int intraOpThreads() {
         return get(INTRA_OP_THREADS);
+    }
+
+    /** Threads for the per-frame work of a batch; 0: as many as {@link #intraOpThreads()}. */
+    public int frameThreads() {
+        return get(FRAME_THREADS);
     }
 
     public boolean spinWait() {
@@ -270,6 +281,11 @@ public final class SegmenterOptions {
             return this;
         }
 
+        public Builder optFrameThreads(int threads) {
+            values.put(FRAME_THREADS, threads);
+            return this;
+        }
+
         public Builder optSpinWait(boolean spin) {
             values.put(SPIN_WAIT, spin);
             return this;
@@ -328,6 +344,10 @@ public final class SegmenterOptions {
             if (o.intraOpThreads() < 0) {
                 problems.add(INTRA_OP_THREADS.key + " must be 0 (ONNX Runtime chooses) or more, got "
                         + o.intraOpThreads());
+            }
+            if (o.frameThreads() < 0 || o.frameThreads() > 256) {
+                problems.add(FRAME_THREADS.key + " must be 0 (as many as intra-op-threads) to 256, got "
+                        + o.frameThreads());
             }
             if (o.tensorRtWorkspaceBytes() < (1 << 20)) {
                 problems.add(TENSORRT_WORKSPACE_BYTES.key + " must be at least 1 MiB, got " + o.tensorRtWorkspaceBytes());

@@ -16,12 +16,12 @@ class SegmenterOptionsTest {
         assertEquals(1, d.batchSize());
         assertTrue(d.tensorRtEngineCache().isEmpty());
         SegmenterOptions o = SegmenterOptions.fromMap(Map.of("provider", "TRT", "batch-size", "8",
-                "tensorrt.fp16", "off", "spin-wait", "false", "tensorrt.engine-cache", "/tmp/trt", "tensorrt.workspace-bytes", "2147483648"));
+                "tensorrt.fp16", "off", "spin-wait", "true", "tensorrt.engine-cache", "/tmp/trt", "tensorrt.workspace-bytes", "2147483648"));
         assertEquals(ExecutionProvider.TENSORRT, o.provider());
         assertEquals(8, o.batchSize());
         assertEquals(false, o.tensorRtFp16());
-        assertEquals(false, o.spinWait());
-        assertEquals(true, d.spinWait());
+        assertEquals(true, o.spinWait());
+        assertEquals(false, d.spinWait());
         assertEquals(Path.of("/tmp/trt"), o.tensorRtEngineCache().orElseThrow());
         assertEquals(1L << 31, o.tensorRtWorkspaceBytes());
         assertTrue(o.toString().startsWith("provider=tensorrt device-id=0 batch-size=8 "), o.toString());
