@@ -25,7 +25,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -94,11 +93,8 @@ public final class EdgeAgent implements AutoCloseable {
         this.pipeline = new EdgePipeline(new FrameSegmenter(segmenter, rules, MaskEncoding.PNG_CLASS_IDS),
                 rules == null ? null : new AlertEngine(rules), spool, sequences, options.framesPolicy(), counters,
                 hook);
-        Map<RecordKind, String> topics = new EnumMap<>(RecordKind.class);
-        topics.put(RecordKind.ALERT, options.topics().alerts());
-        topics.put(RecordKind.MASK, options.topics().masks());
-        topics.put(RecordKind.FRAME, options.topics().frames());
-        this.sender = new SpoolSender(spool, topics, options.bootstrap(), options.sender());
+        this.sender = new SpoolSender(spool, SpoolSender.topicsOf(options.topics()), options.bootstrap(),
+                options.sender());
         this.follower = new ModelFollower(options.bootstrap(), options.topics().models(),
                 ReleaseTarget.parseList(options.target()),
                 options.spoolDir(), segmenterOptions(options), new Releases());

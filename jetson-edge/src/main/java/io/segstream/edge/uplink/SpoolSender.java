@@ -1,6 +1,7 @@
 package io.segstream.edge.uplink;
 
 import io.segstream.connectors.kafka.KafkaClientConfigs;
+import io.segstream.connectors.kafka.SegstreamTopics;
 import io.segstream.edge.spool.DiskSpool;
 import io.segstream.edge.spool.RecordKind;
 import io.segstream.edge.spool.SpoolRecord;
@@ -93,6 +94,15 @@ public final class SpoolSender implements AutoCloseable {
     private volatile long downSinceNanos = -1;
     private volatile long drainDeadlineNanos = Long.MAX_VALUE;
     private volatile boolean stopping;
+
+    /** Each kind's topic among {@code topics}: alerts, masks and frames. */
+    public static Map<RecordKind, String> topicsOf(SegstreamTopics topics) {
+        Map<RecordKind, String> out = new EnumMap<>(RecordKind.class);
+        out.put(RecordKind.ALERT, topics.alerts());
+        out.put(RecordKind.MASK, topics.masks());
+        out.put(RecordKind.FRAME, topics.frames());
+        return out;
+    }
 
     /**
      * @param topics    topic per kind

@@ -37,7 +37,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -69,10 +68,7 @@ class ResendAfterCrashITCase {
     @Test
     void recordsSentAgainAfterACrashAreIdenticalToTheFirstCopies() throws Exception {
         SegstreamTopics topics = EdgeTesting.topics("resend.");
-        Map<RecordKind, String> topicOf = new EnumMap<>(RecordKind.class);
-        topicOf.put(RecordKind.ALERT, topics.alerts());
-        topicOf.put(RecordKind.MASK, topics.masks());
-        topicOf.put(RecordKind.FRAME, topics.frames());
+        Map<RecordKind, String> topicOf = SpoolSender.topicsOf(topics);
         Path live = dir.resolve("spool");
         Path crashed = dir.resolve("spool-at-the-crash");
         try (RestartableBroker kafka = RestartableBroker.start(dir.resolve("kafka"), topics)) {

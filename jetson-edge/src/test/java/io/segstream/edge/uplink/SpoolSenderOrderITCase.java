@@ -16,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -43,10 +42,7 @@ class SpoolSenderOrderITCase {
     @Test
     void masksReachTheirTopicInSpoolOrderWhileTheAlertBeforeThemKeepsFailing() throws Exception {
         SegstreamTopics topics = EdgeTesting.topics("order.");
-        Map<RecordKind, String> topicOf = new EnumMap<>(RecordKind.class);
-        topicOf.put(RecordKind.ALERT, topics.alerts());
-        topicOf.put(RecordKind.MASK, topics.masks());
-        topicOf.put(RecordKind.FRAME, topics.frames());
+        Map<RecordKind, String> topicOf = SpoolSender.topicsOf(topics);
         SenderOptions options = new SenderOptions(100, 8L << 20, 0, Duration.ofSeconds(4), Duration.ofSeconds(2),
                 Duration.ofMillis(500), Duration.ofMillis(100), Duration.ofMillis(200));
         try (EmbeddedKafka kafka = EmbeddedKafka.builder().optLogDir(dir.resolve("kafka"))
