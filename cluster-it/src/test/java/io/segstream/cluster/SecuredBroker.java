@@ -2,11 +2,11 @@ package io.segstream.cluster;
 
 import io.segstream.connectors.kafka.KafkaClientConfigs;
 import io.segstream.connectors.kafka.KafkaClientSecurity;
+import io.segstream.connectors.kafka.LocalPorts;
 import io.segstream.connectors.kafka.TopicSpec;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,10 +66,11 @@ final class SecuredBroker implements AutoCloseable {
         Files.writeString(users.resolve("user.password"), USER_STORE_PASSWORD, StandardCharsets.UTF_8);
         Files.writeString(users.resolve("password"), SCRAM_PASSWORD, StandardCharsets.UTF_8);
 
-        int internal = freePort();
-        int sasl = freePort();
-        int tls = freePort();
-        int controller = freePort();
+        int[] ports = LocalPorts.free(HOST, 4);
+        int internal = ports[0];
+        int sasl = ports[1];
+        int tls = ports[2];
+        int controller = ports[3];
         Path data = dir.resolve("data");
         Path metadata = dir.resolve("metadata");
         Properties p = new Properties();
@@ -173,12 +174,6 @@ final class SecuredBroker implements AutoCloseable {
         if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
             p.destroyForcibly();
             throw new IOException("keytool " + args[0] + " failed: " + output);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 }

@@ -1,8 +1,8 @@
 package io.segstream.cluster;
 
+import io.segstream.connectors.kafka.LocalPorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -82,10 +82,11 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
         this.confDir = Files.createDirectories(workDir.resolve("conf"));
         this.logDir = Files.createDirectories(workDir.resolve("log"));
         Path tmp = Files.createDirectories(workDir.resolve("tmp"));
-        this.restPort = freePort();
+        int[] ports = LocalPorts.free("localhost", 2);
+        this.restPort = ports[0];
         Map<String, String> s = new LinkedHashMap<>();
         s.put("jobmanager.rpc.address", "localhost");
-        s.put("jobmanager.rpc.port", Integer.toString(freePort()));
+        s.put("jobmanager.rpc.port", Integer.toString(ports[1]));
         s.put("jobmanager.bind-host", "localhost");
         s.put("rest.address", "localhost");
         s.put("rest.bind-address", "localhost");
@@ -310,8 +311,8 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
     }
 
     private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
+        try {
+            return LocalPorts.free("localhost", 1)[0];
         } catch (IOException e) {
             throw new UncheckedIOException("no free local port", e);
         }

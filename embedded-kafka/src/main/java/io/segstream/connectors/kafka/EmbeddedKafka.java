@@ -4,8 +4,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.BindException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -199,8 +197,9 @@ public final class EmbeddedKafka implements AutoCloseable {
             Path dir = temporary ? Files.createTempDirectory("segstream-kafka-") : logDir.toAbsolutePath();
             Files.createDirectories(dir);
             DirLock lock = DirLock.acquire(dir);
-            int brokerPort = port == 0 ? freePort() : port;
-            int controllerPort = freePort();
+            int[] ports = LocalPorts.free(HOST, 2);
+            int brokerPort = port == 0 ? ports[0] : port;
+            int controllerPort = ports[1] == port ? ports[0] : ports[1];
             KafkaRaftServer server = null;
             try {
                 Properties props = brokerProperties(dir, brokerPort, controllerPort);
@@ -290,13 +289,6 @@ public final class EmbeddedKafka implements AutoCloseable {
                         .run();
             }
             LOG.debug("formatted {}: {}", metadataDir.getParent(), out.toString(StandardCharsets.UTF_8).strip());
-        }
-
-        private static int freePort() throws IOException {
-            try (ServerSocket socket = new ServerSocket(0, 0, InetAddress.getByName(HOST))) {
-                socket.setReuseAddress(true);
-                return socket.getLocalPort();
-            }
         }
 
         private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
