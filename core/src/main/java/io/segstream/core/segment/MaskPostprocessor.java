@@ -44,7 +44,10 @@ public final class MaskPostprocessor {
     private float[] lowScores;
     private byte[] lowTop;
     private float[] lowMargin;
-    private float[] lowSecond;
+    /** Every low-resolution score as a {@link #sortable} integer, and each cell's best and second best of them. */
+    private int[] lowKeys;
+    private int[] lowFirst;
+    private int[] lowSecondKeys;
     private int[] candidateCount;
     /** Where quad {@code a}'s candidates start in {@link #candidates} and (times 4) in {@link #corners}. */
     private int[] candidateStart;
@@ -53,10 +56,17 @@ public final class MaskPostprocessor {
     /** Each packed candidate's four corner scores (cells a, b, c, d), so that its pixels read them side by side. */
     private float[] corners;
     private int interpolated;
+    /** The rounding margin of the current scores ({@link #ROUNDING} of the largest magnitude). */
+    private float sure;
+    /** A boundary span's candidates still in the running (packed indices) and their scores at its two ends. */
+    private int[] spanCandidates;
+    private float[] spanLeft;
+    private float[] spanRight;
     private final byte[] ids;
     private final float[] best;
     private final float[] plane;
     private static final int EXPONENT = 0x7F800000;
+    private static final int NEGATIVE_INFINITY_KEY = sortable(Float.floatToRawIntBits(Float.NEGATIVE_INFINITY));
     private long[] longScratch;
     private int nanScores;
     private int infiniteScores;
@@ -75,6 +85,8 @@ public final class MaskPostprocessor {
     /** Frame columns where a span in one quad column of the scores starts, then the frame width. */
     private int[] quadSpans;
     private int quadSpanCount;
+    /** The spans of the current quad row that lie in quads near a class boundary (indices into quadSpans). */
+    private int[] quadHardSpans;
 
     /**
      * @param numClasses classes in the logits (the label set's count); at most 255, since 255 marks ignored
@@ -128,11 +140,16 @@ public final class MaskPostprocessor {
         p.lowScores = new float[numClasses * cells];
         p.lowTop = new byte[cells];
         p.lowMargin = new float[cells];
-        p.lowSecond = new float[cells];
+        p.lowKeys = new int[numClasses * cells];
+        p.lowFirst = new int[cells];
+        p.lowSecondKeys = new int[cells];
         p.candidateCount = new int[cells];
         p.candidateStart = new int[cells];
         p.candidates = new byte[cells * numClasses];
         p.corners = new float[4 * cells * numClasses];
+        p.spanCandidates = new int[numClasses];
+        p.spanLeft = new float[numClasses];
+        p.spanRight = new float[numClasses];
         return p;
     }
 
@@ -223,12 +240,14 @@ public final class MaskPostprocessor {
         logits.get(batchIndex * floatsPerImage(), s, 0, s.length);
         nanScores = 0;
         infiniteScores = 0;
-        // the largest magnitude; NaN or infinite when there are such scores, which are then counted
-        float largest = 0;
+        // the largest magnitude: as integers, the bits of |v| order as the magnitudes do, with NaN and infinity above
+        // every finite value (an int max over all scores, which the JIT compiler vectorises)
+        int magnitude = 0;
         for (float v : s) {
-            largest = Math.max(largest, Math.abs(v));
+            magnitude = Math.max(magnitude, Float.floatToRawIntBits(v) & 0x7FFFFFFF);
         }
-        if (!Float.isFinite(largest)) {
+        float largest = Float.intBitsToFloat(magnitude);
+        if (magnitude >= EXPONENT) {
             largest = 0;
             for (float v : s) {
                 if (Float.isNaN(v)) {
@@ -240,29 +259,42 @@ public final class MaskPostprocessor {
                 }
             }
         }
-        // best class of every score cell and by how much it leads the second, a class at a time over all cells
-        float[] first = lowMargin;
-        float[] second = lowSecond;
-        System.arraycopy(s, 0, first, 0, cells);
-        Arrays.fill(second, Float.NEGATIVE_INFINITY);
+        // best score of every cell and the second best, a class at a time over all cells, then the first class with
+        // the best score. Compared as ordered integers (sortable(), the same order as the floats but -0 below 0),
+        // which the JIT compiler vectorises where float max and min stay scalar calls; NaN scores give garbage here,
+        // and such a frame is refused.
+        int[] key = lowKeys;
+        for (int i = 0; i < s.length; i++) {
+            key[i] = sortable(Float.floatToRawIntBits(s[i]));
+        }
+        int[] first = lowFirst;
+        int[] second = lowSecondKeys;
+        System.arraycopy(key, 0, first, 0, cells);
+        Arrays.fill(second, NEGATIVE_INFINITY_KEY);
+        for (int o = cells; o < key.length; o += cells) {
+            for (int p = 0; p < cells; p++) {
+                int v = key[o + p];
+                int f = first[p];
+                second[p] = Math.max(second[p], Math.min(f, v));
+                first[p] = Math.max(f, v);
+            }
+        }
         Arrays.fill(lowTop, (byte) 0);
-        for (int c = 1, o = cells; c < numClasses; c++, o += cells) {
+        for (int c = numClasses - 1, o = c * cells; c > 0; c--, o -= cells) {
             byte id = (byte) c;
             for (int p = 0; p < cells; p++) {
-                float v = s[o + p];
-                if (v > first[p]) {
-                    second[p] = first[p];
-                    first[p] = v;
+                if (key[o + p] == first[p]) {
                     lowTop[p] = id;
-                } else if (v > second[p]) {
-                    second[p] = v;
                 }
             }
         }
         for (int p = 0; p < cells; p++) {
-            first[p] -= second[p];
+            if (key[p] == first[p]) {
+                lowTop[p] = 0;
+            }
+            lowMargin[p] = Float.intBitsToFloat(sortable(first[p])) - Float.intBitsToFloat(sortable(second[p]));
         }
-        float sure = ROUNDING * (1 + largest);
+        sure = ROUNDING * (1 + largest);
         planQuads(sure);
         return upsampledMask(frameWidth, frameHeight);
     }
@@ -270,18 +302,22 @@ public final class MaskPostprocessor {
     /**
      * The frame-sized mask of the fused argmax, the same as the argmax at the output size resized to the frame
      * (nearest pixel centres), made at the frame size directly: a frame row that samples the same output row as the
-     * row above is a copy of it; along a row, the frame pixels that fall in one quad of score cells whose classes all
-     * agree are filled at once; elsewhere each output pixel is interpolated once and repeated where the frame samples
-     * it again.
+     * row above is a copy of it; the first row of a quad row fills the frame pixels that fall in quads whose classes
+     * all agree (neighbouring quads of one class at once), and the rows after it copy that row and redo only the
+     * quads near a class boundary. There, a run of output columns whose two ends have the same best class, leading
+     * every other candidate by more than the rounding, takes that class (along a row each score is linear in the
+     * column weight, so a lead at both ends is a lead between them); elsewhere each output pixel is interpolated once
+     * and repeated where the frame samples it again.
      */
     private ClassMask upsampledMask(int fw, int fh) {
         mapFrame(fw, fh);
         byte[] out = new byte[fw * fh];
-        int[] xm = spanXmap;
         int[] spans = quadSpans;
-        int spanCount = quadSpanCount;
+        int[] hardSpans = quadHardSpans;
+        int hardCount = 0;
         int hard = 0;
         int previous = -1;
+        int previousQuadRow = -1;
         for (int y = 0; y < fh; y++) {
             int my = ymapRow[y];
             int o = y * fw;
@@ -291,32 +327,164 @@ public final class MaskPostprocessor {
             }
             previous = my;
             int r0 = rowLo[my];
-            int r1 = rowHi[my];
+            if (r0 == previousQuadRow) {
+                // the quads whose classes agree give this row what they gave the row above
+                System.arraycopy(out, o - fw, out, o, fw);
+            } else {
+                previousQuadRow = r0;
+                hardCount = fillAgreeingQuads(out, o, fw, r0);
+            }
             float wy = rowW[my];
-            for (int k = 0; k < spanCount; k++) {
-                int from = spans[k];
-                int to = spans[k + 1];
-                int q = r0 + colLo[xm[from]];
-                int n = candidateCount[q];
-                if (n == 0) {
-                    Arrays.fill(out, o + from, o + to, lowTop[q]);
-                    continue;
-                }
-                int last = -1;
-                byte id = 0;
-                for (int x = from; x < to; x++) {
-                    int mx = xm[x];
-                    if (mx != last) {
-                        id = interpolatedArgmax(q, n, colW[mx], wy);
-                        last = mx;
-                        hard++;
-                    }
-                    out[o + x] = id;
-                }
+            for (int h = 0; h < hardCount; h++) {
+                int k = hardSpans[h];
+                int q = r0 + colLo[spanXmap[spans[k]]];
+                hard += boundarySpan(out, o, spans[k], spans[k + 1], q, wy);
             }
         }
         interpolated = hard;
         return new ClassMask(fw, fh, out);
+    }
+
+    /**
+     * Fills frame row {@code o} where it falls in quads of quad row {@code r0} whose classes all agree, and lists the
+     * other spans in {@link #quadHardSpans}; returns how many.
+     */
+    private int fillAgreeingQuads(byte[] out, int o, int fw, int r0) {
+        int[] spans = quadSpans;
+        int hardCount = 0;
+        int fillFrom = -1;
+        byte fillId = 0;
+        for (int k = 0; k < quadSpanCount; k++) {
+            int from = spans[k];
+            int q = r0 + colLo[spanXmap[from]];
+            if (candidateCount[q] == 0) {
+                byte id = lowTop[q];
+                if (fillFrom >= 0 && id == fillId) {
+                    continue;
+                }
+                if (fillFrom >= 0) {
+                    Arrays.fill(out, o + fillFrom, o + from, fillId);
+                }
+                fillFrom = from;
+                fillId = id;
+            } else {
+                if (fillFrom >= 0) {
+                    Arrays.fill(out, o + fillFrom, o + from, fillId);
+                    fillFrom = -1;
+                }
+                quadHardSpans[hardCount++] = k;
+            }
+        }
+        if (fillFrom >= 0) {
+            Arrays.fill(out, o + fillFrom, o + fw, fillId);
+        }
+        return hardCount;
+    }
+
+    /**
+     * Frame columns {@code from} to {@code to} of row {@code o}, in quad {@code q} near a class boundary, at row
+     * weight {@code wy}; returns how many output pixels were interpolated. Along the row every candidate's score is
+     * linear in the column weight, so a candidate that the best class at either end of the span beats at both ends,
+     * by more than the rounding, is beaten everywhere between them: only the others are interpolated per pixel, and
+     * when one is left the span takes its class.
+     */
+    private int boundarySpan(byte[] out, int o, int from, int to, int q, float wy) {
+        int[] xm = spanXmap;
+        int n = candidateCount[q];
+        int start = candidateStart[q];
+        int first = xm[from];
+        int last = xm[to - 1];
+        int[] kept = spanCandidates;
+        int m = n;
+        int hard = 0;
+        if (last > first + 1) {
+            float[] left = spanLeft;
+            float[] right = spanRight;
+            float wl = colW[first];
+            float wr = colW[last];
+            float[] c = corners;
+            int a = 0;
+            int b = 0;
+            for (int i = 0; i < n; i++) {
+                int k = 4 * (start + i);
+                left[i] = interpolate(c[k], c[k + 1], c[k + 2], c[k + 3], wl, wy);
+                right[i] = interpolate(c[k], c[k + 1], c[k + 2], c[k + 3], wr, wy);
+                if (left[i] > left[a]) {
+                    a = i;
+                }
+                if (right[i] > right[b]) {
+                    b = i;
+                }
+            }
+            hard = 2;
+            m = 0;
+            for (int i = 0; i < n; i++) {
+                boolean beaten = left[a] - left[i] > sure && right[a] - right[i] > sure
+                        || left[b] - left[i] > sure && right[b] - right[i] > sure;
+                if (!beaten) {
+                    kept[m++] = start + i;
+                }
+            }
+            if (m == 1) {
+                Arrays.fill(out, o + from, o + to, candidates[kept[0]]);
+                return hard;
+            }
+            if (m == 2 && wr > wl) {
+                return twoCandidates(out, o, from, to, wl, wr, wy, kept[0] - start, kept[1] - start, start) + hard;
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                kept[i] = start + i;
+            }
+        }
+        int previous = -1;
+        byte id = 0;
+        for (int x = from; x < to; x++) {
+            int mx = xm[x];
+            if (mx != previous) {
+                id = interpolatedArgmax(kept, m, colW[mx], wy);
+                previous = mx;
+                hard++;
+            }
+            out[o + x] = id;
+        }
+        return hard;
+    }
+
+    /**
+     * A boundary span where two candidates are left, {@code i0} before {@code i1} in class order: their difference is
+     * linear along the row, known at its ends, so a column takes the class it favours by more than the rounding, and
+     * only columns where they are closer are interpolated; returns how many were.
+     */
+    private int twoCandidates(byte[] out, int o, int from, int to, float wl, float wr, float wy, int i0, int i1,
+            int start) {
+        int[] xm = spanXmap;
+        float dl = spanLeft[i0] - spanLeft[i1];
+        float slope = (spanRight[i0] - spanRight[i1] - dl) / (wr - wl);
+        byte first = candidates[start + i0];
+        byte second = candidates[start + i1];
+        int[] kept = spanCandidates;
+        int hard = 0;
+        int previous = -1;
+        byte id = 0;
+        for (int x = from; x < to; x++) {
+            int mx = xm[x];
+            if (mx != previous) {
+                float wx = colW[mx];
+                float d = dl + slope * (wx - wl);
+                if (d > sure) {
+                    id = first;
+                } else if (d < -sure) {
+                    id = second;
+                } else {
+                    id = interpolatedArgmax(kept, 2, wx, wy);
+                    hard++;
+                }
+                previous = mx;
+            }
+            out[o + x] = id;
+        }
+        return hard;
     }
 
     /**
@@ -340,6 +508,7 @@ public final class MaskPostprocessor {
         spans[n] = fw;
         quadSpans = spans;
         quadSpanCount = n;
+        quadHardSpans = new int[n];
         spanFrameWidth = fw;
         spanFrameHeight = fh;
     }
@@ -347,8 +516,8 @@ public final class MaskPostprocessor {
     /**
      * For every quad of score cells (a cell, its right, lower and lower-right neighbours, clamped at the edges), the
      * classes that can be best anywhere between them: none where all four agree by more than {@code sure} (the
-     * quad's pixels take that class), else every class whose largest corner score reaches the largest of the
-     * classes' smallest corner scores (an interpolated score lies between its corners' smallest and largest).
+     * quad's pixels take that class), else every class that none of the corners' best classes beats at all four
+     * corners by more than {@code sure}.
      */
     private void planQuads(float sure) {
         int cells = scoreHeight * scoreWidth;
@@ -369,22 +538,31 @@ public final class MaskPostprocessor {
                     candidateCount[a] = 0;
                     continue;
                 }
-                float floor = Float.NEGATIVE_INFINITY;
-                for (int k = 0, o = 0; k < numClasses; k++, o += cells) {
-                    floor = Math.max(floor, Math.min(Math.min(s[o + a], s[o + b]), Math.min(s[o + c], s[o + d])));
-                }
+                // the classes that no corner's best class beats at all four corners by more than sure: the difference
+                // of two classes' interpolated scores is a convex combination of its corner values, so a class beaten
+                // at every corner is beaten everywhere in the quad
+                int ta = (lowTop[a] & 0xFF) * cells;
+                int tb = (lowTop[b] & 0xFF) * cells;
+                int tc = (lowTop[c] & 0xFF) * cells;
+                int td = (lowTop[d] & 0xFF) * cells;
                 int n = 0;
                 candidateStart[a] = packed;
                 for (int k = 0, o = 0; k < numClasses; k++, o += cells) {
-                    float top = Math.max(Math.max(s[o + a], s[o + b]), Math.max(s[o + c], s[o + d]));
-                    if (!(top < floor - sure)) {
-                        int j = packed + n++;
-                        candidates[j] = (byte) k;
-                        corners[4 * j] = s[o + a];
-                        corners[4 * j + 1] = s[o + b];
-                        corners[4 * j + 2] = s[o + c];
-                        corners[4 * j + 3] = s[o + d];
+                    float sa = s[o + a];
+                    float sb = s[o + b];
+                    float sc = s[o + c];
+                    float sd = s[o + d];
+                    if (beats(s, ta, a, b, c, d, sa, sb, sc, sd, sure) || beats(s, tb, a, b, c, d, sa, sb, sc, sd, sure)
+                            || beats(s, tc, a, b, c, d, sa, sb, sc, sd, sure)
+                            || beats(s, td, a, b, c, d, sa, sb, sc, sd, sure)) {
+                        continue;
                     }
+                    int j = packed + n++;
+                    candidates[j] = (byte) k;
+                    corners[4 * j] = sa;
+                    corners[4 * j + 1] = sb;
+                    corners[4 * j + 2] = sc;
+                    corners[4 * j + 3] = sd;
                 }
                 packed += n;
                 candidateCount[a] = n;
@@ -393,19 +571,34 @@ public final class MaskPostprocessor {
     }
 
     /**
-     * The first candidate class of quad {@code a} with the largest bilinearly interpolated score between its corner
-     * cells at weights {@code wx}, {@code wy}.
+     * A float's bits as an int that orders as the floats do (negative values have their magnitude bits flipped); its
+     * own inverse.
      */
-    private byte interpolatedArgmax(int a, int n, float wx, float wy) {
+    private static int sortable(int bits) {
+        return bits ^ ((bits >> 31) & 0x7FFFFFFF);
+    }
+
+    /** Whether the class at score offset {@code j} beats scores {@code sa..sd} at cells a..d by more than sure. */
+    private static boolean beats(float[] s, int j, int a, int b, int c, int d, float sa, float sb, float sc, float sd,
+            float sure) {
+        return s[j + a] - sa > sure && s[j + b] - sb > sure && s[j + c] - sc > sure && s[j + d] - sd > sure;
+    }
+
+    /**
+     * The first of the {@code n} packed candidates listed in {@code kept} (in class order) with the largest bilinearly
+     * interpolated score between its corner cells at weights {@code wx}, {@code wy}.
+     */
+    private byte interpolatedArgmax(int[] kept, int n, float wx, float wy) {
         float[] q = corners;
-        int j = candidateStart[a];
-        float best = interpolate(q[4 * j], q[4 * j + 1], q[4 * j + 2], q[4 * j + 3], wx, wy);
-        int winner = j;
-        for (int i = j + 1, end = j + n; i < end; i++) {
-            float v = interpolate(q[4 * i], q[4 * i + 1], q[4 * i + 2], q[4 * i + 3], wx, wy);
+        int j = 4 * kept[0];
+        float best = interpolate(q[j], q[j + 1], q[j + 2], q[j + 3], wx, wy);
+        int winner = kept[0];
+        for (int i = 1; i < n; i++) {
+            int k = 4 * kept[i];
+            float v = interpolate(q[k], q[k + 1], q[k + 2], q[k + 3], wx, wy);
             if (v > best) {
                 best = v;
-                winner = i;
+                winner = kept[i];
             }
         }
         return candidates[winner];
