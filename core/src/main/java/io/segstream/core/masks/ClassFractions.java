@@ -35,7 +35,7 @@ public final class ClassFractions {
         int n = labelSet.numClasses();
         int[] histogram = new int[256];
         byte[] ids = mask.classIds();
-        ClassHistogram.add(ids, 0, ids.length, histogram);
+        ClassHistogram.addRows(ids, mask.width(), histogram);
         return fromHistogram(histogram, ids.length, n, labelSet);
     }
 

@@ -51,4 +51,33 @@ class ClassHistogramTest {
         expected[2] = 2;
         assertArrayEquals(expected, counts);
     }
+
+    @Test
+    void rowsEqualToTheRowAboveCountAsOften() {
+        Random rnd = new Random(4);
+        int width = 37;
+        int height = 29;
+        byte[] ids = new byte[width * height];
+        for (int y = 0; y < height; y++) {
+            if (y > 0 && rnd.nextInt(3) > 0) {
+                // a repeat of the row above, or one differing in a single pixel (not a repeat)
+                System.arraycopy(ids, (y - 1) * width, ids, y * width, width);
+                if (rnd.nextInt(4) == 0) {
+                    ids[y * width + rnd.nextInt(width)] ^= 1;
+                }
+            } else {
+                for (int x = 0; x < width; x++) {
+                    ids[y * width + x] = (byte) (rnd.nextInt(3) == 0 ? rnd.nextInt(256) : y % 5);
+                }
+            }
+        }
+        for (int w : new int[] {width, 1, width * height}) {
+            int[] counts = new int[256];
+            counts[7] = 3;
+            ClassHistogram.addRows(ids, w, counts);
+            int[] expected = plain(ids, 0, ids.length);
+            expected[7] += 3;
+            assertArrayEquals(expected, counts, "rows of " + w);
+        }
+    }
 }
