@@ -38,6 +38,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
@@ -68,6 +69,8 @@ public final class PipelineBenchmark {
     private static final long MAX_WARM_UP_NANOS = 120_000_000_000L;
     /** Thread groups the table lists by name. */
     private static final int CPU_GROUPS = 12;
+    /** The client id of the bench's frame producer, whose I/O thread is then named after it. */
+    private static final String FRAME_PRODUCER = "bench-frames";
 
     private PipelineBenchmark() {}
 
@@ -144,6 +147,33 @@ public final class PipelineBenchmark {
             return aroundTheNetworkMs(r) / referenceDecodeMs;
         }
 
+        /**
+         * The best bare run's CPU a frame over the pipeline's: where both keep every core busy, the most P1 can be
+         * on this machine (NaN where the process CPU could not be read).
+         */
+        public double cpuCeiling() {
+            return ceiling(0);
+        }
+
+        /**
+         * {@link #cpuCeiling()} without the bench's own broker, frame producer and mask reader in the pipeline's CPU:
+         * the ceiling where those run elsewhere, as in a deployment (NaN where they were not told apart).
+         */
+        public double cpuCeilingWithoutHarness() {
+            return ceiling(harnessMs());
+        }
+
+        /** CPU ms a frame of the bench's own broker, frame producer and mask reader in the pipeline run. */
+        public double harnessMs() {
+            return pipeline.cpuMs().getOrDefault(ThreadCpu.HARNESS, Double.NaN);
+        }
+
+        private double ceiling(double lessMs) {
+            double bare = bestBare().processCpuMs();
+            double piped = pipeline.processCpuMs() - lessMs;
+            return bare > 0 && piped > 0 ? bare / piped : Double.NaN;
+        }
+
         /** Every figure, for {@code bench --json}. */
         public Map<String, Object> toMap() {
             Map<String, Object> out = new LinkedHashMap<>();
@@ -170,6 +200,9 @@ public final class PipelineBenchmark {
             out.put("runs", runs);
             out.put("best_bare", bestBare().name());
             out.put("pipeline_over_best_bare", ratio());
+            out.put("cpu_ceiling_of_pipeline_over_best_bare", cpuCeiling());
+            out.put("harness_cpu_ms_per_frame", harnessMs());
+            out.put("cpu_ceiling_without_harness", cpuCeilingWithoutHarness());
             out.put("conv_gflops_per_frame", convGflops);
             out.put("reference_decoder", referenceName);
             out.put("reference_decode_ms", referenceDecodeMs);
@@ -222,7 +255,7 @@ public final class PipelineBenchmark {
             for (Map.Entry<String, Double> e : pipeline.cpuMs().entrySet()) {
                 if (e.getKey().equals("total") || e.getKey().equals(ThreadCpu.UNACCOUNTED)
                         || e.getKey().equals(ThreadCpu.GC_TIME) || e.getKey().equals(ThreadCpu.JIT_THREADS)
-                        || e.getKey().equals(ThreadCpu.GC_THREADS)) {
+                        || e.getKey().equals(ThreadCpu.GC_THREADS) || e.getKey().equals(ThreadCpu.HARNESS)) {
                     continue;
                 }
                 if (shown++ < CPU_GROUPS) {
@@ -239,6 +272,10 @@ public final class PipelineBenchmark {
             }
             sb.append(String.format("  %8.2f  %s%n", pipeline.cpuMs().getOrDefault(ThreadCpu.GC_TIME, 0.0),
                     ThreadCpu.GC_TIME));
+            sb.append(String.format("  %8.2f  %s%n", harnessMs(), ThreadCpu.HARNESS));
+            sb.append(String.format("CPU ceiling of pipeline / best bare: %.3f (best bare CPU ms/frame over the"
+                    + " pipeline's: where both keep every core busy, the most it can be here); without the bench's"
+                    + " own broker, frame producer and mask reader: %.3f%n", cpuCeiling(), cpuCeilingWithoutHarness()));
             return sb.toString();
         }
     }
@@ -499,7 +536,11 @@ public final class PipelineBenchmark {
     static Run pipeline(Path modelDir, List<CameraFrame> frames, int batch, int rounds, int parallelism,
             AlertRules rules, Map<String, String> segmenterSettings, String name, Consumer<String> progress)
             throws Exception {
+        Set<Long> before = ThreadCpu.liveThreads(thread -> true);
         try (EmbeddedKafka kafka = EmbeddedKafka.builder().start()) {
+            // the broker's threads: those its start made (nothing else runs yet)
+            Set<Long> harness = ThreadCpu.liveThreads(thread -> true);
+            harness.removeAll(before);
             SegstreamTopics topics = SegstreamTopics.builder().optPrefix("bench.").build();
             kafka.ensureTopics(topics.all());
             Map<String, String> settings = new LinkedHashMap<>(Map.of(
@@ -526,7 +567,8 @@ public final class PipelineBenchmark {
             job.build(env);
             JobClient client = env.executeAsync("segstream bench");
             try (AvroKafkaProducer<CameraFrame> producer = AvroKafkaProducer.builder(CameraFrame.class)
-                            .setBootstrapServers(bs).setTopic(topics.frames()).build();
+                            .setBootstrapServers(bs).setTopic(topics.frames())
+                            .optProperty("client.id", FRAME_PRODUCER).build();
                     AvroTopicReader<SegmentationMask> masks = AvroTopicReader.builder(SegmentationMask.class)
                             .setBootstrapServers(bs).setTopic(topics.masks()).build()) {
                 int partitions = topics.spec(TopicRole.FRAMES).partitions();
@@ -541,7 +583,10 @@ public final class PipelineBenchmark {
 
                 List<Double> seconds = new ArrayList<>();
                 double[] stages = new double[4];
-                ThreadCpu threads = ThreadCpu.start();
+                // the frame producer's I/O thread, and this one, which sends the frames and reads the masks
+                harness.addAll(ThreadCpu.liveThreads(thread -> thread.endsWith("| " + FRAME_PRODUCER)));
+                harness.add(Thread.currentThread().getId());
+                ThreadCpu threads = ThreadCpu.start(harness);
                 for (int round = 0; round < rounds; round++) {
                     List<CameraFrame> measured = renumber(frames, "bench-" + round, cameras, partitions);
                     long t0 = System.currentTimeMillis();

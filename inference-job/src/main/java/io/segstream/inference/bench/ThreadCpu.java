@@ -6,9 +6,12 @@ import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * Where a process's CPU went between two moments, by thread: each live Java thread's CPU time, grouped by its name
@@ -33,13 +36,21 @@ final class ThreadCpu {
     /** The collectors' and the VM thread, as Linux names them, CPU ms; where /proc can be read. */
     static final String GC_THREADS = "of which the garbage collectors' and the VM thread";
 
+    /**
+     * The threads of the bench's own broker, frame producer and mask reader, CPU ms: a deployment's broker and cameras
+     * run elsewhere, so this part of the pipeline's CPU is the test machine's.
+     */
+    static final String HARNESS = "of which the bench's own broker, frame producer and mask reader";
+
     private final Map<Long, Long> startByThread = new HashMap<>();
+    private final Set<Long> harness;
     private final long startProcess;
     private final long startGcMs;
     private final double startJitMs;
     private final double startGcThreadsMs;
 
-    private ThreadCpu() {
+    private ThreadCpu(Set<Long> harness) {
+        this.harness = Set.copyOf(harness);
         for (long id : threads.getAllThreadIds()) {
             long cpu = threads.getThreadCpuTime(id);
             if (cpu >= 0) {
@@ -54,7 +65,24 @@ final class ThreadCpu {
 
     /** Starts counting now. */
     static ThreadCpu start() {
-        return new ThreadCpu();
+        return new ThreadCpu(Set.of());
+    }
+
+    /** Starts counting now; the threads {@code harness} are also summed as {@link #HARNESS}. */
+    static ThreadCpu start(Set<Long> harness) {
+        return new ThreadCpu(harness);
+    }
+
+    /** The ids of the live Java threads whose names {@code name} accepts. */
+    static Set<Long> liveThreads(Predicate<String> name) {
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        Set<Long> ids = new HashSet<>();
+        for (ThreadInfo info : mx.getThreadInfo(mx.getAllThreadIds())) {
+            if (info != null && name.test(info.getThreadName())) {
+                ids.add(info.getThreadId());
+            }
+        }
+        return ids;
     }
 
     /**
@@ -64,6 +92,7 @@ final class ThreadCpu {
     Map<String, Double> sinceStart() {
         Map<String, Double> groups = new HashMap<>();
         double accounted = 0;
+        double harnessMs = 0;
         for (long id : threads.getAllThreadIds()) {
             long cpu = threads.getThreadCpuTime(id);
             ThreadInfo info = threads.getThreadInfo(id);
@@ -72,6 +101,9 @@ final class ThreadCpu {
             }
             double ms = (cpu - startByThread.getOrDefault(id, 0L)) / 1e6;
             accounted += ms;
+            if (harness.contains(id)) {
+                harnessMs += ms;
+            }
             groups.merge(group(info.getThreadName()), ms, Double::sum);
         }
         double total = (processCpuNanos() - startProcess) / 1e6;
@@ -85,6 +117,9 @@ final class ThreadCpu {
         out.put(JIT_THREADS, Math.max(0, jvmThreadsMs(true) - startJitMs));
         out.put(GC_THREADS, Math.max(0, jvmThreadsMs(false) - startGcThreadsMs));
         out.put(GC_TIME, (double) (gcMillis() - startGcMs));
+        if (!harness.isEmpty()) {
+            out.put(HARNESS, harnessMs);
+        }
         out.put("total", total);
         return out;
     }
