@@ -578,8 +578,7 @@ public final class OnnxSegmenter implements AutoCloseable {
      */
     public RgbImage decode(ImageEncoding encoding, byte[] data, int width, int height, String source)
             throws ImageFormatException {
-        ensureOpen();
-        return decoders[0].decode(encoding, data, width, height, source);
+        return decode(0, encoding, data, width, height, source);
     }
 
     /**

@@ -227,6 +227,37 @@ class FusedUpsamplingTest {
         }
     }
 
+    /**
+     * Scores that keep the shortcuts busy: few distinct values (exact ties between classes at corners and along
+     * rows), classes close together (several candidates per quad, two-candidate spans whose difference is zero at an
+     * end), a large common offset (the rounding margin scales with it) and frames at odd ratios to the output.
+     */
+    @Test
+    void tiesAndCloseClassesGiveTheArgmaxOfTheUpsampledScores() {
+        Random rnd = new Random(17);
+        for (int trial = 0; trial < 12; trial++) {
+            int classes = 2 + rnd.nextInt(12);
+            int h = 2 + rnd.nextInt(7);
+            int w = 2 + rnd.nextInt(9);
+            int height = h * (1 + rnd.nextInt(8)) + rnd.nextInt(3);
+            int width = w * (1 + rnd.nextInt(8)) + rnd.nextInt(3);
+            float offset = trial % 3 == 0 ? 1000f : 0f;
+            float[] low = new float[classes * h * w];
+            for (int i = 0; i < low.length; i++) {
+                low[i] = offset + (trial % 2 == 0 ? rnd.nextInt(4) : (float) rnd.nextGaussian() * 0.05f);
+            }
+            MaskPostprocessor post = MaskPostprocessor.upsampling(classes, height, width, h, w);
+            float[] up = post.upsampledScores(FloatBuffer.wrap(low), 0);
+            MaskPostprocessor plain = new MaskPostprocessor(classes, height, width);
+            for (int[] f : new int[][] {{width, height}, {2 * width, 2 * height}, {width + 7, height / 2 + 1}}) {
+                byte[] expected = plain.fromLogits(FloatBuffer.wrap(up), 0, f[0], f[1]).classIds();
+                byte[] fused = post.fromLogits(FloatBuffer.wrap(low), 0, f[0], f[1]).classIds();
+                assertArrayEquals(expected, fused, classes + " classes, " + w + "x" + h + " -> " + width + "x"
+                        + height + ", frame " + f[0] + "x" + f[1] + ", trial " + trial);
+            }
+        }
+    }
+
     @Test
     void nonFiniteScoresAreCounted() {
         float[] low = scores(3, 4, 8, 9);
