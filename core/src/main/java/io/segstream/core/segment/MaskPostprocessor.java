@@ -295,7 +295,7 @@ public final class MaskPostprocessor {
             lowMargin[p] = Float.intBitsToFloat(sortable(first[p])) - Float.intBitsToFloat(sortable(second[p]));
         }
         sure = ROUNDING * (1 + largest);
-        planQuads(sure);
+        planQuads();
         return upsampledMask(frameWidth, frameHeight);
     }
 
@@ -515,11 +515,11 @@ public final class MaskPostprocessor {
 
     /**
      * For every quad of score cells (a cell, its right, lower and lower-right neighbours, clamped at the edges), the
-     * classes that can be best anywhere between them: none where all four agree by more than {@code sure} (the
+     * classes that can be best anywhere between them: none where all four agree by more than {@link #sure} (the
      * quad's pixels take that class), else every class that none of the corners' best classes beats at all four
      * corners by more than {@code sure}.
      */
-    private void planQuads(float sure) {
+    private void planQuads() {
         int cells = scoreHeight * scoreWidth;
         float[] s = lowScores;
         int packed = 0;

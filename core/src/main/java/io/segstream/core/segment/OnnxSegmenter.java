@@ -614,9 +614,8 @@ public final class OnnxSegmenter implements AutoCloseable {
      */
     public Segmentation segment(ImageEncoding encoding, byte[] data, int width, int height, String source)
             throws ImageFormatException {
-        ensureOpen();
         long t0 = System.nanoTime();
-        RgbImage img = decoders[0].decode(encoding, data, width, height, source);
+        RgbImage img = decode(encoding, data, width, height, source);
         float decodeMs = millisSince(t0);
         return segment(List.of(img)).get(0).withDecodeMs(decodeMs);
     }
