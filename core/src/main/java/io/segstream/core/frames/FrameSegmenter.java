@@ -6,14 +6,15 @@ import io.segstream.core.alerts.ZoneMasks;
 import io.segstream.core.imaging.ImageFormatException;
 import io.segstream.core.imaging.LabelImage;
 import io.segstream.core.imaging.LabelPng;
-import io.segstream.core.imaging.RgbImage;
 import io.segstream.core.labels.LabelSet;
 import io.segstream.core.masks.MaskCodec;
 import io.segstream.core.metrics.CityscapesEvaluator;
 import io.segstream.core.metrics.FrameScore;
 import io.segstream.core.metrics.PredictionIds;
 import io.segstream.core.model.ModelManifest;
+import io.segstream.core.segment.EncodedFrame;
 import io.segstream.core.segment.OnnxSegmenter;
+import io.segstream.core.segment.OnnxSegmenter.EncodedOutcome;
 import io.segstream.core.segment.Segmentation;
 import io.segstream.core.segment.SegmenterTimings;
 import io.segstream.schemas.AvroBytes;
@@ -96,49 +97,30 @@ public final class FrameSegmenter {
      * and the masks run on the segmenter's {@link OnnxSegmenter#lanes()}.
      */
     public List<FrameOutcome> segment(List<CameraFrame> frames) {
+        List<EncodedFrame> encoded = new ArrayList<>(frames.size());
+        List<String> names = new ArrayList<>(frames.size());
+        for (CameraFrame f : frames) {
+            encoded.add(new EncodedFrame(f.getEncoding(), AvroBytes.toArray(f.getData()), f.getWidth(), f.getHeight()));
+            names.add(name(f));
+        }
+        List<EncodedOutcome> results = segmenter.segmentEncoded(encoded, names);
         FrameOutcome[] outcomes = new FrameOutcome[frames.size()];
-        RgbImage[] decoded = new RgbImage[frames.size()];
-        float[] decodeMs = new float[frames.size()];
         segmenter.lanes().forEach(frames.size(), (lane, i) -> {
             CameraFrame f = frames.get(i);
-            long t0 = System.nanoTime();
-            try {
-                decoded[i] = segmenter.decode(lane, f.getEncoding(), AvroBytes.toArray(f.getData()), f.getWidth(),
-                        f.getHeight(), name(f));
-            } catch (ImageFormatException e) {
-                outcomes[i] = FrameOutcome.ofFailure(f, new FrameFailure(FrameFailure.STAGE_IMAGE, e.getMessage(), e));
-            }
-            decodeMs[i] = (System.nanoTime() - t0) / 1e6f;
-        });
-        List<RgbImage> images = new ArrayList<>(frames.size());
-        List<Integer> indices = new ArrayList<>(frames.size());
-        for (int i = 0; i < frames.size(); i++) {
-            if (decoded[i] != null) {
-                images.add(decoded[i]);
-                indices.add(i);
-            }
-        }
-        if (!images.isEmpty()) {
-            List<Segmentation> segs;
-            try {
-                segs = segmenter.segment(images);
-            } catch (RuntimeException e) {
-                for (int i : indices) {
-                    CameraFrame f = frames.get(i);
-                    outcomes[i] = FrameOutcome.ofFailure(f, new FrameFailure(FrameFailure.STAGE_INFERENCE,
-                            name(f) + ": " + e.getMessage(), e));
-                }
-                return List.of(outcomes);
-            }
-            segmenter.lanes().forEach(segs.size(), (lane, k) -> {
-                int i = indices.get(k);
-                CameraFrame f = frames.get(i);
-                Segmentation s = segs.get(k);
+            EncodedOutcome r = results.get(i);
+            Segmentation s = r.segmentation();
+            if (r.imageFailure() != null) {
+                outcomes[i] = FrameOutcome.ofFailure(f, new FrameFailure(FrameFailure.STAGE_IMAGE,
+                        r.imageFailure().getMessage(), r.imageFailure()));
+            } else if (r.batchFailure() != null) {
+                outcomes[i] = FrameOutcome.ofFailure(f, new FrameFailure(FrameFailure.STAGE_INFERENCE,
+                        name(f) + ": " + r.batchFailure().getMessage(), r.batchFailure()));
+            } else {
                 outcomes[i] = s.hasNonFiniteScores()
                         ? FrameOutcome.ofFailure(f, new FrameFailure(FrameFailure.STAGE_MODEL, nonFinite(f, s), null))
-                        : FrameOutcome.ofMask(f, toMask(f, s.withDecodeMs(decodeMs[i]), scorers[lane]));
-            });
-        }
+                        : FrameOutcome.ofMask(f, toMask(f, s, scorers[lane]));
+            }
+        });
         return List.of(outcomes);
     }
 

@@ -145,6 +145,23 @@ public final class FrameDecoder implements AutoCloseable {
      */
     public RgbImage decode(ImageEncoding encoding, byte[] data, int width, int height, String source)
             throws ImageFormatException {
+        return decode(encoding, data, width, height, source, false);
+    }
+
+    /**
+     * Decodes one frame as {@link #decode} does, into arrays this decoder may reuse: the image is valid until this
+     * decoder's next call, for a caller that is done with it by then (the segmenter reads it into the model input at
+     * once). A JPEG frame the native decoder decodes then costs no new planes ({@link JpegDecoder#decodeReusing}).
+     *
+     * @throws ImageFormatException as {@link #decode} does
+     */
+    public RgbImage decodeReusing(ImageEncoding encoding, byte[] data, int width, int height, String source)
+            throws ImageFormatException {
+        return decode(encoding, data, width, height, source, true);
+    }
+
+    private RgbImage decode(ImageEncoding encoding, byte[] data, int width, int height, String source, boolean reuse)
+            throws ImageFormatException {
         Objects.requireNonNull(encoding, "encoding");
         if (data == null || data.length == 0) {
             throw new ImageFormatException(source + ": the " + encoding + " frame is empty");
@@ -167,7 +184,7 @@ public final class FrameDecoder implements AutoCloseable {
             throw sizeMismatch(encoding, width, height, header.size(), source);
         }
         if (encoding == ImageEncoding.JPEG && jpeg != null) {
-            RgbImage img = jpeg.decode(data, width, height);
+            RgbImage img = reuse ? jpeg.decodeReusing(data, width, height) : jpeg.decode(data, width, height);
             if (img != null && img.width() == width && img.height() == height) {
                 return img;
             }

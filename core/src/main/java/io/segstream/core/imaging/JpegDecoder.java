@@ -25,6 +25,15 @@ public interface JpegDecoder extends AutoCloseable {
      */
     RgbImage decode(byte[] data, int width, int height);
 
+    /**
+     * Like {@link #decode}, but the image may hold this decoder's own arrays, which its next call overwrites: for a
+     * caller done with the image before it decodes again (the segmenter reads it into the model input at once). It
+     * spares allocating and clearing a frame's planes for every frame. The default decodes as {@link #decode} does.
+     */
+    default RgbImage decodeReusing(byte[] data, int width, int height) {
+        return decode(data, width, height);
+    }
+
     @Override
     void close();
 

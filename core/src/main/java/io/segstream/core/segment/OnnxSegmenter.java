@@ -638,15 +638,113 @@ public final class OnnxSegmenter implements AutoCloseable {
         return out;
     }
 
+    /**
+     * A frame {@link #segmentEncoded} was given: its segmentation, or why there is none (its image did not decode, or
+     * its batch failed: the model run, or reading a frame into the model input). Exactly one is set.
+     */
+    public record EncodedOutcome(Segmentation segmentation, ImageFormatException imageFailure,
+            RuntimeException batchFailure) {
+        /** Whether the frame was segmented. */
+        public boolean segmented() {
+            return segmentation != null;
+        }
+    }
+
+    /**
+     * Decodes and segments encoded frames in batches of up to {@link #maxBatch()}, each frame's outcome in order. A
+     * lane decodes a frame and reads it into the model input at once, while its planes are in the cache and in the
+     * lane decoder's reused arrays ({@link FrameDecoder#decodeReusing}): no decoded frame outlives its lane's task,
+     * and none costs a new frame's worth of arrays. A frame that does not decode leaves the others of its batch alone;
+     * a batch that fails fails its frames and leaves the other batches alone.
+     *
+     * @param sources names each frame in errors (camera id and seq), as many as frames
+     */
+    public List<EncodedOutcome> segmentEncoded(List<EncodedFrame> frames, List<String> sources) {
+        ensureOpen();
+        if (sources.size() != frames.size()) {
+            throw new IllegalArgumentException(frames.size() + " frames but " + sources.size() + " names of frames");
+        }
+        EncodedOutcome[] out = new EncodedOutcome[frames.size()];
+        for (int from = 0; from < frames.size(); from += maxBatch) {
+            runEncodedBatch(frames, sources, from, Math.min(frames.size(), from + maxBatch), out);
+        }
+        return Arrays.asList(out);
+    }
+
+    private void runEncodedBatch(List<EncodedFrame> frames, List<String> sources, int from, int to,
+            EncodedOutcome[] out) {
+        int n = to - from;
+        int[] widths = new int[n];
+        int[] heights = new int[n];
+        float[] decodeMs = new float[n];
+        float[] preMs = new float[n];
+        ImageFormatException[] failures = new ImageFormatException[n];
+        try {
+            lanes.forEach(n, (lane, i) -> {
+                EncodedFrame f = frames.get(from + i);
+                long t0 = System.nanoTime();
+                RgbImage img;
+                try {
+                    img = decoders[lane].decodeReusing(f.encoding(), f.data(), f.width(), f.height(),
+                            sources.get(from + i));
+                } catch (ImageFormatException e) {
+                    failures[i] = e;
+                    return;
+                }
+                long t1 = System.nanoTime();
+                pres[lane].write(img, input, i);
+                decodeMs[i] = (t1 - t0) / 1e6f;
+                preMs[i] = millisSince(t1);
+                widths[i] = img.width();
+                heights[i] = img.height();
+            });
+            // the frames that decoded, moved down over the ones that did not so that the model runs on them alone
+            int kept = 0;
+            int[] slots = new int[n];
+            for (int i = 0; i < n; i++) {
+                if (failures[i] == null) {
+                    if (kept != i) {
+                        int per = pres[0].floatsPerImage();
+                        input.put(kept * per, input, i * per, per);
+                        widths[kept] = widths[i];
+                        heights[kept] = heights[i];
+                        preMs[kept] = preMs[i];
+                    }
+                    slots[i] = kept++;
+                }
+            }
+            Segmentation[] done = kept == 0 ? new Segmentation[0] : inferAndMask(kept, widths, heights, preMs);
+            for (int i = 0; i < n; i++) {
+                out[from + i] = failures[i] != null
+                        ? new EncodedOutcome(null, failures[i], null)
+                        : new EncodedOutcome(done[slots[i]].withDecodeMs(decodeMs[i]), null, null);
+            }
+        } catch (RuntimeException e) {
+            for (int i = 0; i < n; i++) {
+                out[from + i] = new EncodedOutcome(null, failures[i], failures[i] == null ? e : null);
+            }
+        }
+    }
+
     private void runBatch(List<RgbImage> batch, List<Segmentation> out) {
         int n = batch.size();
-        int run = fixedBatch ? maxBatch : n;
+        int[] widths = new int[n];
+        int[] heights = new int[n];
         float[] preMs = new float[n];
         lanes.forEach(n, (lane, i) -> {
             long t = System.nanoTime();
-            pres[lane].write(batch.get(i), input, i);
+            RgbImage img = batch.get(i);
+            pres[lane].write(img, input, i);
             preMs[i] = millisSince(t);
+            widths[i] = img.width();
+            heights[i] = img.height();
         });
+        out.addAll(Arrays.asList(inferAndMask(n, widths, heights, preMs)));
+    }
+
+    /** Runs the model on the first {@code n} images of the input and makes their masks, each as large as its frame. */
+    private Segmentation[] inferAndMask(int n, int[] widths, int[] heights, float[] preMs) {
+        int run = fixedBatch ? maxBatch : n;
         long t = System.nanoTime();
         try {
             // the output is pinned to our buffer: the result owns no tensor, closing it frees nothing of ours
@@ -660,19 +758,18 @@ public final class OnnxSegmenter implements AutoCloseable {
         Segmentation[] done = new Segmentation[n];
         lanes.forEach(n, (lane, i) -> {
             long tp = System.nanoTime();
-            RgbImage img = batch.get(i);
             MaskPostprocessor post = posts[lane];
             ClassMask mask = switch (outputType) {
-                case FLOAT -> post.fromLogits((FloatBuffer) output, i, img.width(), img.height());
-                case INT64 -> post.fromClassIds((LongBuffer) output, i, img.width(), img.height());
-                case INT32 -> post.fromClassIds((IntBuffer) output, i, img.width(), img.height());
-                default -> post.fromClassIds((ByteBuffer) output, i, img.width(), img.height());
+                case FLOAT -> post.fromLogits((FloatBuffer) output, i, widths[i], heights[i]);
+                case INT64 -> post.fromClassIds((LongBuffer) output, i, widths[i], heights[i]);
+                case INT32 -> post.fromClassIds((IntBuffer) output, i, widths[i], heights[i]);
+                default -> post.fromClassIds((ByteBuffer) output, i, widths[i], heights[i]);
             };
             boolean scores = outputType == OnnxJavaType.FLOAT;
             done[i] = new Segmentation(mask, labelSet, new SegmenterTimings(0f, preMs[i], inferMs, millisSince(tp)),
                     scores ? post.nanScores() : 0, scores ? post.infiniteScores() : 0);
         });
-        out.addAll(Arrays.asList(done));
+        return done;
     }
 
     private OnnxTensor inputTensor(int n) throws OrtException {

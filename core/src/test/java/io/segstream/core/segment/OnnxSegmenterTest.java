@@ -133,6 +133,47 @@ class OnnxSegmenterTest {
         }
     }
 
+    /**
+     * Encoded frames in batches of three, a broken and a mis-sized one among them: every frame gets its own outcome in
+     * order, the broken ones their decoder's message, and the good ones after a broken one in its batch (moved down
+     * over it in the model input) their own masks.
+     */
+    @Test
+    void segmentsEncodedFramesEachWithItsOwnOutcome() throws Exception {
+        byte[][] png = new byte[3][];
+        int[][] colours = {{RED, GREEN, BLUE, RED}, {BLUE, BLUE, RED, GREEN}, {GREEN, RED, RED, BLUE}};
+        for (int k = 0; k < png.length; k++) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ImageIO.write(stripes(colours[k]).toBufferedImage(), "png", out);
+            png[k] = out.toByteArray();
+        }
+        Path model = TestModels.write(dir, "fixed", new TestModels.Spec().batch(3));
+        try (OnnxSegmenter seg = OnnxSegmenter.open(model, SegmenterOptions.defaults())) {
+            List<EncodedFrame> frames = List.of(new EncodedFrame(ImageEncoding.PNG, png[0], 16, 8),
+                    new EncodedFrame(ImageEncoding.PNG, java.util.Arrays.copyOf(png[1], 20), 16, 8),
+                    new EncodedFrame(ImageEncoding.RAW_RGB24, stripes(colours[1]).toRgbBytes(), 16, 8),
+                    new EncodedFrame(ImageEncoding.PNG, png[2], 16, 8),
+                    new EncodedFrame(ImageEncoding.PNG, png[2], 32, 8));
+            List<OnnxSegmenter.EncodedOutcome> out = seg.segmentEncoded(frames,
+                    List.of("cam-1 seq 1", "cam-1 seq 2", "cam-1 seq 3", "cam-1 seq 4", "cam-1 seq 5"));
+            assertEquals(5, out.size());
+            assertArrayEquals(expected(0, 1, 2, 0), out.get(0).segmentation().classIds());
+            assertTrue(out.get(1).imageFailure().getMessage().startsWith("cam-1 seq 2: "),
+                    out.get(1).imageFailure().getMessage());
+            assertArrayEquals(expected(2, 2, 0, 1), out.get(2).segmentation().classIds());
+            assertArrayEquals(expected(1, 0, 0, 2), out.get(3).segmentation().classIds());
+            assertEquals("cam-1 seq 5: the frame header says 32x8 but the PNG image is 16x8",
+                    out.get(4).imageFailure().getMessage());
+            for (int i : new int[] {0, 2, 3}) {
+                assertTrue(out.get(i).segmented() && out.get(i).imageFailure() == null
+                        && out.get(i).batchFailure() == null, "frame " + i);
+                assertTrue(out.get(i).segmentation().timings().decodeMs() > 0, "frame " + i + " decode time");
+            }
+            assertTrue(!out.get(1).segmented() && out.get(1).batchFailure() == null);
+            assertThrows(IllegalArgumentException.class, () -> seg.segmentEncoded(frames, List.of("one name")));
+        }
+    }
+
     @Test
     void useAfterCloseThrows() throws Exception {
         OnnxSegmenter seg = OnnxSegmenter.open(TestModels.write(dir), SegmenterOptions.defaults());

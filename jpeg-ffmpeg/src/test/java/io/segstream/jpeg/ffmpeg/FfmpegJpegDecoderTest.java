@@ -13,13 +13,16 @@ import io.segstream.core.imaging.YcbcrPlanes;
 import io.segstream.core.model.BootstrapModel;
 import io.segstream.core.scenes.SceneGenerator;
 import io.segstream.core.scenes.SceneKind;
+import io.segstream.core.segment.EncodedFrame;
 import io.segstream.core.segment.OnnxSegmenter;
+import io.segstream.core.segment.OnnxSegmenter.EncodedOutcome;
 import io.segstream.core.segment.SegmenterOptions;
 import io.segstream.schemas.ImageEncoding;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageTypeSpecifier;
@@ -233,6 +236,50 @@ class FfmpegJpegDecoderTest {
                 String what = size[0] + "x" + size[1] + ": mask agreement " + agreement;
                 assertTrue(agreement >= 0.98, what);
                 assertTrue(agreement < 1.0, what + "; the decoders cannot give the same bits: did FFmpeg run?");
+            }
+        }
+    }
+
+    /**
+     * Decoding into the decoder's kept arrays: the same planes as a plain decode, in the same arrays frame after frame;
+     * and a segmenter that decodes a batch's frames so (one lane, three different frames and a broken one between
+     * them) gives the masks it gives frame by frame, so no frame is read after the next one overwrote its planes.
+     */
+    @Test
+    void reusedPlanesGiveTheSameFramesAndMasks() throws Exception {
+        byte[][] frames = new byte[3][];
+        for (int k = 0; k < frames.length; k++) {
+            frames[k] = jpeg(scene(1024, 512, 20 + k), 2, 2);
+        }
+        YcbcrPlanes first = FFMPEG.decodeReusing(ImageEncoding.JPEG, frames[0], 1024, 512, "scene 0").ycbcr();
+        byte[] firstLuma = first.luma().clone();
+        for (int k = 0; k < frames.length; k++) {
+            YcbcrPlanes reused = FFMPEG.decodeReusing(ImageEncoding.JPEG, frames[k], 1024, 512, "scene " + k).ycbcr();
+            YcbcrPlanes fresh = FFMPEG.decode(ImageEncoding.JPEG, frames[k], 1024, 512, "scene " + k).ycbcr();
+            assertTrue(reused.luma() == first.luma() && reused.cb() == first.cb() && reused.cr() == first.cr(),
+                    "frame " + k + " was decoded into new arrays");
+            assertTrue(Arrays.equals(fresh.luma(), reused.luma()) && Arrays.equals(fresh.cb(), reused.cb())
+                    && Arrays.equals(fresh.cr(), reused.cr()), "frame " + k + "'s planes differ");
+        }
+        assertTrue(!Arrays.equals(firstLuma, first.luma()), "the test frames should differ");
+
+        BootstrapModel.extractBundled(tmp.resolve("reuse-model"));
+        try (OnnxSegmenter seg = OnnxSegmenter.open(tmp.resolve("reuse-model"), SegmenterOptions.builder()
+                .optJpegDecoder("ffmpeg").optBatchSize(4).optFrameThreads(1).build())) {
+            byte[] broken = Arrays.copyOf(frames[1], frames[1].length / 2);
+            List<EncodedFrame> batch = List.of(new EncodedFrame(ImageEncoding.JPEG, frames[0], 1024, 512),
+                    new EncodedFrame(ImageEncoding.JPEG, broken, 1024, 512),
+                    new EncodedFrame(ImageEncoding.JPEG, frames[1], 1024, 512),
+                    new EncodedFrame(ImageEncoding.JPEG, frames[2], 1024, 512));
+            List<EncodedOutcome> out = seg.segmentEncoded(batch, List.of("f0", "broken", "f1", "f2"));
+            assertNotNull(out.get(1).imageFailure());
+            assertTrue(out.get(1).imageFailure().getMessage().startsWith("broken: "),
+                    out.get(1).imageFailure().getMessage());
+            int[] frameOf = {0, -1, 1, 2};
+            for (int i : new int[] {0, 2, 3}) {
+                byte[] alone = seg.segment(ImageEncoding.JPEG, frames[frameOf[i]], 1024, 512, "alone").classIds();
+                assertTrue(out.get(i).segmented(), "frame " + i);
+                assertTrue(Arrays.equals(alone, out.get(i).segmentation().classIds()), "frame " + i + "'s mask differs");
             }
         }
     }
