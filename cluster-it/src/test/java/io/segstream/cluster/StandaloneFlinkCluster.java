@@ -267,6 +267,8 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(Arrays.asList(memoryFlags.trim().split("\\s+")));
         command.addAll(JAVA17_OPENS);
+        // as k8s/base/inference.yaml has it for the task managers (env.java.opts.taskmanager): the JDK's vector API
+        command.add("--add-modules=jdk.incubator.vector");
         command.add("-Djava.io.tmpdir=" + settings.get("io.tmp.dirs"));
         command.add("-Dlog.file=" + logDir.resolve(name + ".log"));
         command.add("-Dlog4j.configurationFile=" + confDir.resolve("log4j.properties").toUri());

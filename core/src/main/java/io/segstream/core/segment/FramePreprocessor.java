@@ -32,6 +32,9 @@ public final class FramePreprocessor {
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     /** The low byte of each 16-bit lane of a long. */
     private static final long LANES = 0x00FF00FF00FF00FFL;
+    /** Whether 4:2:0 frames are read with {@link VectorRows} unless a preprocessor is told otherwise. */
+    private static final boolean VECTORS = vectorApiPresent() && VectorRows.floatLanes() >= 8
+            && !"false".equals(System.getProperty("segstream.vector-api"));
     private final int width;
     private final int height;
     private final Layout layout;
@@ -41,6 +44,10 @@ public final class FramePreprocessor {
     /** Channel value of a 2x2 pixel sum: the bilinear value at an exact halving, normalised (same float steps). */
     private final float[][] halfLut = new float[3][4 * 255 + 1];
     private final boolean bgr;
+    private final boolean vectors;
+    /** Scale and bias of the red, green and blue input channels (the model's order may be blue first). */
+    private final float[] colourScale = new float[3];
+    private final float[] colourBias = new float[3];
     private final float[] row;
     private final float[] rowLuma;
     private final float[] rowRed;
@@ -62,8 +69,22 @@ public final class FramePreprocessor {
     private int[] y1;
     private float[] fy;
 
-    /** A preprocessor for the model {@code manifest} describes. */
+    /**
+     * A preprocessor for the model {@code manifest} describes. It reads 4:2:0 frames with the JDK's vector API where
+     * the JVM runs with {@code --add-modules jdk.incubator.vector} on a machine with 8 float lanes or more (AVX2,
+     * AVX-512) and system property {@code segstream.vector-api} is not {@code false}; the same floats either way.
+     */
     public FramePreprocessor(ModelManifest manifest) {
+        this(manifest, VECTORS);
+    }
+
+    /** A preprocessor that reads 4:2:0 frames with {@link VectorRows} or not, as {@code vectors} says. */
+    FramePreprocessor(ModelManifest manifest, boolean vectors) {
+        if (vectors && !vectorApiPresent()) {
+            throw new IllegalStateException("the JDK's vector API is not on: run with --add-modules "
+                    + "jdk.incubator.vector");
+        }
+        this.vectors = vectors;
         this.width = manifest.inputWidth();
         this.height = manifest.inputHeight();
         this.layout = manifest.layout();
@@ -80,6 +101,14 @@ public final class FramePreprocessor {
                 halfLut[k][sum] = sum / 4f * scale[k] + bias[k];
             }
         }
+        int red = bgr ? 2 : 0;
+        int blue = bgr ? 0 : 2;
+        colourScale[0] = scale[red];
+        colourScale[1] = scale[1];
+        colourScale[2] = scale[blue];
+        colourBias[0] = bias[red];
+        colourBias[1] = bias[1];
+        colourBias[2] = bias[blue];
         this.row = new float[width * 3];
         this.rowLuma = new float[width];
         this.rowRed = new float[width];
@@ -87,6 +116,21 @@ public final class FramePreprocessor {
         this.rowBlue = new float[width];
         this.rowCb = new float[width];
         this.rowCr = new float[width];
+    }
+
+    /** Whether this JVM resolved the JDK's incubating vector API module ({@code --add-modules jdk.incubator.vector}). */
+    public static boolean vectorApiPresent() {
+        return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+    }
+
+    /** Whether preprocessors read 4:2:0 frames with the JDK's vector API here (logged when a segmenter opens). */
+    public static boolean usesVectorApiByDefault() {
+        return VECTORS;
+    }
+
+    /** Whether this preprocessor reads 4:2:0 frames with the JDK's vector API. */
+    public boolean usesVectorApi() {
+        return vectors;
     }
 
     /** Floats one image takes in the input tensor: 3 x height x width. */
@@ -236,11 +280,13 @@ public final class FramePreprocessor {
                 int up = Math.max(y - 1, 0) % 3;
                 int at = y % 3;
                 int down = Math.min(y + 1, height - 1) % 3;
-                chroma(acrossCb[up], acrossCb[at], acrossCb[down], rowCb, width);
-                chroma(acrossCr[up], acrossCr[at], acrossCr[down], rowCr, width);
-                channel(lm, rowCr, YcbcrPlanes.CR_TO_RED, scale[red], bias[red], rr, width);
-                green(lm, rowCb, rowCr, scale[1], bias[1], gg, width);
-                channel(lm, rowCb, YcbcrPlanes.CB_TO_BLUE, scale[blue], bias[blue], bl, width);
+                int x = vectors ? VectorRows.colour(lm, acrossCb, acrossCr, up, at, down, colourScale, colourBias, rr,
+                        gg, bl, width) : 0;
+                chroma(acrossCb[up], acrossCb[at], acrossCb[down], rowCb, x, width);
+                chroma(acrossCr[up], acrossCr[at], acrossCr[down], rowCr, x, width);
+                channel(lm, rowCr, YcbcrPlanes.CR_TO_RED, scale[red], bias[red], rr, x, width);
+                green(lm, rowCb, rowCr, scale[1], bias[1], gg, x, width);
+                channel(lm, rowCb, YcbcrPlanes.CB_TO_BLUE, scale[blue], bias[blue], bl, x, width);
             }
             if (layout == Layout.NCHW) {
                 int o = base + y * width;
@@ -268,23 +314,25 @@ public final class FramePreprocessor {
         }
     }
 
-    /** Chroma smoothed down by [1 6 1] / 8 (rows already smoothed across), less 128. */
-    private static void chroma(float[] up, float[] at, float[] down, float[] out, int n) {
-        for (int x = 0; x < n; x++) {
+    /** Chroma smoothed down by [1 6 1] / 8 (rows already smoothed across), less 128, columns {@code from} to n - 1. */
+    private static void chroma(float[] up, float[] at, float[] down, float[] out, int from, int n) {
+        for (int x = from; x < n; x++) {
             out[x] = (up[x] + 6 * at[x] + down[x]) * (1f / 64f) - 128f;
         }
     }
 
     /** Red (from Cr) or blue (from Cb): luma plus {@code k} times the chroma, clamped to 0-255, normalised. */
-    private static void channel(float[] luma, float[] chroma, float k, float scale, float bias, float[] out, int n) {
-        for (int x = 0; x < n; x++) {
+    private static void channel(float[] luma, float[] chroma, float k, float scale, float bias, float[] out, int from,
+            int n) {
+        for (int x = from; x < n; x++) {
             out[x] = Math.min(Math.max(luma[x] + k * chroma[x], 0f), 255f) * scale + bias;
         }
     }
 
     /** Green: luma plus both chroma terms, clamped to 0-255, normalised. */
-    private static void green(float[] luma, float[] cb, float[] cr, float scale, float bias, float[] out, int n) {
-        for (int x = 0; x < n; x++) {
+    private static void green(float[] luma, float[] cb, float[] cr, float scale, float bias, float[] out, int from,
+            int n) {
+        for (int x = from; x < n; x++) {
             out[x] = Math.min(Math.max(luma[x] + YcbcrPlanes.CB_TO_GREEN * cb[x] + YcbcrPlanes.CR_TO_GREEN * cr[x], 0f),
                     255f) * scale + bias;
         }
@@ -325,7 +373,7 @@ public final class FramePreprocessor {
             return;
         }
         out[0] = 7 * (plane[o] & 0xFF) + (plane[o + 1] & 0xFF);
-        for (int x = 1; x < last; x++) {
+        for (int x = vectors ? VectorRows.across(plane, o, 1, last, out) : 1; x < last; x++) {
             out[x] = (plane[o + x - 1] & 0xFF) + 6 * (plane[o + x] & 0xFF) + (plane[o + x + 1] & 0xFF);
         }
         out[last] = (plane[o + last - 1] & 0xFF) + 7 * (plane[o + last] & 0xFF);

@@ -2,6 +2,7 @@ package io.segstream.core.segment;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.segstream.core.imaging.RgbImage;
 import io.segstream.core.imaging.YcbcrPlanes;
@@ -183,6 +184,55 @@ class PrePostProcessingTest {
                         float b = nhwc.get(base + 3 * p + k);
                         assertEquals(Float.floatToIntBits(b), Float.floatToIntBits(a),
                                 w + "x" + h + " " + order + ", channel " + k + ", pixel " + p + ": " + a + " vs " + b);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The vector API's passes (on in the tests, as in the launcher) against the scalar ones on 4:2:0 frames: the same
+     * bits for every width around the vector length (16 or 8 floats), layout and channel order, on random planes
+     * (channels that clip) and on smooth ones (channels that do not).
+     */
+    @Test
+    void vectorAndScalarPassesGiveTheSameBits() {
+        assertTrue(FramePreprocessor.vectorApiPresent(), "the tests run with --add-modules=jdk.incubator.vector");
+        ModelManifest any = manifest(64, 4, Layout.NCHW, ChannelOrder.RGB);
+        assertEquals(VectorRows.floatLanes() >= 8, new FramePreprocessor(any).usesVectorApi());
+        java.util.Random rnd = new java.util.Random(5);
+        for (int w : new int[] {1, 2, 7, 8, 9, 15, 16, 17, 18, 33, 64, 100}) {
+            int h = 1 + w % 5;
+            for (boolean smooth : new boolean[] {false, true}) {
+                byte[] luma = new byte[4 * w * h];
+                byte[] cb = new byte[w * h];
+                byte[] cr = new byte[w * h];
+                if (smooth) {
+                    for (int i = 0; i < luma.length; i++) {
+                        luma[i] = (byte) (90 + (i * 7) % 60);
+                    }
+                    for (int i = 0; i < cb.length; i++) {
+                        cb[i] = (byte) (120 + i % 17);
+                        cr[i] = (byte) (135 - i % 13);
+                    }
+                } else {
+                    rnd.nextBytes(luma);
+                    rnd.nextBytes(cb);
+                    rnd.nextBytes(cr);
+                }
+                RgbImage img = RgbImage.ofYcbcr(new YcbcrPlanes(2 * w, 2 * h, luma, cb, cr, 1, 1));
+                for (Layout layout : Layout.values()) {
+                    for (ChannelOrder order : ChannelOrder.values()) {
+                        ModelManifest m = manifest(w, h, layout, order);
+                        FloatBuffer vector = FloatBuffer.allocate(3 * w * h);
+                        FloatBuffer scalar = FloatBuffer.allocate(3 * w * h);
+                        new FramePreprocessor(m, true).write(img, vector, 0);
+                        new FramePreprocessor(m, false).write(img, scalar, 0);
+                        for (int i = 0; i < 3 * w * h; i++) {
+                            assertEquals(Float.floatToIntBits(scalar.get(i)), Float.floatToIntBits(vector.get(i)),
+                                    w + "x" + h + (smooth ? " smooth " : " random ") + layout + " " + order
+                                            + ", float " + i + ": " + scalar.get(i) + " vs " + vector.get(i));
+                        }
                     }
                 }
             }
