@@ -15,6 +15,7 @@ import io.segstream.core.metrics.Median;
 import io.segstream.core.model.ModelDirectory;
 import io.segstream.core.model.ModelManifest;
 import io.segstream.core.onnx.ConvolutionFlops;
+import io.segstream.core.segment.FramePreprocessor;
 import io.segstream.core.segment.OnnxSegmenter;
 import io.segstream.core.segment.SegmenterOptions;
 import io.segstream.inference.InferenceJob;
@@ -178,6 +179,7 @@ public final class PipelineBenchmark {
         public Map<String, Object> toMap() {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("batch", batch);
+            out.put("pre_vector_api", FramePreprocessor.usesVectorApiByDefault());
             List<Map<String, Object>> runs = new ArrayList<>();
             for (Run r : List.of(bare1, bareBatch, pipeline)) {
                 Map<String, Object> run = new LinkedHashMap<>();
@@ -241,6 +243,10 @@ public final class PipelineBenchmark {
             }
             sb.append(String.format("around net: decode + pre + post+enc; reference: %s, %.2f ms per frame on the"
                     + " same frames (goal: around net <= 1.5 x reference)%n", referenceName, referenceDecodeMs));
+            sb.append(FramePreprocessor.usesVectorApiByDefault()
+                    ? String.format("pre: 4:2:0 frames prepared with the JDK's vector API%n")
+                    : String.format("pre: 4:2:0 frames prepared without the JDK's vector API (java"
+                            + " --add-modules=jdk.incubator.vector, 8 float lanes or more)%n"));
             sb.append(String.format("net GFLOP/s: %.2f GFLOP of convolutions per frame over the infer time%n",
                     convGflops));
             sb.append(System.lineSeparator());
