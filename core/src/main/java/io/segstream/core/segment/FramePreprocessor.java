@@ -118,7 +118,7 @@ public final class FramePreprocessor {
         this.rowCr = new float[width];
     }
 
-    /** Whether this JVM resolved the JDK's incubating vector API module ({@code --add-modules jdk.incubator.vector}). */
+    /** Whether this JVM resolved the JDK's incubating vector API ({@code --add-modules jdk.incubator.vector}). */
     public static boolean vectorApiPresent() {
         return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
     }

@@ -643,7 +643,8 @@ public final class OnnxSegmenter implements AutoCloseable {
 
     /**
      * A frame {@link #segmentEncoded} was given: its segmentation, or why there is none (its image did not decode, or
-     * its batch failed: the model run, or reading a frame into the model input). Exactly one is set.
+     * its batch failed: a decoder or the preprocessing threw something other than a refusal of the image, or the model
+     * run failed). Exactly one is set.
      */
     public record EncodedOutcome(Segmentation segmentation, ImageFormatException imageFailure,
             RuntimeException batchFailure) {
@@ -704,10 +705,10 @@ public final class OnnxSegmenter implements AutoCloseable {
             // the frames that decoded, moved down over the ones that did not so that the model runs on them alone
             int kept = 0;
             int[] slots = new int[n];
+            int per = pres[0].floatsPerImage();
             for (int i = 0; i < n; i++) {
                 if (failures[i] == null) {
                     if (kept != i) {
-                        int per = pres[0].floatsPerImage();
                         input.put(kept * per, input, i * per, per);
                         widths[kept] = widths[i];
                         heights[kept] = heights[i];

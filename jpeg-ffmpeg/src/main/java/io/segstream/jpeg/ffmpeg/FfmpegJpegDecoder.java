@@ -194,7 +194,8 @@ public final class FfmpegJpegDecoder implements JpegDecoder {
         }
         int cw = (width + (1 << sx) - 1) >> sx;
         int ch = (height + (1 << sy) - 1) >> sy;
-        return RgbImage.ofYcbcr(new YcbcrPlanes(width, height, luma, plane(1, cw, ch, reuse), plane(2, cw, ch, reuse), sx, sy));
+        return RgbImage.ofYcbcr(new YcbcrPlanes(width, height, luma, plane(1, cw, ch, reuse), plane(2, cw, ch, reuse),
+                sx, sy));
     }
 
     /** Plane {@code i} of the frame as {@code w x h} bytes without its row padding, in a new or the kept array. */
